@@ -1,0 +1,47 @@
+//! One money component of one source line. Append-only: corrections are reversal rows.
+
+use sea_orm::entity::prelude::*;
+
+/// One row of `ledger_entry`.
+#[allow(missing_docs)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "ledger_entry")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub org_id: i64,
+    pub shop_id: Option<i64>,
+    pub channel: String,
+    pub entry_key: String,
+    /// Position of this row among the rows of `entry_key`; the highest is the current state.
+    pub seq: i32,
+    /// The row this one reverses, when it is a reversal.
+    pub reversal_of: Option<i64>,
+    /// Hex SHA-256 of the line's content, to tell a replay from a correction.
+    pub content_hash: String,
+    pub order_id: Option<String>,
+    pub order_line: Option<String>,
+    pub listing_id: Option<i64>,
+    pub product_id: Option<i64>,
+    pub creator_id: Option<i64>,
+    pub bucket: String,
+    pub label: String,
+    /// False when `label` matched no mapping and fell through to OTHER.
+    pub mapped: bool,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub quantity: i32,
+    pub occurred_at: DateTimeUtc,
+    pub status: String,
+    pub payout_id: Option<i64>,
+    pub source_kind: String,
+    pub source_id: String,
+    pub raw_record_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+}
+
+/// Joins are written in the queries that need them, so no relation is declared here.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

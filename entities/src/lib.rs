@@ -1,0 +1,21 @@
+//! sea-orm entities of the pnl database, one module per table, written to match `migration`.
+//!
+//! Entities carry no behaviour beyond relations and no GraphQL derives: the server maps them into
+//! domain types, and GraphQL types are built from those, so a column never leaks by accident.
+//! Money columns are `i64` minor units beside a currency code; enum-like columns are the
+//! SCREAMING_SNAKE names of the server's enums, stored as text.
+
+pub mod api_client;
+pub mod creator;
+pub mod fee_mapping;
+pub mod fx_rate;
+pub mod ledger_entry;
+pub mod listing;
+pub mod org;
+pub mod payout;
+pub mod prelude;
+pub mod product;
+pub mod product_cost;
+pub mod raw_record;
+pub mod shop;
+pub mod sync_state;

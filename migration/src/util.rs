@@ -1,0 +1,96 @@
+//! Small builders shared by the migrations so that every table has the same id and timestamp
+//! shape and every foreign key and index carries a name.
+
+use sea_orm_migration::prelude::*;
+
+/// An identifier from a plain name.
+pub(crate) fn id(name: &str) -> Alias {
+    Alias::new(name)
+}
+
+/// `id BIGINT` auto-increment primary key (`bigserial` on PostgreSQL, `INTEGER` rowid on SQLite).
+pub(crate) fn pk(table: &str) -> TableCreateStatement {
+    Table::create()
+        .table(id(table))
+        .col(
+            ColumnDef::new(id("id"))
+                .big_integer()
+                .not_null()
+                .auto_increment()
+                .primary_key(),
+        )
+        .to_owned()
+}
+
+/// A `NOT NULL` column of the given kind.
+pub(crate) fn col(name: &str) -> ColumnDef {
+    ColumnDef::new(id(name)).not_null().to_owned()
+}
+
+/// A nullable column.
+pub(crate) fn null(name: &str) -> ColumnDef {
+    ColumnDef::new(id(name)).null().to_owned()
+}
+
+/// `org_id BIGINT NOT NULL REFERENCES org(id)`, named `fk_<table>_org`.
+pub(crate) fn with_org(table: &mut TableCreateStatement, name: &str) {
+    table.col(col("org_id").big_integer());
+    table.foreign_key(&mut fk(name, "org_id", "org"));
+}
+
+/// A named foreign key `fk_<table>_<target>` from `column` to `target(id)`.
+pub(crate) fn fk(table: &str, column: &str, target: &str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{}", column.trim_end_matches("_id")))
+        .from(id(table), id(column))
+        .to(id(target), id("id"))
+        .on_delete(ForeignKeyAction::Restrict)
+        .to_owned()
+}
+
+/// A named index over `columns`.
+pub(crate) fn index(
+    name: &str,
+    table: &str,
+    columns: &[&str],
+    unique: bool,
+) -> IndexCreateStatement {
+    let mut stmt = Index::create().name(name).table(id(table)).to_owned();
+    for column in columns {
+        stmt.col(id(column));
+    }
+    if unique {
+        stmt.unique();
+    }
+    stmt
+}
+
+/// `created_at TIMESTAMPTZ NOT NULL`.
+pub(crate) fn created_at() -> ColumnDef {
+    col("created_at").timestamp_with_time_zone().to_owned()
+}
+
+/// Creates `tables` in order, then `indexes`.
+pub(crate) async fn create_all(
+    manager: &SchemaManager<'_>,
+    tables: Vec<TableCreateStatement>,
+    indexes: Vec<IndexCreateStatement>,
+) -> Result<(), DbErr> {
+    for table in tables {
+        manager.create_table(table).await?;
+    }
+    for index in indexes {
+        manager.create_index(index).await?;
+    }
+    Ok(())
+}
+
+/// Drops `tables` in the given order (dependents first).
+pub(crate) async fn drop_all(manager: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+    for table in tables {
+        manager
+            .drop_table(Table::drop().table(id(table)).to_owned())
+            .await?;
+    }
+    Ok(())
+}

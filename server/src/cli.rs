@@ -1,0 +1,196 @@
+//! The `pnl` command line: `serve`, `migrate`, `print-schema`, `token` and `partner`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::jwt::TokenRequest;
+use crate::auth::{partner, Scopes};
+use crate::config::{self, Config, Overrides};
+use crate::db::Db;
+use crate::startup::{self, Application};
+use crate::{graphql, org, telemetry};
+
+/// pnl: one exact profit-and-loss ledger across TikTok Shop, Amazon, Shopify and statement files.
+#[derive(Debug, Parser)]
+#[command(name = "pnl", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Configuration file (default: ./pnl.toml when present).
+    #[arg(long, global = true, env = "PNL_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data dir).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Directory for the embedded database and generated secrets (default: ./data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the GraphQL server (migrates the database first).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql.
+    PrintSchema,
+    /// Mint a token signed with the server's secret and print it alone on stdout.
+    Token {
+        /// The org the token is scoped to.
+        #[arg(long)]
+        org: String,
+        /// Space-separated scopes: pnl:read costs:write connectors:write admin.
+        #[arg(long, default_value = "pnl:read")]
+        scopes: String,
+        /// Lifetime, e.g. 15m, 1h, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+        /// The token's subject.
+        #[arg(long, default_value = "pnl-cli")]
+        subject: String,
+    },
+    /// Manage partner apps (OAuth client credentials).
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PartnerCommand {
+    /// Register a partner app; prints its client id and secret (the secret is shown only once).
+    Create {
+        /// The org the app acts for.
+        #[arg(long)]
+        org: String,
+        /// A human name.
+        #[arg(long)]
+        name: String,
+        /// The most the app may be granted, space-separated.
+        #[arg(long)]
+        scopes: String,
+    },
+    /// Revoke a partner app; its tokens stop working immediately.
+    Revoke {
+        /// The client id.
+        client_id: String,
+    },
+    /// List the partner apps of an org.
+    List {
+        /// The org.
+        #[arg(long)]
+        org: String,
+    },
+}
+
+impl Cli {
+    /// Runs the command.
+    ///
+    /// # Errors
+    /// Whatever the command fails with, with context for the user.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let listen = match &self.command {
+            Command::Serve { listen } => *listen,
+            _ => None,
+        };
+        let overrides = Overrides {
+            listen,
+            database_url: self.global.database_url.clone(),
+            data_dir: self.global.data_dir.clone(),
+        };
+        let config = config::load(self.global.config.as_deref(), &overrides)?;
+        let quiet = !matches!(self.command, Command::Serve { .. });
+        telemetry::init(
+            config.log_format,
+            if quiet {
+                "warn"
+            } else {
+                "pnl=info,tower_http=info,warn"
+            },
+        );
+        match self.command {
+            Command::Serve { .. } => serve(config).await,
+            Command::Migrate => {
+                Db::connect(&config.database_url()).await?.migrate().await?;
+                eprintln!("migrations applied");
+                Ok(())
+            }
+            Command::PrintSchema => {
+                print!("{}", graphql::sdl());
+                Ok(())
+            }
+            Command::Token {
+                org,
+                scopes,
+                ttl,
+                subject,
+            } => {
+                org::validate_key(&org)?;
+                let scopes = Scopes::parse_strict(&scopes)?;
+                let ttl = config::parse_ttl(&ttl)?;
+                let keys = startup::jwt_keys(&config)?;
+                let token = keys.sign(&TokenRequest {
+                    subject: &subject,
+                    org: &org,
+                    scopes: &scopes,
+                    ttl,
+                    client_id: None,
+                })?;
+                println!("{token}");
+                Ok(())
+            }
+            Command::Partner(command) => run_partner(&config, command).await,
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    app.run_until_stopped(startup::shutdown_signal()).await
+}
+
+async fn run_partner(config: &Config, command: PartnerCommand) -> anyhow::Result<()> {
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    match command {
+        PartnerCommand::Create { org, name, scopes } => {
+            let scopes = Scopes::parse_strict(&scopes)?;
+            let org = org::ensure(db.conn(), &org).await?;
+            let created = partner::create(db.conn(), &org, &name, &scopes).await?;
+            println!("client_id: {}", created.app.client_id);
+            println!("client_secret: {}", created.client_secret);
+            println!("org: {}", org.key);
+            println!("scopes: {scopes}");
+            eprintln!("store the secret now: only its hash is kept");
+        }
+        PartnerCommand::Revoke { client_id } => {
+            let app = partner::revoke(db.conn(), &client_id).await?;
+            println!(
+                "revoked {} ({}) of org {}",
+                app.client_id, app.name, app.org.key
+            );
+        }
+        PartnerCommand::List { org } => {
+            let Some(org) = org::find(db.conn(), &org).await? else {
+                anyhow::bail!("org {org} does not exist");
+            };
+            for app in partner::list(db.conn(), &org).await? {
+                let status = if app.revoked { "revoked" } else { "active" };
+                println!("{}\t{}\t{}\t{status}", app.client_id, app.name, app.scopes);
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
+}

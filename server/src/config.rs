@@ -1,0 +1,303 @@
+//! Configuration: code defaults, then an optional `pnl.toml`, then `PNL_*` environment variables,
+//! then command-line flags (each layer overrides the one before). Validated once at start-up.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Everything the server and the CLI read at start-up.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the HTTP server binds (`PNL_LISTEN`).
+    pub listen: SocketAddr,
+    /// Database URL (`PNL_DATABASE_URL`); default: a SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and generated secrets (`PNL_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// HS256 secret for tokens this server signs (`PNL_JWT_SECRET`); generated and kept in
+    /// `data_dir` when unset.
+    pub jwt_secret: Option<Secret>,
+    /// `iss` of tokens this server signs, and the issuer they must carry (`PNL_JWT_ISSUER`).
+    pub jwt_issuer: String,
+    /// `aud` every token must carry (`PNL_JWT_AUDIENCE`).
+    pub jwt_audience: String,
+    /// Lifetime of tokens issued to partner apps by `/oauth/token` (`PNL_PARTNER_TOKEN_TTL`).
+    pub partner_token_ttl: String,
+    /// `pretty` or `json` log lines (`PNL_LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// GraphQL endpoint limits.
+    pub graphql: GraphqlConfig,
+    /// External issuers (partner apps, identity providers) whose RS256/ES256 tokens are accepted.
+    pub trusted_issuers: Vec<TrustedIssuerConfig>,
+}
+
+/// Limits of the GraphQL endpoint.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GraphqlConfig {
+    /// Maximum selection depth of one operation.
+    pub depth_limit: usize,
+    /// Maximum complexity (roughly: fields times page sizes) of one operation.
+    pub complexity_limit: usize,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Serve GraphiQL on `GET /graphql`.
+    pub graphiql: bool,
+}
+
+/// One external token issuer and the public keys its tokens are checked against.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrustedIssuerConfig {
+    /// The exact `iss` its tokens carry.
+    pub issuer: String,
+    /// The `aud` its tokens must carry; defaults to `jwt_audience`.
+    pub audience: Option<String>,
+    /// A JWKS file (`{"keys": [...]}`); each key's algorithm comes from its `alg` or its type.
+    pub jwks_file: Option<PathBuf>,
+    /// A single PEM public key file; needs `algorithm`.
+    pub pem_file: Option<PathBuf>,
+    /// The one algorithm accepted for `pem_file` (`RS256`, `RS384`, `RS512`, `PS256`, `ES256`, `ES384`, `EdDSA`).
+    pub algorithm: Option<String>,
+    /// Key id a `pem_file` key answers to (optional).
+    pub kid: Option<String>,
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A string that never appears in logs or `Debug` output.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("jwt_secret", &self.jwt_secret)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("log_format", &self.log_format)
+            .field("graphql", &self.graphql)
+            .field("trusted_issuers", &self.trusted_issuers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides the password of a database URL.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://[redacted]{}", &url[..scheme], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            jwt_secret: None,
+            jwt_issuer: "pnl".to_owned(),
+            jwt_audience: "pnl".to_owned(),
+            partner_token_ttl: "15m".to_owned(),
+            log_format: LogFormat::Pretty,
+            graphql: GraphqlConfig::default(),
+            trusted_issuers: Vec::new(),
+        }
+    }
+}
+
+impl Default for GraphqlConfig {
+    fn default() -> Self {
+        Self {
+            depth_limit: 12,
+            complexity_limit: 2_000,
+            max_body_bytes: 256 * 1024,
+            graphiql: true,
+        }
+    }
+}
+
+/// Overrides given on the command line; `None` leaves the lower layers in force.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// `--database-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Loads the configuration: defaults < `config_file` (or `./pnl.toml` when present) < `PNL_*`
+/// environment < `overrides`.
+///
+/// # Errors
+/// A named config file that does not exist, a malformed file or variable, or a value that fails
+/// validation.
+pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Config> {
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    match config_file {
+        Some(path) if !path.exists() => bail!("config file {} does not exist", path.display()),
+        Some(path) => figment = figment.merge(Toml::file(path)),
+        None => figment = figment.merge(Toml::file("pnl.toml")),
+    }
+    let config: Config = figment
+        .merge(Env::prefixed("PNL_").split("__").ignore(&["config"]))
+        .merge(Serialized::globals(overrides))
+        .extract()
+        .context("invalid configuration")?;
+    config.validate()?;
+    Ok(config)
+}
+
+impl Config {
+    /// Checks values that deserialize but make no sense.
+    ///
+    /// # Errors
+    /// The first invalid value, named.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.expose().len() < 32 {
+                bail!("PNL_JWT_SECRET must be at least 32 characters long");
+            }
+        }
+        if self.jwt_issuer.is_empty() || self.jwt_audience.is_empty() {
+            bail!("jwt_issuer and jwt_audience must not be empty");
+        }
+        self.partner_token_ttl()?;
+        for issuer in &self.trusted_issuers {
+            if issuer.issuer == self.jwt_issuer {
+                bail!(
+                    "trusted issuer {:?} has the same name as this server's own issuer",
+                    issuer.issuer
+                );
+            }
+            if issuer.jwks_file.is_some() == issuer.pem_file.is_some() {
+                bail!(
+                    "trusted issuer {:?} needs exactly one of jwks_file or pem_file",
+                    issuer.issuer
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("pnl.db").display()
+            ),
+        }
+    }
+
+    /// Lifetime of partner-app tokens.
+    ///
+    /// # Errors
+    /// When `partner_token_ttl` is not a duration such as `15m`.
+    pub fn partner_token_ttl(&self) -> anyhow::Result<Duration> {
+        parse_ttl(&self.partner_token_ttl)
+    }
+}
+
+/// Parses a token lifetime such as `90s`, `15m`, `1h` or `7d`; between 1 second and 366 days.
+///
+/// # Errors
+/// When the text is not such a duration or lies outside the bounds.
+pub fn parse_ttl(text: &str) -> anyhow::Result<Duration> {
+    let ttl = humantime::parse_duration(text.trim())
+        .with_context(|| format!("invalid duration {text:?}: expected e.g. 15m, 1h or 7d"))?;
+    if ttl < Duration::from_secs(1) || ttl > Duration::from_secs(366 * 86_400) {
+        bail!("duration {text:?} must be between 1s and 366d");
+    }
+    Ok(ttl)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_database_is_a_sqlite_file_in_the_data_dir() {
+        let config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://data/pnl.db?mode=rwc");
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused() {
+        let config = Config {
+            jwt_secret: Some(Secret::new("short")),
+            ..Config::default()
+        };
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn ttl_parses_human_durations_within_bounds() {
+        assert_eq!(parse_ttl("1h").unwrap(), Duration::from_secs(3600));
+        assert!(parse_ttl("0s").is_err());
+        assert!(parse_ttl("forever").is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets_and_passwords() {
+        let config = Config {
+            jwt_secret: Some(Secret::new("x".repeat(40))),
+            database_url: Some("postgres://pnl:hunter2@db/pnl".to_owned()),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("xxxx"),
+            "{shown}"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Database connection: SQLite (embedded default) or PostgreSQL from one URL, migrations, and the
+//! write gate that keeps SQLite's single writer from failing concurrent transactions.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    DbErr, TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// A pooled connection plus, on SQLite, the process-wide writer gate.
+///
+/// SQLite allows one writer at a time; a deferred transaction that reads and then writes while
+/// another commits fails with `SQLITE_BUSY` instead of waiting. Every write transaction therefore
+/// goes through [`Db::begin_write`], which serialises writers in-process on SQLite and is free on
+/// PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    writer: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; holds the writer gate until committed or dropped (rolled back).
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &Self::Target {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    /// Commits and releases the gate.
+    ///
+    /// # Errors
+    /// The database's commit error.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), creating a SQLite file and its directory
+    /// when missing.
+    ///
+    /// # Errors
+    /// An unsupported scheme, or a database that cannot be reached.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30));
+        let sqlite = url.starts_with("sqlite:");
+        if sqlite {
+            if let Some(dir) =
+                sqlite_file(url).and_then(|path| path.parent().map(ToOwned::to_owned))
+            {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(&dir).with_context(|| {
+                        format!("cannot create database directory {}", dir.display())
+                    })?;
+                }
+            }
+            options
+                .max_connections(4)
+                .min_connections(1)
+                .map_sqlx_sqlite_opts(|opts| {
+                    opts.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(Duration::from_secs(30))
+                        .foreign_keys(true)
+                        .create_if_missing(true)
+                });
+        } else if !url.starts_with("postgres:") && !url.starts_with("postgresql:") {
+            anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…");
+        } else {
+            options.max_connections(16);
+        }
+        let conn = sea_orm::Database::connect(options)
+            .await
+            .context("cannot connect to the database")?;
+        Ok(Self {
+            conn,
+            writer: sqlite.then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    /// Wraps an existing connection (tests).
+    pub fn from_connection(conn: DatabaseConnection) -> Self {
+        let writer = (conn.get_database_backend() == DatabaseBackend::Sqlite)
+            .then(|| Arc::new(Mutex::new(())));
+        Self { conn, writer }
+    }
+
+    /// The pool, for reads.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Which SQL dialect is behind the pool.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Starts a write transaction (see the type's docs for why writers are gated on SQLite).
+    ///
+    /// # Errors
+    /// When a transaction cannot be started.
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let gate = match &self.writer {
+            Some(writer) => Some(Arc::clone(writer).lock_owned().await),
+            None => None,
+        };
+        let txn = self.conn.begin().await?;
+        Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    /// Applies every pending migration.
+    ///
+    /// # Errors
+    /// A migration that fails.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        Migrator::up(&self.conn, None)
+            .await
+            .context("database migration failed")
+    }
+
+    /// Answers whether the database responds (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+
+    /// Closes the pool (graceful shutdown).
+    pub async fn close(self) {
+        if let Err(error) = self.conn.close().await {
+            tracing::warn!(%error, "closing the database pool failed");
+        }
+    }
+}
+
+/// The file path of a `sqlite://PATH?…` URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_file_is_read_from_the_url() {
+        assert_eq!(
+            sqlite_file("sqlite://data/pnl.db?mode=rwc"),
+            Some("data/pnl.db".into())
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,47 @@
+//! The GraphQL schema: roots merged from one object per feature, limits, and the SDL printer.
+//!
+//! Resolvers are thin: they take the viewer from the context, check its scope, call one domain
+//! function and convert the result into a type of `types/`. They never touch the database
+//! directly.
+
+mod context;
+mod mutation;
+mod query;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema};
+
+pub use context::ContextExt;
+use mutation::MutationRoot;
+use query::QueryRoot;
+
+use crate::config::GraphqlConfig;
+use crate::state::AppState;
+
+/// The executable schema.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema over `state` with the configured limits. No I/O happens here.
+pub fn build_schema(state: AppState, limits: &GraphqlConfig) -> AppSchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(state)
+    .extension(async_graphql::extensions::Tracing)
+    .limit_depth(limits.depth_limit)
+    .limit_complexity(limits.complexity_limit)
+    .finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
+}

@@ -1,0 +1,9 @@
+//! The mutation root, merged from one object per feature.
+
+mod mapping;
+
+use async_graphql::MergedObject;
+
+/// Every mutation.
+#[derive(Default, MergedObject)]
+pub struct MutationRoot(mapping::MappingMutation);

@@ -1,0 +1,10 @@
+//! The query root, merged from one object per feature.
+
+mod ledger;
+mod me;
+
+use async_graphql::MergedObject;
+
+/// Every query.
+#[derive(Default, MergedObject)]
+pub struct QueryRoot(me::MeQuery, ledger::LedgerQuery);

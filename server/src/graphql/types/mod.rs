@@ -1,0 +1,6 @@
+//! GraphQL-only types, each built from a domain type with `From`; no entity is exposed directly.
+
+pub mod connection;
+pub mod ledger;
+pub mod me;
+pub mod money;

@@ -1,0 +1,53 @@
+//! From an `Authorization` header to a [`Viewer`].
+
+use axum::http::header::AUTHORIZATION;
+use axum::http::HeaderMap;
+
+use crate::auth::{partner, Scopes, Viewer};
+use crate::error::{Error, Result};
+use crate::org;
+use crate::state::AppState;
+
+/// The verified caller of a request: `None` without an `Authorization` header; an error for a
+/// header that is not a valid bearer token, a token of a revoked partner app, or an invalid org.
+///
+/// # Errors
+/// [`Error::Unauthenticated`] with the reason.
+pub async fn viewer_from_headers(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|text| {
+            text.strip_prefix("Bearer ")
+                .or_else(|| text.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| {
+            Error::Unauthenticated("the Authorization header must be `Bearer <token>`".to_owned())
+        })?;
+    let claims = state.jwt.verify(token)?;
+    org::validate_key(&claims.org).map_err(|_| {
+        Error::Unauthenticated(format!(
+            "invalid token: org {:?} is not a valid org key",
+            claims.org
+        ))
+    })?;
+    let org = org::ensure(state.db.conn(), &claims.org).await?;
+    if let Some(client_id) = &claims.client_id {
+        if !partner::is_active(state.db.conn(), client_id, org.id).await? {
+            return Err(Error::Unauthenticated(format!(
+                "invalid token: partner app {client_id} is revoked or unknown"
+            )));
+        }
+    }
+    Ok(Some(Viewer {
+        org,
+        subject: claims.sub,
+        scopes: Scopes::parse_lenient(&claims.scope),
+        client_id: claims.client_id,
+    }))
+}

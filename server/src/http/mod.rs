@@ -1,0 +1,64 @@
+//! HTTP routes: `/graphql` (POST queries, GET GraphiQL), `/oauth/token`, `/healthz`, `/readyz`,
+//! with request ids, tracing, body limits and timeouts.
+
+mod auth;
+mod graphql;
+mod health;
+mod oauth;
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::viewer_from_headers;
+
+use crate::graphql::{build_schema, AppSchema};
+use crate::state::AppState;
+
+/// State of the HTTP layer: the application state and the schema built over it.
+#[derive(Clone)]
+pub(crate) struct HttpState {
+    pub(crate) app: AppState,
+    pub(crate) schema: AppSchema,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The complete router over `state`.
+pub fn router(state: AppState) -> Router {
+    let limits = state.config.graphql.clone();
+    let schema = build_schema(state.clone(), &limits);
+    let mut graphql_route = post(graphql::execute);
+    if limits.graphiql {
+        graphql_route = graphql_route.get(graphql::graphiql);
+    }
+    let http = HttpState { app: state, schema };
+    Router::new()
+        .route("/graphql", graphql_route)
+        .route("/oauth/token", post(oauth::token))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(axum::middleware::from_fn_with_state(limits.max_body_bytes, graphql::limit_body))
+        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        .with_state(http)
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let request_id = request
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}

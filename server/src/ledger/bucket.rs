@@ -1,0 +1,180 @@
+//! Closed vocabularies of the ledger: channels, fee buckets and entry status, with their stable
+//! database spellings (the GraphQL enum names).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+        pub enum $name {
+            $($(#[$vmeta])* #[graphql(name = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The stable spelling stored in the database and used in the API.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+
+            fn from_str(text: &str) -> Result<Self, Error> {
+                match text {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(Error::BadInput(format!(
+                        concat!("unknown ", stringify!($name), " {:?}"), other
+                    ))),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// A sales channel.
+    Channel {
+        /// TikTok Shop (and TikTok Ads spend for its shops).
+        TikTokShop = "TIKTOK_SHOP",
+        /// Amazon (SP-API).
+        Amazon = "AMAZON",
+        /// Shopify.
+        Shopify = "SHOPIFY",
+        /// Walmart Marketplace.
+        Walmart = "WALMART",
+        /// Any other channel that exports a statement.
+        Other = "OTHER",
+    }
+}
+
+text_enum! {
+    /// The shared fee-bucket taxonomy. Sign convention: positive is money to the seller,
+    /// negative is money away from the seller.
+    FeeBucket {
+        /// Item principal before seller discounts (net sales).
+        ProductSales = "PRODUCT_SALES",
+        /// Seller-funded discounts, vouchers, promotion rebates (net sales).
+        SellerDiscounts = "SELLER_DISCOUNTS",
+        /// Shipping paid by the buyer (net sales).
+        ShippingIncome = "SHIPPING_INCOME",
+        /// Principal refunded, and refunded seller discounts (net sales).
+        Refunds = "REFUNDS",
+        /// Platform commission or referral fee, and its refund-back (channel fee).
+        PlatformCommission = "PLATFORM_COMMISSION",
+        /// Payment processing fees (channel fee).
+        TransactionFees = "TRANSACTION_FEES",
+        /// Refund administration fees (channel fee).
+        RefundAdminFees = "REFUND_ADMIN_FEES",
+        /// Fulfilment by the platform: FBA, FBT (channel fee).
+        Fulfillment = "FULFILLMENT",
+        /// Shipping labels, return shipping, shipping fee adjustments (channel fee).
+        ShippingCosts = "SHIPPING_COSTS",
+        /// Warehouse storage (channel fee).
+        Storage = "STORAGE",
+        /// SFP, flash sale, voucher, subscription and other service fees (channel fee).
+        ProgramFees = "PROGRAM_FEES",
+        /// Platform penalties and chargebacks (channel fee).
+        Penalties = "PENALTIES",
+        /// Creator, affiliate and shop-ads commission (creator cost).
+        AffiliateCommission = "AFFILIATE_COMMISSION",
+        /// Ad spend, including ads paid out of GMV (ad cost).
+        Advertising = "ADVERTISING",
+        /// Reimbursements, compensation, rebates (other).
+        Adjustments = "ADJUSTMENTS",
+        /// Tax charged to the buyer (excluded from profit).
+        TaxesCollected = "TAXES_COLLECTED",
+        /// Tax the marketplace withholds and remits for the seller (excluded from profit).
+        TaxesRemitted = "TAXES_REMITTED",
+        /// Personal income tax and other withholding (channel fee).
+        WithholdingTax = "WITHHOLDING_TAX",
+        /// Reserve held or released: cash timing only (excluded from profit).
+        Reserves = "RESERVES",
+        /// Anything unmapped, always listed by its source label (channel fee).
+        Other = "OTHER",
+    }
+}
+
+text_enum! {
+    /// Whether a line is an order-time estimate or settled by the channel.
+    EntryStatus {
+        /// Expected at order time; replaced when the settlement arrives.
+        Estimated = "ESTIMATED",
+        /// Reported by the channel's settlement.
+        Settled = "SETTLED",
+    }
+}
+
+/// Where a bucket counts in contribution profit (DESIGN.md, "Profit").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfitRole {
+    /// Part of net sales.
+    NetSales,
+    /// A channel fee.
+    ChannelFee,
+    /// A creator cost.
+    CreatorCost,
+    /// An ad cost.
+    AdCost,
+    /// Counted in profit as an adjustment.
+    Adjustment,
+    /// Not part of profit (taxes passed through, reserves).
+    Excluded,
+}
+
+impl FeeBucket {
+    /// How the bucket enters contribution profit.
+    pub fn profit_role(self) -> ProfitRole {
+        match self {
+            Self::ProductSales | Self::SellerDiscounts | Self::ShippingIncome | Self::Refunds => {
+                ProfitRole::NetSales
+            }
+            Self::PlatformCommission
+            | Self::TransactionFees
+            | Self::RefundAdminFees
+            | Self::Fulfillment
+            | Self::ShippingCosts
+            | Self::Storage
+            | Self::ProgramFees
+            | Self::Penalties
+            | Self::WithholdingTax
+            | Self::Other => ProfitRole::ChannelFee,
+            Self::AffiliateCommission => ProfitRole::CreatorCost,
+            Self::Advertising => ProfitRole::AdCost,
+            Self::Adjustments => ProfitRole::Adjustment,
+            Self::TaxesCollected | Self::TaxesRemitted | Self::Reserves => ProfitRole::Excluded,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bucket_round_trips_through_its_text() {
+        for bucket in FeeBucket::ALL {
+            assert_eq!(bucket.as_str().parse::<FeeBucket>().unwrap(), *bucket);
+        }
+        assert_eq!(FeeBucket::ALL.len(), 20, "DESIGN.md names twenty buckets");
+    }
+
+    #[test]
+    fn unknown_text_is_a_clear_error() {
+        let error = "FEES".parse::<FeeBucket>().unwrap_err();
+        assert_eq!(error.to_string(), "unknown FeeBucket \"FEES\"");
+    }
+}

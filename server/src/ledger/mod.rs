@@ -1,0 +1,15 @@
+//! The ledger: the shared fee-bucket taxonomy, the normalised line every connector produces, and
+//! the idempotent, append-only posting of those lines (see DESIGN.md, "The ledger").
+//!
+//! This module owns the invariants: lines are keyed by channel identifiers, a replay is a no-op,
+//! a correction is a reversal plus a new row, raw records are stored verbatim before anything
+//! derived from them, and amounts are exact minor units.
+
+mod bucket;
+pub mod mapping;
+mod post;
+pub mod query;
+pub mod raw;
+
+pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
+pub use post::{post, NewLine, PostOutcome, PostRequest};

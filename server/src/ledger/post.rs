@@ -1,0 +1,306 @@
+//! Idempotent, append-only posting of normalised lines.
+//!
+//! For each line, the current state of its entry key is the row with the highest `seq`, unless
+//! that row is a reversal. Posting a line whose key is current with the same content changes
+//! nothing; with different content it appends a reversal of the current row and then the new
+//! row. Nothing is ever updated or deleted. One call is one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entities::ledger_entry;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sha2::{Digest, Sha256};
+
+use super::raw::{self, RawInput};
+use super::{Channel, EntryStatus, FeeBucket};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::money::Money;
+
+/// Keys looked up per query, and rows per insert statement (28 columns each stays well under
+/// SQLite's and PostgreSQL's bind-parameter limits).
+const CHUNK: usize = 500;
+
+/// One money component of one source line, as a normaliser produces it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLine {
+    /// Derived from channel identifiers (statement + transaction + component); stable across
+    /// re-syncs, re-imports and replays.
+    pub entry_key: String,
+    /// The channel account.
+    pub shop_id: Option<i64>,
+    /// The channel.
+    pub channel: Channel,
+    /// The channel's order id.
+    pub order_id: Option<String>,
+    /// The order line (SKU row) within the order.
+    pub order_line: Option<String>,
+    /// The channel SKU.
+    pub listing_id: Option<i64>,
+    /// The master product.
+    pub product_id: Option<i64>,
+    /// The creator who drove the sale.
+    pub creator_id: Option<i64>,
+    /// Where the amount is booked.
+    pub bucket: FeeBucket,
+    /// The channel's own field or fee label.
+    pub label: String,
+    /// False when `label` was not found in any mapping (so `bucket` is OTHER).
+    pub mapped: bool,
+    /// Signed: positive is money to the seller.
+    pub amount: Money,
+    /// Units (sold on a sale line, returned on a refund line); 0 for fees.
+    pub quantity: i32,
+    /// When the money event happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Estimate or settled.
+    pub status: EntryStatus,
+    /// The statement, settlement or payout it belongs to.
+    pub payout_id: Option<i64>,
+    /// What kind of source produced it.
+    pub source_kind: String,
+    /// The source's id.
+    pub source_id: String,
+}
+
+/// What one call to [`post`] writes.
+#[derive(Clone, Debug, Default)]
+pub struct PostRequest {
+    /// The payload the lines were derived from, stored first and linked from new rows.
+    pub raw: Option<RawInput>,
+    /// The lines.
+    pub lines: Vec<NewLine>,
+    /// Keys whose current line must be reversed without replacement (an estimate that the
+    /// settlement replaces, a line a restated statement dropped).
+    pub retire: Vec<String>,
+}
+
+/// What a posting did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PostOutcome {
+    /// The stored raw record, when one was given.
+    pub raw_record_id: Option<i64>,
+    /// Lines whose key was new.
+    pub inserted: usize,
+    /// Lines already current with the same content (replays).
+    pub unchanged: usize,
+    /// Lines whose key was current with other content: reversed and re-posted.
+    pub corrected: usize,
+    /// Keys retired by reversal.
+    pub retired: usize,
+}
+
+/// Posts `request` for `org_id` in one transaction.
+///
+/// # Errors
+/// A request that repeats one key with different content, an amount that does not fit the
+/// database, or a database failure; nothing is written then.
+pub async fn post(db: &Db, org_id: i64, request: PostRequest) -> Result<PostOutcome> {
+    let lines = dedupe(request.lines)?;
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let mut outcome = PostOutcome::default();
+    if let Some(raw) = &request.raw {
+        outcome.raw_record_id = Some(raw::store(&*txn, org_id, raw, now).await?);
+    }
+
+    let keys: Vec<&str> = lines
+        .iter()
+        .map(|line| line.entry_key.as_str())
+        .chain(request.retire.iter().map(String::as_str))
+        .collect();
+    let current = current_rows(&*txn, org_id, &keys).await?;
+
+    let mut rows = Vec::new();
+    for line in &lines {
+        let hash = content_hash(line)?;
+        match current.get(line.entry_key.as_str()) {
+            Some(Current {
+                live: Some(row), ..
+            }) if row.content_hash == hash => outcome.unchanged += 1,
+            Some(Current {
+                live: Some(row),
+                last_seq,
+            }) => {
+                rows.push(reversal(row, last_seq + 1, now));
+                rows.push(new_row(
+                    org_id,
+                    line,
+                    hash,
+                    last_seq + 2,
+                    outcome.raw_record_id,
+                    now,
+                )?);
+                outcome.corrected += 1;
+            }
+            Some(Current {
+                live: None,
+                last_seq,
+            }) => {
+                rows.push(new_row(
+                    org_id,
+                    line,
+                    hash,
+                    last_seq + 1,
+                    outcome.raw_record_id,
+                    now,
+                )?);
+                outcome.inserted += 1;
+            }
+            None => {
+                rows.push(new_row(org_id, line, hash, 1, outcome.raw_record_id, now)?);
+                outcome.inserted += 1;
+            }
+        }
+    }
+    for key in &request.retire {
+        if let Some(Current {
+            live: Some(row),
+            last_seq,
+        }) = current.get(key.as_str())
+        {
+            if !lines.iter().any(|line| &line.entry_key == key) {
+                rows.push(reversal(row, last_seq + 1, now));
+                outcome.retired += 1;
+            }
+        }
+    }
+    for chunk in rows.chunks(CHUNK) {
+        ledger_entry::Entity::insert_many(chunk.to_vec())
+            .exec(&*txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// The state of one key: its live row (none when the last row is a reversal) and highest seq.
+struct Current {
+    live: Option<ledger_entry::Model>,
+    last_seq: i32,
+}
+
+async fn current_rows(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    keys: &[&str],
+) -> Result<HashMap<String, Current>> {
+    let mut current = HashMap::new();
+    for chunk in keys.chunks(CHUNK) {
+        let rows = ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::OrgId.eq(org_id))
+            .filter(ledger_entry::Column::EntryKey.is_in(chunk.iter().copied()))
+            .order_by_asc(ledger_entry::Column::Seq)
+            .all(db)
+            .await?;
+        // Rows arrive in ascending seq, so the last one seen per key is its current state.
+        for row in rows {
+            let key = row.entry_key.clone();
+            let last_seq = row.seq;
+            let live = row.reversal_of.is_none().then_some(row);
+            current.insert(key, Current { live, last_seq });
+        }
+    }
+    Ok(current)
+}
+
+/// Drops exact repeats within one request; a key repeated with other content is an error.
+fn dedupe(lines: Vec<NewLine>) -> Result<Vec<NewLine>> {
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(lines.len());
+    let mut unique: Vec<NewLine> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match seen.get(&line.entry_key) {
+            Some(&index) if unique[index] == line => {}
+            Some(_) => {
+                return Err(Error::bad_input(format!(
+                    "entry key {:?} appears twice in one posting with different content",
+                    line.entry_key
+                )))
+            }
+            None => {
+                seen.insert(line.entry_key.clone(), unique.len());
+                unique.push(line);
+            }
+        }
+    }
+    Ok(unique)
+}
+
+/// Hex SHA-256 over every field that makes up a line's meaning (not its provenance: the same
+/// line re-imported from a file instead of the API is the same line).
+fn content_hash(line: &NewLine) -> Result<String> {
+    let canonical = format!(
+        "{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
+        line.shop_id,
+        line.channel,
+        line.order_id,
+        line.order_line,
+        line.listing_id,
+        line.product_id,
+        line.creator_id,
+        line.bucket,
+        line.label,
+        line.mapped,
+        line.amount.minor()?,
+        line.amount.currency(),
+        line.quantity,
+        line.occurred_at.timestamp(),
+        line.status,
+        line.payout_id,
+    );
+    Ok(hex::encode(Sha256::digest(canonical.as_bytes())))
+}
+
+fn new_row(
+    org_id: i64,
+    line: &NewLine,
+    content_hash: String,
+    seq: i32,
+    raw_record_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<ledger_entry::ActiveModel> {
+    Ok(ledger_entry::ActiveModel {
+        org_id: Set(org_id),
+        shop_id: Set(line.shop_id),
+        channel: Set(line.channel.as_str().to_owned()),
+        entry_key: Set(line.entry_key.clone()),
+        seq: Set(seq),
+        reversal_of: Set(None),
+        content_hash: Set(content_hash),
+        order_id: Set(line.order_id.clone()),
+        order_line: Set(line.order_line.clone()),
+        listing_id: Set(line.listing_id),
+        product_id: Set(line.product_id),
+        creator_id: Set(line.creator_id),
+        bucket: Set(line.bucket.as_str().to_owned()),
+        label: Set(line.label.clone()),
+        mapped: Set(line.mapped),
+        amount_minor: Set(line.amount.minor()?),
+        currency: Set(line.amount.currency().as_str().to_owned()),
+        quantity: Set(line.quantity),
+        occurred_at: Set(line.occurred_at),
+        status: Set(line.status.as_str().to_owned()),
+        payout_id: Set(line.payout_id),
+        source_kind: Set(line.source_kind.clone()),
+        source_id: Set(line.source_id.clone()),
+        raw_record_id: Set(raw_record_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+}
+
+/// A row that cancels `row` exactly. It keeps the reversed row's date, so the period the money
+/// was booked in is restated, while `created_at` records when the correction happened.
+fn reversal(row: &ledger_entry::Model, seq: i32, now: DateTime<Utc>) -> ledger_entry::ActiveModel {
+    let mut reversed = ledger_entry::ActiveModel {
+        seq: Set(seq),
+        reversal_of: Set(Some(row.id)),
+        amount_minor: Set(-row.amount_minor),
+        quantity: Set(-row.quantity),
+        created_at: Set(now),
+        ..row.clone().into()
+    };
+    reversed.id = sea_orm::ActiveValue::NotSet;
+    reversed
+}

@@ -1,0 +1,145 @@
+//! Reading ledger rows back: keyset-paginated listing for drill-down, always scoped to one org.
+
+use chrono::{DateTime, Utc};
+use entities::ledger_entry;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::{Channel, EntryStatus, FeeBucket};
+use crate::error::Result;
+use crate::money::{Currency, Money};
+
+/// Which rows to list.
+#[derive(Clone, Debug, Default)]
+pub struct EntryFilter {
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Only this bucket.
+    pub bucket: Option<FeeBucket>,
+    /// Only rows of this order.
+    pub order_id: Option<String>,
+    /// Only rows of this entry key (its full history).
+    pub entry_key: Option<String>,
+    /// Occurred at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Occurred before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A ledger row as the domain sees it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Row id (also the pagination key).
+    pub id: i64,
+    /// Entry key.
+    pub entry_key: String,
+    /// Position within the key's history.
+    pub seq: i32,
+    /// The row this one reverses.
+    pub reversal_of: Option<i64>,
+    /// Channel.
+    pub channel: Channel,
+    /// Shop id.
+    pub shop_id: Option<i64>,
+    /// Order id.
+    pub order_id: Option<String>,
+    /// Bucket.
+    pub bucket: FeeBucket,
+    /// The channel's label.
+    pub label: String,
+    /// Whether the label was mapped.
+    pub mapped: bool,
+    /// Signed amount.
+    pub amount: Money,
+    /// Units.
+    pub quantity: i32,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Estimate or settled.
+    pub status: EntryStatus,
+    /// Source kind.
+    pub source_kind: String,
+    /// Source id.
+    pub source_id: String,
+    /// The raw record it was derived from.
+    pub raw_record_id: Option<i64>,
+    /// When this row was written.
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<ledger_entry::Model> for Entry {
+    type Error = crate::error::Error;
+
+    fn try_from(row: ledger_entry::Model) -> Result<Self> {
+        Ok(Self {
+            id: row.id,
+            entry_key: row.entry_key,
+            seq: row.seq,
+            reversal_of: row.reversal_of,
+            channel: row.channel.parse()?,
+            shop_id: row.shop_id,
+            order_id: row.order_id,
+            bucket: row.bucket.parse()?,
+            label: row.label,
+            mapped: row.mapped,
+            amount: Money::from_minor(row.amount_minor, Currency::parse(&row.currency)?),
+            quantity: row.quantity,
+            occurred_at: row.occurred_at,
+            status: row.status.parse()?,
+            source_kind: row.source_kind,
+            source_id: row.source_id,
+            raw_record_id: row.raw_record_id,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Up to `limit` rows of `org_id` matching `filter` with id greater than `after`, oldest first;
+/// the boolean tells whether more follow.
+///
+/// # Errors
+/// Database failures.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    filter: &EntryFilter,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<Entry>, bool)> {
+    let mut condition = Condition::all().add(ledger_entry::Column::OrgId.eq(org_id));
+    if let Some(channel) = filter.channel {
+        condition = condition.add(ledger_entry::Column::Channel.eq(channel.as_str()));
+    }
+    if let Some(bucket) = filter.bucket {
+        condition = condition.add(ledger_entry::Column::Bucket.eq(bucket.as_str()));
+    }
+    if let Some(order_id) = &filter.order_id {
+        condition = condition.add(ledger_entry::Column::OrderId.eq(order_id.as_str()));
+    }
+    if let Some(key) = &filter.entry_key {
+        condition = condition.add(ledger_entry::Column::EntryKey.eq(key.as_str()));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(ledger_entry::Column::OccurredAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        condition = condition.add(ledger_entry::Column::OccurredAt.lt(to));
+    }
+    if let Some(after) = after {
+        condition = condition.add(ledger_entry::Column::Id.gt(after));
+    }
+    let mut rows = ledger_entry::Entity::find()
+        .filter(condition)
+        .order_by_asc(ledger_entry::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let entries = rows
+        .into_iter()
+        .map(Entry::try_from)
+        .collect::<Result<_>>()?;
+    Ok((entries, has_more))
+}

@@ -1,0 +1,25 @@
+//! pnl: one exact profit-and-loss ledger across sales channels, served over GraphQL.
+//!
+//! # Layout
+//! - [`config`], [`telemetry`], [`startup`], [`cli`] — process set-up and the `pnl` commands.
+//! - [`http`] — routes (GraphQL, OAuth token endpoint, health), request ids, limits.
+//! - [`graphql`] — the schema; thin resolvers over the domain modules.
+//! - [`auth`] — tokens, scopes, partner apps, the viewer of a request.
+//! - [`ledger`] — fee buckets, label mapping, raw records, idempotent posting, ledger reads.
+//! - [`money`] — exact money and ISO 4217 currencies.
+//! - [`org`] — tenants.
+//! - [`db`], [`state`], [`error`] — the database handle, shared state, the error type.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ledger;
+pub mod money;
+pub mod org;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

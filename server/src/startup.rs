@@ -1,0 +1,122 @@
+//! Building and running the server: connect and migrate the database, load keys, bind the
+//! listener (so tests learn the random port before serving), serve until a shutdown signal.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::auth::{secret, JwtKeys, TrustedIssuers};
+use crate::config::Config;
+use crate::db::Db;
+use crate::http;
+use crate::state::AppState;
+
+/// A bound, ready-to-serve server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads the keys and binds `config.listen`.
+    ///
+    /// # Errors
+    /// Any of those steps failing, with context.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url()).await?;
+        db.migrate().await?;
+        let jwt = jwt_keys(&config)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let state = AppState {
+            db,
+            jwt,
+            config: Arc::new(config),
+        };
+        Ok(Self { listener, state })
+    }
+
+    /// The bound address (its port is the real one when `listen` asked for port 0).
+    ///
+    /// # Errors
+    /// When the socket has no local address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The application state (tests use its database handle).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+    ///
+    /// # Errors
+    /// A failure of the server loop.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let router = http::router(self.state.clone());
+        tracing::info!(address = %self.listener.local_addr()?, "pnl is serving GraphQL on /graphql");
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")?;
+        self.state.db.close().await;
+        tracing::info!("pnl stopped");
+        Ok(())
+    }
+}
+
+/// The token keys of `config`: its HS256 secret (generated into the data directory on first
+/// start when unset) and its trusted issuers.
+///
+/// # Errors
+/// An unreadable secret file or issuer key.
+pub fn jwt_keys(config: &Config) -> anyhow::Result<JwtKeys> {
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.expose().to_owned(),
+        None => secret::load_or_generate(&config.data_dir, "jwt-secret", "PNL_JWT_SECRET")?,
+    };
+    let trusted = TrustedIssuers::load(&config.trusted_issuers)?;
+    Ok(JwtKeys::new(
+        secret.as_bytes(),
+        &config.jwt_issuer,
+        &config.jwt_audience,
+        trusted,
+    ))
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

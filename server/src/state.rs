@@ -1,0 +1,18 @@
+//! Shared application state handed to every handler and resolver.
+
+use std::sync::Arc;
+
+use crate::auth::JwtKeys;
+use crate::config::Config;
+use crate::db::Db;
+
+/// What every request can reach. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Token signing and verification keys.
+    pub jwt: JwtKeys,
+    /// The configuration in force.
+    pub config: Arc<Config>,
+}
