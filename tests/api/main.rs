@@ -1,1 +1,13 @@
+//! End-to-end tests: the real server on a random port, over real HTTP, on SQLite by default and
+//! on PostgreSQL when `PNL_TEST_DATABASE_URL` is set (a fresh database per test).
 
+// Test modules share helpers with `pub`; nothing here is a public API.
+#![allow(unreachable_pub)]
+
+mod auth;
+mod helpers;
+mod ledger;
+mod migrations;
+mod oauth;
+mod schema;
+mod tenancy;

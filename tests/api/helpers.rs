@@ -1,0 +1,264 @@
+//! `TestApp`: spawn the server on a fresh database, mint tokens, send GraphQL.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use pnl::auth::jwt::TokenRequest;
+use pnl::auth::Scopes;
+use pnl::config::{Config, Secret, TrustedIssuerConfig};
+use pnl::db::Db;
+use pnl::startup::{jwt_keys, Application};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+static NOTE: Once = Once::new();
+
+/// Says once per run which database the suite uses (written past the test harness's capture).
+fn announce_backend() {
+    NOTE.call_once(|| {
+        let line = match std::env::var("PNL_TEST_DATABASE_URL") {
+            Ok(_) => "pnl e2e: running against PostgreSQL (PNL_TEST_DATABASE_URL)\n",
+            Err(_) => "pnl e2e: PNL_TEST_DATABASE_URL is not set, so the PostgreSQL run is skipped; using SQLite\n",
+        };
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    });
+}
+
+/// A fresh database for one test: a SQLite file in a temp dir, or a new PostgreSQL database that
+/// is dropped when this value is.
+pub struct TestDb {
+    pub url: String,
+    pub dir: Arc<TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn fresh() -> Self {
+        announce_backend();
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        match std::env::var("PNL_TEST_DATABASE_URL") {
+            Ok(base) => {
+                let name = format!("pnl_t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&base)
+                    .await
+                    .expect("PNL_TEST_DATABASE_URL must be reachable");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                let (prefix, query) = match base.split_once('?') {
+                    Some((prefix, query)) => (prefix, format!("?{query}")),
+                    None => (base.as_str(), String::new()),
+                };
+                let server = &prefix[..prefix.rfind('/').unwrap()];
+                Self {
+                    url: format!("{server}/{name}{query}"),
+                    dir,
+                    pg: Some((base.clone(), name)),
+                }
+            }
+            Err(_) => {
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("pnl.db").display());
+                Self { url, dir, pg: None }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg.take() {
+            // Best effort, on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    if let Ok(admin) = Database::connect(&base).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+/// The configuration tests run with: random port, the test database, a known secret, and two
+/// trusted external issuers (an RS256 partner signer by PEM, an ES256 identity provider by JWKS).
+pub fn test_config(db: &TestDb) -> Config {
+    let mut config = Config::default();
+    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    config.database_url = Some(db.url.clone());
+    config.data_dir = db.dir.path().to_path_buf();
+    config.jwt_secret = Some(Secret::new(SECRET));
+    config.graphql.max_body_bytes = 64 * 1024;
+    config.trusted_issuers = vec![
+        TrustedIssuerConfig {
+            issuer: "https://partner.example".to_owned(),
+            audience: None,
+            jwks_file: None,
+            pem_file: Some(fixture("keys/partner-rsa.pub.pem")),
+            algorithm: Some("RS256".to_owned()),
+            kid: None,
+        },
+        TrustedIssuerConfig {
+            issuer: "https://idp.example".to_owned(),
+            audience: Some("pnl-api".to_owned()),
+            jwks_file: Some(fixture("keys/idp-ec.jwks.json")),
+            pem_file: None,
+            algorithm: None,
+            kid: None,
+        },
+    ];
+    config
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub config: Config,
+    pub test_db: TestDb,
+    shutdown: oneshot::Sender<()>,
+    server: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_on(TestDb::fresh().await).await
+    }
+
+    pub async fn spawn_on(test_db: TestDb) -> Self {
+        let config = test_config(&test_db);
+        Self::spawn_with(test_db, config).await
+    }
+
+    pub async fn spawn_with(test_db: TestDb, config: Config) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            pnl::telemetry::init(pnl::config::LogFormat::Pretty, "pnl=debug,info");
+        }
+        let app = Application::build(config.clone())
+            .await
+            .expect("server builds");
+        let addr = app.local_addr().unwrap();
+        let db = app.state().db.clone();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            db,
+            config,
+            test_db,
+            shutdown,
+            server,
+        }
+    }
+
+    /// Stops the server gracefully and hands back its database.
+    pub async fn stop(self) -> TestDb {
+        let _ = self.shutdown.send(());
+        tokio::time::timeout(Duration::from_secs(10), self.server)
+            .await
+            .expect("server stops within 10s")
+            .unwrap()
+            .unwrap();
+        self.test_db
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A server-signed token for `org` with `scopes`.
+    pub fn token(&self, org: &str, scopes: &str) -> String {
+        self.token_ttl(org, scopes, Duration::from_secs(600))
+    }
+
+    pub fn token_ttl(&self, org: &str, scopes: &str, ttl: Duration) -> String {
+        let scopes = Scopes::parse_strict(scopes).unwrap();
+        jwt_keys(&self.config)
+            .unwrap()
+            .sign(&TokenRequest {
+                subject: "tester",
+                org,
+                scopes: &scopes,
+                ttl,
+                client_id: None,
+            })
+            .unwrap()
+    }
+
+    /// POSTs a GraphQL operation; returns the HTTP status and the JSON body.
+    pub async fn gql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+
+    /// `gql` for an operation that must succeed: returns `data`.
+    pub async fn gql_ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.gql(Some(token), query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// The id of org `key` (created on first use).
+    pub async fn org_id(&self, key: &str) -> i64 {
+        pnl::org::ensure(self.db.conn(), key).await.unwrap().id
+    }
+}
+
+/// The `extensions.code` of the first error, asserting that there is no data.
+pub fn error_code(body: &Value) -> String {
+    let data = &body["data"];
+    assert!(
+        data.is_null()
+            || data
+                .as_object()
+                .is_some_and(|fields| fields.values().all(Value::is_null)),
+        "no data may be returned with this error: {body}"
+    );
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body}"))
+        .to_owned()
+}
