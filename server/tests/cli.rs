@@ -1,6 +1,8 @@
 //! The `pnl` binary itself: `token` prints a token alone on stdout, `print-schema` matches the
 //! committed schema, and `partner` create/revoke work against a database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::Command;
 
 use pnl::config::Config;

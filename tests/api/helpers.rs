@@ -109,11 +109,13 @@ pub fn fixture(path: &str) -> PathBuf {
 /// The configuration tests run with: random port, the test database, a known secret, and two
 /// trusted external issuers (an RS256 partner signer by PEM, an ES256 identity provider by JWKS).
 pub fn test_config(db: &TestDb) -> Config {
-    let mut config = Config::default();
-    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    config.database_url = Some(db.url.clone());
-    config.data_dir = db.dir.path().to_path_buf();
-    config.jwt_secret = Some(Secret::new(SECRET));
+    let mut config = Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        database_url: Some(db.url.clone()),
+        data_dir: db.dir.path().to_path_buf(),
+        jwt_secret: Some(Secret::new(SECRET)),
+        ..Config::default()
+    };
     config.graphql.max_body_bytes = 64 * 1024;
     config.trusted_issuers = vec![
         TrustedIssuerConfig {

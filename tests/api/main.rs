@@ -3,6 +3,8 @@
 
 // Test modules share helpers with `pub`; nothing here is a public API.
 #![allow(unreachable_pub)]
+// Test code: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
 mod helpers;

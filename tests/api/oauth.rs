@@ -82,7 +82,8 @@ async fn a_partner_gets_a_token_limited_to_its_org_and_scopes() {
 async fn bad_token_requests_get_rfc_6749_errors() {
     let app = TestApp::spawn().await;
     let (id, secret) = create_partner(&app, "acme", "pnl:read").await;
-    let cases: Vec<(Vec<(&str, &str)>, StatusCode, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, StatusCode, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         (
             vec![("client_id", &id), ("client_secret", &secret)],
             StatusCode::BAD_REQUEST,
