@@ -11,6 +11,7 @@ pub mod fee_mapping;
 pub mod fx_rate;
 pub mod ledger_entry;
 pub mod listing;
+pub mod order_attribution;
 pub mod org;
 pub mod payout;
 pub mod prelude;

@@ -15,6 +15,8 @@ pub struct Model {
     pub seller_sku: Option<String>,
     pub product_id: Option<i64>,
     pub title: Option<String>,
+    /// The channel's product id (ad reports name products).
+    pub channel_product_id: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

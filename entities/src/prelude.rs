@@ -6,6 +6,7 @@ pub use crate::fee_mapping::Entity as FeeMapping;
 pub use crate::fx_rate::Entity as FxRate;
 pub use crate::ledger_entry::Entity as LedgerEntry;
 pub use crate::listing::Entity as Listing;
+pub use crate::order_attribution::Entity as OrderAttribution;
 pub use crate::org::Entity as Org;
 pub use crate::payout::Entity as Payout;
 pub use crate::product::Entity as Product;

@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 pub mod db;
 pub mod error;
 pub mod graphql;
@@ -20,6 +21,7 @@ pub mod http;
 pub mod ledger;
 pub mod money;
 pub mod org;
+pub mod payout;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

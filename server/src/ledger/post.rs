@@ -97,12 +97,22 @@ pub struct PostOutcome {
 /// A request that repeats one key with different content, an amount that does not fit the
 /// database, or a database failure; nothing is written then.
 pub async fn post(db: &Db, org_id: i64, request: PostRequest) -> Result<PostOutcome> {
+    let txn = db.begin_write().await?;
+    let outcome = post_in(&*txn, org_id, request).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Posts `request` inside a transaction the caller owns (and commits).
+///
+/// # Errors
+/// As [`post`].
+pub async fn post_in(txn: &impl ConnectionTrait, org_id: i64, request: PostRequest) -> Result<PostOutcome> {
     let lines = dedupe(request.lines)?;
     let now = Utc::now();
-    let txn = db.begin_write().await?;
     let mut outcome = PostOutcome::default();
     if let Some(raw) = &request.raw {
-        outcome.raw_record_id = Some(raw::store(&*txn, org_id, raw, now).await?);
+        outcome.raw_record_id = Some(raw::store(txn, org_id, raw, now).await?);
     }
 
     let keys: Vec<&str> = lines
@@ -110,42 +120,20 @@ pub async fn post(db: &Db, org_id: i64, request: PostRequest) -> Result<PostOutc
         .map(|line| line.entry_key.as_str())
         .chain(request.retire.iter().map(String::as_str))
         .collect();
-    let current = current_rows(&*txn, org_id, &keys).await?;
+    let current = current_rows(txn, org_id, &keys).await?;
 
     let mut rows = Vec::new();
     for line in &lines {
         let hash = content_hash(line)?;
         match current.get(line.entry_key.as_str()) {
-            Some(Current {
-                live: Some(row), ..
-            }) if row.content_hash == hash => outcome.unchanged += 1,
-            Some(Current {
-                live: Some(row),
-                last_seq,
-            }) => {
+            Some(Current { live: Some(row), .. }) if row.content_hash == hash => outcome.unchanged += 1,
+            Some(Current { live: Some(row), last_seq }) => {
                 rows.push(reversal(row, last_seq + 1, now));
-                rows.push(new_row(
-                    org_id,
-                    line,
-                    hash,
-                    last_seq + 2,
-                    outcome.raw_record_id,
-                    now,
-                )?);
+                rows.push(new_row(org_id, line, hash, last_seq + 2, outcome.raw_record_id, now)?);
                 outcome.corrected += 1;
             }
-            Some(Current {
-                live: None,
-                last_seq,
-            }) => {
-                rows.push(new_row(
-                    org_id,
-                    line,
-                    hash,
-                    last_seq + 1,
-                    outcome.raw_record_id,
-                    now,
-                )?);
+            Some(Current { live: None, last_seq }) => {
+                rows.push(new_row(org_id, line, hash, last_seq + 1, outcome.raw_record_id, now)?);
                 outcome.inserted += 1;
             }
             None => {
@@ -155,11 +143,7 @@ pub async fn post(db: &Db, org_id: i64, request: PostRequest) -> Result<PostOutc
         }
     }
     for key in &request.retire {
-        if let Some(Current {
-            live: Some(row),
-            last_seq,
-        }) = current.get(key.as_str())
-        {
+        if let Some(Current { live: Some(row), last_seq }) = current.get(key.as_str()) {
             if !lines.iter().any(|line| &line.entry_key == key) {
                 rows.push(reversal(row, last_seq + 1, now));
                 outcome.retired += 1;
@@ -167,11 +151,8 @@ pub async fn post(db: &Db, org_id: i64, request: PostRequest) -> Result<PostOutc
         }
     }
     for chunk in rows.chunks(CHUNK) {
-        ledger_entry::Entity::insert_many(chunk.to_vec())
-            .exec(&*txn)
-            .await?;
+        ledger_entry::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
-    txn.commit().await?;
     Ok(outcome)
 }
 
@@ -228,16 +209,16 @@ fn dedupe(lines: Vec<NewLine>) -> Result<Vec<NewLine>> {
 }
 
 /// Hex SHA-256 over every field that makes up a line's meaning (not its provenance: the same
-/// line re-imported from a file instead of the API is the same line).
+/// line re-imported from a file instead of the API is the same line; nor `product_id`, which
+/// follows from the listing and may be linked later).
 fn content_hash(line: &NewLine) -> Result<String> {
     let canonical = format!(
-        "{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
+        "{:?}|{}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
         line.shop_id,
         line.channel,
         line.order_id,
         line.order_line,
         line.listing_id,
-        line.product_id,
         line.creator_id,
         line.bucket,
         line.label,

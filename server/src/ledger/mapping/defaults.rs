@@ -100,6 +100,8 @@ const TIKTOK_SHOP: &[(&str, FeeBucket)] = &[
     ("signature_confirmation_fee_amount", ShippingCosts),
     ("seller_self_shipping_service_fee_amount", ShippingCosts),
     ("fbm_shipping_cost_amount", ShippingCosts),
+    // The 202309 shipping group total, booked whole when its flat fields do not add up.
+    ("shipping_cost_amount", ShippingCosts),
     ("failed_delivery_subsidy_amount", Adjustments),
     ("fbt_shipping_cost_amount", Fulfillment),
     ("fbt_fulfillment_fee_amount", Fulfillment),

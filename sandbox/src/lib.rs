@@ -1,0 +1,1 @@
+//! Wire-accurate simulators of the channel APIs (being written).

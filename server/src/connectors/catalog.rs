@@ -1,0 +1,241 @@
+//! Get-or-create of what lines refer to: shops, listings (linked to master products by seller
+//! SKU on first sight), creators, and creator attribution rows. Used inside ingest transactions.
+
+use chrono::Utc;
+use entities::{creator, listing, order_attribution, product, shop};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::{Attribution, SkuRef};
+use crate::error::Result;
+use crate::ledger::Channel;
+
+/// The shop `external_id` of `channel` for `org_id`, created with `name` when missing.
+///
+/// # Errors
+/// Database failures.
+pub async fn ensure_shop(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    channel: Channel,
+    external_id: &str,
+    name: &str,
+    currency: Option<&str>,
+) -> Result<shop::Model> {
+    if let Some(found) = shop::Entity::find()
+        .filter(shop::Column::OrgId.eq(org_id))
+        .filter(shop::Column::Channel.eq(channel.as_str()))
+        .filter(shop::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await?
+    {
+        return Ok(found);
+    }
+    Ok(shop::ActiveModel {
+        org_id: Set(org_id),
+        channel: Set(channel.as_str().to_owned()),
+        external_id: Set(external_id.to_owned()),
+        name: Set(name.to_owned()),
+        region: Set(None),
+        currency: Set(currency.map(ToOwned::to_owned)),
+        status: Set("ACTIVE".to_owned()),
+        status_message: Set(None),
+        credentials: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The master product with `sku`, created when new.
+async fn ensure_product(db: &impl ConnectionTrait, org_id: i64, sku: &str, name: Option<&str>) -> Result<i64> {
+    if let Some(found) = product::Entity::find()
+        .filter(product::Column::OrgId.eq(org_id))
+        .filter(product::Column::Sku.eq(sku))
+        .one(db)
+        .await?
+    {
+        return Ok(found.id);
+    }
+    let row = product::ActiveModel {
+        org_id: Set(org_id),
+        sku: Set(sku.to_owned()),
+        name: Set(name.map(ToOwned::to_owned)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// The listing of `sku` in `shop_id` as `(listing id, product id)`: created on first sight, and
+/// linked to its master product (created if new) as soon as a seller SKU is known.
+///
+/// # Errors
+/// Database failures.
+pub async fn ensure_listing(db: &impl ConnectionTrait, org_id: i64, shop_id: i64, sku: &SkuRef) -> Result<(i64, Option<i64>)> {
+    let seller_sku = sku.seller_sku.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let existing = listing::Entity::find()
+        .filter(listing::Column::OrgId.eq(org_id))
+        .filter(listing::Column::ShopId.eq(shop_id))
+        .filter(listing::Column::ChannelSkuId.eq(sku.channel_sku_id.as_str()))
+        .one(db)
+        .await?;
+    match existing {
+        Some(row) => {
+            let link = row.product_id.is_none() && seller_sku.is_some();
+            let fill_product = row.channel_product_id.is_none() && sku.channel_product_id.is_some();
+            if !link && !fill_product {
+                return Ok((row.id, row.product_id));
+            }
+            let product_id = match (row.product_id, seller_sku) {
+                (Some(id), _) => Some(id),
+                (None, Some(seller_sku)) => Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?),
+                (None, None) => None,
+            };
+            let mut active: listing::ActiveModel = row.into();
+            active.product_id = Set(product_id);
+            if let Some(seller_sku) = seller_sku {
+                active.seller_sku = Set(Some(seller_sku.to_owned()));
+            }
+            if sku.channel_product_id.is_some() {
+                active.channel_product_id = Set(sku.channel_product_id.clone());
+            }
+            let row = active.update(db).await?;
+            Ok((row.id, row.product_id))
+        }
+        None => {
+            let product_id = match seller_sku {
+                Some(seller_sku) => Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?),
+                None => None,
+            };
+            let row = listing::ActiveModel {
+                org_id: Set(org_id),
+                shop_id: Set(shop_id),
+                channel_sku_id: Set(sku.channel_sku_id.clone()),
+                seller_sku: Set(seller_sku.map(ToOwned::to_owned)),
+                product_id: Set(product_id),
+                title: Set(sku.name.clone()),
+                channel_product_id: Set(sku.channel_product_id.clone()),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            Ok((row.id, product_id))
+        }
+    }
+}
+
+/// The creator `handle` on `channel`, created when new.
+///
+/// # Errors
+/// Database failures.
+pub async fn ensure_creator(db: &impl ConnectionTrait, org_id: i64, channel: Channel, handle: &str) -> Result<i64> {
+    if let Some(found) = creator::Entity::find()
+        .filter(creator::Column::OrgId.eq(org_id))
+        .filter(creator::Column::Channel.eq(channel.as_str()))
+        .filter(creator::Column::Handle.eq(handle))
+        .one(db)
+        .await?
+    {
+        return Ok(found.id);
+    }
+    let row = creator::ActiveModel {
+        org_id: Set(org_id),
+        channel: Set(channel.as_str().to_owned()),
+        handle: Set(handle.to_owned()),
+        external_id: Set(None),
+        name: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// Stores `attribution`, merging with what is known: a value already stored is kept unless the
+/// new one is present (the affiliate API knows the creator, order detail knows samples).
+///
+/// # Errors
+/// Database failures.
+pub async fn upsert_attribution(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+    channel: Channel,
+    attribution: &Attribution,
+) -> Result<()> {
+    let sku_id = attribution.sku.as_ref().map(|sku| sku.channel_sku_id.clone()).unwrap_or_default();
+    let listing_id = match &attribution.sku {
+        Some(sku) => Some(ensure_listing(db, org_id, shop_id, sku).await?.0),
+        None => None,
+    };
+    let creator_id = match attribution.creator.as_deref().filter(|h| !h.is_empty()) {
+        Some(handle) => Some(ensure_creator(db, org_id, channel, handle).await?),
+        None => None,
+    };
+    let existing = order_attribution::Entity::find()
+        .filter(order_attribution::Column::OrgId.eq(org_id))
+        .filter(order_attribution::Column::ShopId.eq(shop_id))
+        .filter(order_attribution::Column::OrderId.eq(attribution.order_id.as_str()))
+        .filter(order_attribution::Column::ChannelSkuId.eq(sku_id.as_str()))
+        .one(db)
+        .await?;
+    let currency = attribution
+        .estimated_commission
+        .or(attribution.actual_commission)
+        .map(|m| m.currency().as_str().to_owned());
+    let estimated = attribution.estimated_commission.map(|m| m.minor()).transpose()?;
+    let actual = attribution.actual_commission.map(|m| m.minor()).transpose()?;
+    let mut row = match existing {
+        Some(row) => row.into(),
+        None => order_attribution::ActiveModel {
+            org_id: Set(org_id),
+            shop_id: Set(shop_id),
+            order_id: Set(attribution.order_id.clone()),
+            channel_sku_id: Set(sku_id),
+            quantity: Set(0),
+            is_sample: Set(false),
+            ..Default::default()
+        },
+    };
+    if listing_id.is_some() {
+        row.listing_id = Set(listing_id);
+    }
+    if creator_id.is_some() {
+        row.creator_id = Set(creator_id);
+    }
+    if attribution.content_type.is_some() {
+        row.content_type = Set(attribution.content_type.clone());
+    }
+    if attribution.commission_rate.is_some() {
+        row.commission_rate = Set(attribution.commission_rate.clone());
+    }
+    if attribution.shop_ads_commission_rate.is_some() {
+        row.shop_ads_commission_rate = Set(attribution.shop_ads_commission_rate.clone());
+    }
+    if currency.is_some() {
+        row.currency = Set(currency);
+    }
+    if estimated.is_some() {
+        row.estimated_commission_minor = Set(estimated);
+    }
+    if actual.is_some() {
+        row.actual_commission_minor = Set(actual);
+    }
+    if attribution.quantity != 0 {
+        row.quantity = Set(attribution.quantity);
+    }
+    if attribution.is_sample {
+        row.is_sample = Set(true);
+    }
+    if attribution.occurred_at.is_some() {
+        row.occurred_at = Set(attribution.occurred_at);
+    }
+    row.updated_at = Set(Utc::now());
+    row.save(db).await?;
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! TikTok Shop and TikTok Ads: request signing, the HTTP client, vendor payload models and the
+//! pure normalisers from those payloads to ledger lines.
+
+pub mod model;
+pub mod normalize;
+pub mod sign;

@@ -1,0 +1,117 @@
+//! Writing payouts: upsert what a channel reports; placeholders for payouts lines name before
+//! the channel's own listing of them arrives.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entities::payout;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::connectors::{PayoutInfo, PayoutRef};
+use crate::error::Result;
+use crate::ledger::Channel;
+use crate::money::Currency;
+
+/// Status of a payout known only because lines or children name it.
+pub(super) const NOT_REPORTED: &str = "NOT_REPORTED";
+
+async fn find_row(db: &impl ConnectionTrait, org_id: i64, channel: Channel, reference: &PayoutRef) -> Result<Option<payout::Model>> {
+    Ok(payout::Entity::find()
+        .filter(payout::Column::OrgId.eq(org_id))
+        .filter(payout::Column::Channel.eq(channel.as_str()))
+        .filter(payout::Column::Kind.eq(reference.kind.as_str()))
+        .filter(payout::Column::ExternalId.eq(reference.external_id.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// The id of `reference`, creating a NOT_REPORTED placeholder in `currency` when unknown.
+///
+/// # Errors
+/// Database failures.
+pub async fn ensure(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: Option<i64>,
+    channel: Channel,
+    reference: &PayoutRef,
+    currency: Currency,
+) -> Result<i64> {
+    if let Some(row) = find_row(db, org_id, channel, reference).await? {
+        return Ok(row.id);
+    }
+    let now = Utc::now();
+    let row = payout::ActiveModel {
+        org_id: Set(org_id),
+        shop_id: Set(shop_id),
+        channel: Set(channel.as_str().to_owned()),
+        kind: Set(reference.kind.as_str().to_owned()),
+        external_id: Set(reference.external_id.clone()),
+        reported_minor: Set(0),
+        currency: Set(currency.as_str().to_owned()),
+        status: Set(NOT_REPORTED.to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// Stores what the channel reports for each payout (creating or updating), linking parents.
+/// Returns the ids by reference.
+///
+/// # Errors
+/// An amount out of range, or a database failure.
+pub async fn upsert(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: Option<i64>,
+    channel: Channel,
+    payouts: &[PayoutInfo],
+) -> Result<HashMap<PayoutRef, i64>> {
+    let mut ids = HashMap::new();
+    for info in payouts {
+        let parent_id = match &info.parent {
+            Some(parent) => Some(ensure(db, org_id, shop_id, channel, parent, info.reported.currency()).await?),
+            None => None,
+        };
+        let now = Utc::now();
+        let mut row: payout::ActiveModel = match find_row(db, org_id, channel, &info.reference).await? {
+            Some(row) => row.into(),
+            None => payout::ActiveModel {
+                org_id: Set(org_id),
+                channel: Set(channel.as_str().to_owned()),
+                kind: Set(info.reference.kind.as_str().to_owned()),
+                external_id: Set(info.reference.external_id.clone()),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
+        if shop_id.is_some() {
+            row.shop_id = Set(shop_id);
+        }
+        row.reported_minor = Set(info.reported.minor()?);
+        row.currency = Set(info.reported.currency().as_str().to_owned());
+        if info.period_start.is_some() {
+            row.period_start = Set(info.period_start);
+        }
+        if info.period_end.is_some() {
+            row.period_end = Set(info.period_end);
+        }
+        if info.paid_at.is_some() {
+            row.paid_at = Set(info.paid_at);
+        }
+        row.status = Set(info.status.clone());
+        if parent_id.is_some() {
+            row.parent_id = Set(parent_id);
+        }
+        row.updated_at = Set(now);
+        let saved = row.save(db).await?;
+        if let sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) = saved.id {
+            ids.insert(info.reference.clone(), id);
+        }
+    }
+    Ok(ids)
+}
