@@ -1,1 +1,31 @@
-//! Wire-accurate simulators of the channel APIs (being written).
+//! Wire-accurate simulator of the TikTok Shop Partner API (202309+), its OAuth host and the
+//! TikTok Marketing (Ads) API v1.3, with a seeded, deterministic data generator.
+//!
+//! Tests and `pnl demo` start a [`Sandbox`] in-process on loopback; pnl's real connectors
+//! talk to it over HTTP exactly as they would talk to TikTok (signed requests, envelopes,
+//! page tokens, error codes), while tests read the generated truth from [`World`] and inject
+//! failures through [`Faults`].
+//!
+//! # Layout
+//! - `config`: [`SandboxConfig`] and [`ShopSpec`].
+//! - `world`: the generated truth: catalogue, orders, settlement transactions, daily
+//!   statements, weekly payments and ad delivery, generated lazily per shop and day.
+//! - `api`: the axum router: auth host, signed shop API (guard, finance, orders, returns,
+//!   affiliate, webhooks) and Marketing API (OAuth, integrated and GMV Max reports).
+//! - `faults`: [`Faults`], switched on by tests at run time.
+//! - `sandbox`: [`Sandbox`], the running server.
+//! - `rng`, `money`, `ids`: SplitMix64 streams, integer money, self-describing ids.
+
+mod api;
+mod config;
+mod faults;
+mod ids;
+mod money;
+mod rng;
+mod sandbox;
+mod world;
+
+pub use config::{ConfigError, SandboxConfig, ShopSpec};
+pub use faults::Faults;
+pub use sandbox::Sandbox;
+pub use world::{PaymentInfo, ShopInfo, StatementInfo, World};

@@ -65,6 +65,55 @@ enum Command {
     /// Manage partner apps (OAuth client credentials).
     #[command(subcommand)]
     Partner(PartnerCommand),
+    /// Import saved channel API responses (format detected from the content).
+    Import(ImportArgs),
+    /// TikTok tools.
+    #[command(subcommand)]
+    Tiktok(TiktokCommand),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The org to import into.
+    #[arg(long)]
+    org: String,
+    /// The shop's external id (default: a shop named "TikTok Shop (imported)").
+    #[arg(long)]
+    shop: Option<String>,
+    /// Force a format instead of detecting it (e.g. tiktok-statement-transactions-202501).
+    #[arg(long)]
+    format: Option<String>,
+    /// Currency for payloads that name none (orders, ads reports).
+    #[arg(long)]
+    currency: Option<String>,
+    /// TikTok Ads: the advertiser id.
+    #[arg(long)]
+    advertiser: Option<String>,
+    /// TikTok Ads: the ad account's time zone (IANA name; default UTC).
+    #[arg(long)]
+    time_zone: Option<String>,
+    /// Files to import, each in its own transaction.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TiktokCommand {
+    /// Print the string TikTok signs for a request (secret masked) and, last, the signature.
+    Sign {
+        /// The app secret.
+        #[arg(long)]
+        app_secret: String,
+        /// The request path, e.g. /finance/202309/statements.
+        #[arg(long)]
+        path: String,
+        /// A query parameter as key=value (repeatable).
+        #[arg(long = "query")]
+        query: Vec<String>,
+        /// The exact JSON body sent (for non-GET requests).
+        #[arg(long)]
+        body: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,8 +200,88 @@ impl Cli {
                 Ok(())
             }
             Command::Partner(command) => run_partner(&config, command).await,
+            Command::Import(args) => run_import(&config, args).await,
+            Command::Tiktok(TiktokCommand::Sign { app_secret, path, query, body }) => {
+                print!("{}", tiktok_sign(&app_secret, &path, &query, body.as_deref())?);
+                Ok(())
+            }
         }
     }
+}
+
+/// The output of `pnl tiktok sign`: the signed string with the secret masked, then the
+/// signature alone on the last line.
+///
+/// # Errors
+/// A query parameter without `=`.
+pub fn tiktok_sign(app_secret: &str, path: &str, query: &[String], body: Option<&str>) -> anyhow::Result<String> {
+    let pairs = query
+        .iter()
+        .map(|pair| {
+            pair.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| anyhow::anyhow!("--query {pair:?} must be key=value"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let signed = crate::connectors::tiktok::sign::string_to_sign(path, &pairs, body.map(str::as_bytes));
+    let signature = crate::connectors::tiktok::sign::sign(app_secret, path, &pairs, body.map(str::as_bytes));
+    Ok(format!(
+        "signed string (app_secret + string + app_secret; the secret is masked):\n<app_secret>{}<app_secret>\n{signature}\n",
+        String::from_utf8_lossy(&signed)
+    ))
+}
+
+async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
+    let options = crate::import::ImportOptions {
+        shop: args.shop,
+        format: args.format.as_deref().map(str::parse).transpose()?,
+        currency: args.currency.as_deref().map(crate::money::Currency::parse).transpose()?,
+        advertiser: args.advertiser,
+        time_zone: args
+            .time_zone
+            .as_deref()
+            .map(|tz| tz.parse::<chrono_tz::Tz>().map_err(|_| anyhow::anyhow!("unknown time zone {tz:?}")))
+            .transpose()?,
+    };
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    let org = org::ensure(db.conn(), &args.org).await?;
+    let mut failed = false;
+    for file in &args.files {
+        match crate::import::import_file(&db, org.id, file, &options).await {
+            Ok(report) => {
+                let r = &report.ingest;
+                println!(
+                    "{}: {} — rows read {}, lines posted {}, duplicates skipped {}, corrected {}, retired {}, superseded {}, payouts {}",
+                    file.display(),
+                    report.format.name(),
+                    r.rows,
+                    r.posted,
+                    r.duplicates,
+                    r.corrected,
+                    r.retired,
+                    r.superseded,
+                    r.payouts
+                );
+                if !r.unmapped.is_empty() {
+                    println!("  unmapped labels (booked to OTHER): {}", r.unmapped.iter().cloned().collect::<Vec<_>>().join(", "));
+                }
+                for failure in &r.failures {
+                    println!("  failed at {}: {}", failure.position, failure.reason);
+                }
+                failed |= !r.failures.is_empty();
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                failed = true;
+            }
+        }
+    }
+    db.close().await;
+    if failed {
+        anyhow::bail!("some input could not be imported (see above)");
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -18,6 +18,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod org;

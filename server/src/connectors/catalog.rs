@@ -128,6 +128,27 @@ pub async fn ensure_listing(db: &impl ConnectionTrait, org_id: i64, shop_id: i64
     }
 }
 
+/// The master product of the channel product `channel_product_id` in `shop_id`, if a linked
+/// listing of it is known.
+///
+/// # Errors
+/// Database failures.
+pub async fn product_of_channel_product(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+    channel_product_id: &str,
+) -> Result<Option<i64>> {
+    Ok(listing::Entity::find()
+        .filter(listing::Column::OrgId.eq(org_id))
+        .filter(listing::Column::ShopId.eq(shop_id))
+        .filter(listing::Column::ChannelProductId.eq(channel_product_id))
+        .filter(listing::Column::ProductId.is_not_null())
+        .one(db)
+        .await?
+        .and_then(|row| row.product_id))
+}
+
 /// The creator `handle` on `channel`, created when new.
 ///
 /// # Errors

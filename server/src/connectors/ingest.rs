@@ -98,12 +98,17 @@ pub async fn ingest_in(db: &impl ConnectionTrait, org_id: i64, batch: Batch) -> 
         ..IngestReport::default()
     };
     let mut payout_ids = crate::payout::upsert(db, org_id, Some(shop_id), channel, &normalized.payouts).await?;
+    for sku in &normalized.listings {
+        catalog::ensure_listing(db, org_id, shop_id, sku).await?;
+    }
     for attribution in &normalized.attributions {
         catalog::upsert_attribution(db, org_id, shop_id, channel, attribution).await?;
     }
 
-    let (lines, retire, superseded) = supersede(db, org_id, normalized.lines).await?;
-    report.superseded = superseded;
+    let (lines, mut retire, superseded) = supersede(db, org_id, normalized.lines).await?;
+    let (lines, replaced, excluded) = exclusions(db, org_id, lines).await?;
+    retire.extend(replaced);
+    report.superseded = superseded + excluded;
     let creators = creators_of(db, org_id, shop_id, &lines).await?;
     let mut listings: HashMap<String, (i64, Option<i64>)> = HashMap::new();
     let mut new_lines = Vec::with_capacity(lines.len());
@@ -121,7 +126,10 @@ pub async fn ingest_in(db: &impl ConnectionTrait, org_id: i64, batch: Batch) -> 
                     (Some(found.0), found.1)
                 }
             },
-            None => (None, None),
+            None => match line.product.as_deref() {
+                Some(product) => (None, catalog::product_of_channel_product(db, org_id, shop_id, product).await?),
+                None => (None, None),
+            },
         };
         let creator_id = match line.creator.as_deref() {
             Some(handle) => Some(catalog::ensure_creator(db, org_id, channel, handle).await?),
@@ -205,6 +213,25 @@ async fn creators_of(db: &impl ConnectionTrait, org_id: i64, shop_id: i64, lines
     Ok(creators)
 }
 
+/// Drops lines whose `excluded_by` key is current (or posted in this batch), and collects the
+/// keys that kept lines `replaces`.
+async fn exclusions(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> Result<(Vec<Line>, Vec<String>, usize)> {
+    let wanted: Vec<&str> = lines.iter().filter_map(|line| line.excluded_by.as_deref()).collect();
+    if wanted.is_empty() && lines.iter().all(|line| line.replaces.is_empty()) {
+        return Ok((lines, Vec::new(), 0));
+    }
+    let mut present = crate::ledger::live_keys(db, org_id, &wanted).await?;
+    present.extend(lines.iter().map(|line| line.entry_key.clone()));
+    let before = lines.len();
+    let kept: Vec<Line> = lines
+        .into_iter()
+        .filter(|line| line.excluded_by.as_ref().is_none_or(|key| !present.contains(key)))
+        .collect();
+    let excluded = before - kept.len();
+    let replaced = kept.iter().flat_map(|line| line.replaces.iter().cloned()).collect();
+    Ok((kept, replaced, excluded))
+}
+
 /// A current ledger row of one of the batch's orders.
 struct LiveRow {
     entry_key: String,
@@ -243,6 +270,10 @@ async fn live_rows(db: &impl ConnectionTrait, org_id: i64, orders: &[&str]) -> R
     Ok(live)
 }
 
+fn is_order_estimate(key: &str, status: &str) -> bool {
+    status == EntryStatus::Estimated.as_str() && key.contains(":ord:") && !key.contains(":sku:")
+}
+
 /// `…:ord:{order}:` of an order- or SKU-level settled key: the set its order's lines form.
 fn order_prefix(line: &Line) -> Option<String> {
     let order = line.order_id.as_deref()?;
@@ -270,6 +301,11 @@ async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> 
         .filter_map(order_prefix)
         .collect();
 
+    let order_estimates: HashSet<String> = lines
+        .iter()
+        .filter(|line| line.status == EntryStatus::Estimated && line.granularity == Granularity::Order)
+        .filter_map(|line| line.order_id.clone())
+        .collect();
     let mut retire = Vec::new();
     let mut kept = Vec::with_capacity(lines.len());
     let mut dropped = 0;
@@ -279,9 +315,20 @@ async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> 
         let rows = live.get(&order).map(Vec::as_slice).unwrap_or_default();
         if line.status == EntryStatus::Estimated && line.granularity != Granularity::Standalone {
             let settled_live = rows.iter().any(|row| row.status == EntryStatus::Settled.as_str() && row.entry_key.contains(":ord:"));
-            if settled_live || settled_in_batch.contains(&order) {
+            // Order-detail estimates (per SKU, sale only) yield to the unsettled endpoint's
+            // estimates (per order, with fees) for the same order.
+            let estimate_live = line.granularity == Granularity::Sku
+                && (rows.iter().any(|row| is_order_estimate(&row.entry_key, &row.status)) || order_estimates.contains(&order));
+            if settled_live || settled_in_batch.contains(&order) || estimate_live {
                 dropped += 1;
                 continue;
+            }
+            if line.granularity == Granularity::Order {
+                retire.extend(
+                    rows.iter()
+                        .filter(|row| row.status == EntryStatus::Estimated.as_str() && row.entry_key.contains(":sku:"))
+                        .map(|row| row.entry_key.clone()),
+                );
             }
         }
         if let Some(prefix) = order_prefix(&line).filter(|_| line.status == EntryStatus::Settled) {

@@ -115,6 +115,12 @@ pub struct Line {
     pub granularity: Granularity,
     /// A statement that these lines fully describe; set on settled lines.
     pub statement: Option<String>,
+    /// The channel's product id, for lines tied to a product but not a SKU (ad spend).
+    pub product: Option<String>,
+    /// Not posted while this key is current: another source already describes the money.
+    pub excluded_by: Option<String>,
+    /// Keys this line's source replaces (reversed when this line is posted).
+    pub replaces: Vec<String>,
 }
 
 /// A total the channel reports, to be reconciled against its lines.
@@ -181,6 +187,8 @@ pub struct Normalized {
     pub payouts: Vec<PayoutInfo>,
     /// Creator attribution and samples.
     pub attributions: Vec<Attribution>,
+    /// Channel SKUs seen (listings to create and link to master products).
+    pub listings: Vec<SkuRef>,
     /// Rows that could not be used.
     pub failures: Vec<Failure>,
     /// Rows read.
@@ -193,6 +201,7 @@ impl Normalized {
         self.lines.extend(other.lines);
         self.payouts.extend(other.payouts);
         self.attributions.extend(other.attributions);
+        self.listings.extend(other.listings);
         self.failures.extend(other.failures);
         self.rows += other.rows;
     }

@@ -12,4 +12,4 @@ pub mod query;
 pub mod raw;
 
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
-pub use post::{post, post_in, NewLine, PostOutcome, PostRequest};
+pub use post::{live_keys, post, post_in, NewLine, PostOutcome, PostRequest};

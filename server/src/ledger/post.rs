@@ -156,6 +156,19 @@ pub async fn post_in(txn: &impl ConnectionTrait, org_id: i64, request: PostReque
     Ok(outcome)
 }
 
+/// Which of `keys` are current (posted and not reversed) for `org_id`.
+///
+/// # Errors
+/// Database failures.
+pub async fn live_keys(db: &impl ConnectionTrait, org_id: i64, keys: &[&str]) -> Result<std::collections::HashSet<String>> {
+    Ok(current_rows(db, org_id, keys)
+        .await?
+        .into_iter()
+        .filter(|(_, current)| current.live.is_some())
+        .map(|(key, _)| key)
+        .collect())
+}
+
 /// The state of one key: its live row (none when the last row is a reversal) and highest seq.
 struct Current {
     live: Option<ledger_entry::Model>,

@@ -2,9 +2,10 @@
 
 mod ledger;
 mod me;
+mod payout;
 
 use async_graphql::MergedObject;
 
 /// Every query.
 #[derive(Default, MergedObject)]
-pub struct QueryRoot(me::MeQuery, ledger::LedgerQuery);
+pub struct QueryRoot(me::MeQuery, ledger::LedgerQuery, payout::PayoutQuery);

@@ -4,3 +4,4 @@ pub mod connection;
 pub mod ledger;
 pub mod me;
 pub mod money;
+pub mod payout;

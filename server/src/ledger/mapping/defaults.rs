@@ -128,6 +128,10 @@ const TIKTOK_SHOP: &[(&str, FeeBucket)] = &[
     ("SAMPLE_SHIPPING_FEE", ShippingCosts),
     ("SELLER_MISSION_REWARD", Adjustments),
     ("OTHER_ADJUSTMENT", Adjustments),
+    // TikTok Ads (Marketing API): card-paid spend, and GMV Max cost moved onto products.
+    ("ads_spend", Advertising),
+    ("gmv_max_cost", Advertising),
+    ("gmv_max_paid_from_gmv", Advertising),
 ];
 
 static TABLE: LazyLock<HashMap<(Channel, &'static str), FeeBucket>> = LazyLock::new(|| {

@@ -91,6 +91,9 @@ pub(super) fn lines(ctx: &Context<'_>, spec: &LineSpec<'_>, parts: Vec<(String, 
                 payout: spec.statement.map(|id| PayoutRef { kind: PayoutKind::Statement, external_id: id.to_owned() }),
                 granularity: spec.granularity,
                 statement: spec.statement.map(ToOwned::to_owned),
+                product: None,
+                excluded_by: None,
+                replaces: Vec::new(),
             }
         })
         .collect()

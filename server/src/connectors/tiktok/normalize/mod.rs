@@ -10,13 +10,18 @@
 //!   always sum to the money TikTok says it moved;
 //! - lines with the same key (two transactions of one order in one statement) are summed.
 
+pub mod ads;
 mod finance;
 mod flat;
+mod orders;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 
 pub use finance::{order_transactions_2501, statement_transactions_2501, unsettled_2507};
 pub use flat::{order_transactions_2309, statement_transactions_2309};
+pub use orders::{affiliate_orders_202410, orders_202309, payments_202309, statements_202309};
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;

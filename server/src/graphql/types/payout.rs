@@ -1,0 +1,98 @@
+//! Payouts as the API shows them.
+
+use async_graphql::{InputObject, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::money::MoneyObject;
+use crate::connectors::PayoutKind;
+use crate::ledger::{Channel, FeeBucket};
+use crate::payout::{PayoutFilter as DomainFilter, PayoutView, ReconcileStatus};
+
+/// An amount booked in one fee bucket.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct BucketAmount {
+    /// The bucket.
+    pub bucket: FeeBucket,
+    /// The signed total.
+    pub amount: MoneyObject,
+}
+
+/// A total a channel reports — a TikTok statement or payment, an Amazon settlement, a Shopify
+/// payout — checked against the ledger. `reported` is the channel's figure, `ledger` the sum of
+/// the ledger lines that belong to it (for a payment: of the statements it paid), `residual`
+/// the difference; a residual is shown, never absorbed.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct Payout {
+    /// Row id.
+    pub id: ID,
+    /// STATEMENT, PAYMENT, SETTLEMENT or PAYOUT.
+    pub kind: PayoutKind,
+    /// Channel.
+    pub channel: Channel,
+    /// The channel's id for it.
+    pub external_id: String,
+    /// What the channel reported (null until the channel's own total has been read).
+    pub reported: Option<MoneyObject>,
+    /// Sum of its ledger lines.
+    pub ledger: MoneyObject,
+    /// reported − ledger (null until reported).
+    pub residual: Option<MoneyObject>,
+    /// MATCHED, MISMATCHED or NOT_REPORTED.
+    pub status: ReconcileStatus,
+    /// The channel's own status (PAID, PROCESSING, SETTLED, …).
+    pub channel_status: String,
+    /// The ledger total per bucket.
+    pub breakdown: Vec<BucketAmount>,
+    /// Start of the period covered.
+    pub period_start: Option<DateTime<Utc>>,
+    /// End of the period covered.
+    pub period_end: Option<DateTime<Utc>>,
+    /// When it was paid.
+    pub paid_at: Option<DateTime<Utc>>,
+    /// The external id of the payout that paid this one (a statement's payment).
+    pub paid_by: Option<String>,
+}
+
+impl From<PayoutView> for Payout {
+    fn from(view: PayoutView) -> Self {
+        Self {
+            id: ID(view.id.to_string()),
+            kind: view.kind,
+            channel: view.channel,
+            external_id: view.external_id,
+            reported: view.reported.map(Into::into),
+            ledger: view.ledger.into(),
+            residual: view.residual.map(Into::into),
+            status: view.status,
+            channel_status: view.channel_status,
+            breakdown: view
+                .breakdown
+                .into_iter()
+                .map(|(bucket, amount)| BucketAmount { bucket, amount: amount.into() })
+                .collect(),
+            period_start: view.period_start,
+            period_end: view.period_end,
+            paid_at: view.paid_at,
+            paid_by: view.parent_external_id,
+        }
+    }
+}
+
+/// Which payouts to list.
+#[derive(Clone, Debug, Default, InputObject)]
+pub struct PayoutFilter {
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Only this kind.
+    pub kind: Option<PayoutKind>,
+    /// Period ending at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Period ending before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl From<PayoutFilter> for DomainFilter {
+    fn from(filter: PayoutFilter) -> Self {
+        Self { channel: filter.channel, kind: filter.kind, from: filter.from, to: filter.to }
+    }
+}
