@@ -44,7 +44,12 @@ impl MigrationTrait for Migration {
                     &["org_id", "shop_id", "order_id", "channel_sku_id"],
                     true,
                 ),
-                index("ix_order_attribution_creator", "order_attribution", &["org_id", "creator_id"], false),
+                index(
+                    "ix_order_attribution_creator",
+                    "order_attribution",
+                    &["org_id", "creator_id"],
+                    false,
+                ),
             ],
         )
         .await?;
@@ -57,16 +62,31 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_listing_channel_product", "listing", &["org_id", "channel_product_id"], false))
+            .create_index(index(
+                "ix_listing_channel_product",
+                "listing",
+                &["org_id", "channel_product_id"],
+                false,
+            ))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("ix_listing_channel_product").table(crate::util::id("listing")).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("ix_listing_channel_product")
+                    .table(crate::util::id("listing"))
+                    .to_owned(),
+            )
             .await?;
         manager
-            .alter_table(Table::alter().table(crate::util::id("listing")).drop_column(crate::util::id("channel_product_id")).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(crate::util::id("listing"))
+                    .drop_column(crate::util::id("channel_product_id"))
+                    .to_owned(),
+            )
             .await?;
         drop_all(manager, &["order_attribution"]).await
     }

@@ -201,8 +201,16 @@ impl Cli {
             }
             Command::Partner(command) => run_partner(&config, command).await,
             Command::Import(args) => run_import(&config, args).await,
-            Command::Tiktok(TiktokCommand::Sign { app_secret, path, query, body }) => {
-                print!("{}", tiktok_sign(&app_secret, &path, &query, body.as_deref())?);
+            Command::Tiktok(TiktokCommand::Sign {
+                app_secret,
+                path,
+                query,
+                body,
+            }) => {
+                print!(
+                    "{}",
+                    tiktok_sign(&app_secret, &path, &query, body.as_deref())?
+                );
                 Ok(())
             }
         }
@@ -214,7 +222,12 @@ impl Cli {
 ///
 /// # Errors
 /// A query parameter without `=`.
-pub fn tiktok_sign(app_secret: &str, path: &str, query: &[String], body: Option<&str>) -> anyhow::Result<String> {
+pub fn tiktok_sign(
+    app_secret: &str,
+    path: &str,
+    query: &[String],
+    body: Option<&str>,
+) -> anyhow::Result<String> {
     let pairs = query
         .iter()
         .map(|pair| {
@@ -223,8 +236,10 @@ pub fn tiktok_sign(app_secret: &str, path: &str, query: &[String], body: Option<
                 .ok_or_else(|| anyhow::anyhow!("--query {pair:?} must be key=value"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let signed = crate::connectors::tiktok::sign::string_to_sign(path, &pairs, body.map(str::as_bytes));
-    let signature = crate::connectors::tiktok::sign::sign(app_secret, path, &pairs, body.map(str::as_bytes));
+    let signed =
+        crate::connectors::tiktok::sign::string_to_sign(path, &pairs, body.map(str::as_bytes));
+    let signature =
+        crate::connectors::tiktok::sign::sign(app_secret, path, &pairs, body.map(str::as_bytes));
     Ok(format!(
         "signed string (app_secret + string + app_secret; the secret is masked):\n<app_secret>{}<app_secret>\n{signature}\n",
         String::from_utf8_lossy(&signed)
@@ -235,12 +250,19 @@ async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let options = crate::import::ImportOptions {
         shop: args.shop,
         format: args.format.as_deref().map(str::parse).transpose()?,
-        currency: args.currency.as_deref().map(crate::money::Currency::parse).transpose()?,
+        currency: args
+            .currency
+            .as_deref()
+            .map(crate::money::Currency::parse)
+            .transpose()?,
         advertiser: args.advertiser,
         time_zone: args
             .time_zone
             .as_deref()
-            .map(|tz| tz.parse::<chrono_tz::Tz>().map_err(|_| anyhow::anyhow!("unknown time zone {tz:?}")))
+            .map(|tz| {
+                tz.parse::<chrono_tz::Tz>()
+                    .map_err(|_| anyhow::anyhow!("unknown time zone {tz:?}"))
+            })
             .transpose()?,
     };
     let db = Db::connect(&config.database_url()).await?;
@@ -264,7 +286,10 @@ async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
                     r.payouts
                 );
                 if !r.unmapped.is_empty() {
-                    println!("  unmapped labels (booked to OTHER): {}", r.unmapped.iter().cloned().collect::<Vec<_>>().join(", "));
+                    println!(
+                        "  unmapped labels (booked to OTHER): {}",
+                        r.unmapped.iter().cloned().collect::<Vec<_>>().join(", ")
+                    );
                 }
                 for failure in &r.failures {
                     println!("  failed at {}: {}", failure.position, failure.reason);

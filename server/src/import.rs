@@ -62,10 +62,17 @@ impl std::str::FromStr for Format {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        Self::ALL.iter().copied().find(|f| f.name() == text).ok_or_else(|| {
-            let names: Vec<&str> = Self::ALL.iter().map(|f| f.name()).collect();
-            Error::bad_input(format!("unknown format {text:?}; expected one of: {}", names.join(", ")))
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|f| f.name()).collect();
+                Error::bad_input(format!(
+                    "unknown format {text:?}; expected one of: {}",
+                    names.join(", ")
+                ))
+            })
     }
 }
 
@@ -90,8 +97,14 @@ pub fn detect(data: &Value) -> Option<Format> {
     }
     if has(data, "transactions") {
         let unsettled = has(data, "sum_est_settlement_amount")
-            || first(data, "transactions").is_some_and(|tx| has(tx, "est_settlement_amount") || has(tx, "est_revenue_amount"));
-        return Some(if unsettled { Format::Unsettled2507 } else { Format::StatementTransactions2501 });
+            || first(data, "transactions").is_some_and(|tx| {
+                has(tx, "est_settlement_amount") || has(tx, "est_revenue_amount")
+            });
+        return Some(if unsettled {
+            Format::Unsettled2507
+        } else {
+            Format::StatementTransactions2501
+        });
     }
     if has(data, "statements") {
         return Some(Format::Statements2309);
@@ -109,7 +122,11 @@ pub fn detect(data: &Value) -> Option<Format> {
     }
     if let Some(row) = first(data, "list") {
         let metrics = row.get("metrics")?;
-        if has(metrics, "cost") || row.get("dimensions").is_some_and(|d| has(d, "item_group_id")) {
+        if has(metrics, "cost")
+            || row
+                .get("dimensions")
+                .is_some_and(|d| has(d, "item_group_id"))
+        {
             return Some(Format::AdsGmvMaxReport);
         }
         if has(metrics, "spend") {
@@ -144,8 +161,12 @@ pub struct ImportReport {
 }
 
 fn parse<T: DeserializeOwned>(file: &str, format: Format, data: Value) -> Result<T> {
-    serde_json::from_value(data)
-        .map_err(|error| Error::bad_input(format!("{file}: not a valid {} payload: {error}", format.name())))
+    serde_json::from_value(data).map_err(|error| {
+        Error::bad_input(format!(
+            "{file}: not a valid {} payload: {error}",
+            format.name()
+        ))
+    })
 }
 
 /// Imports one file for `org_id`.
@@ -153,9 +174,15 @@ fn parse<T: DeserializeOwned>(file: &str, format: Format, data: Value) -> Result
 /// # Errors
 /// An unreadable file, invalid JSON, an error envelope, an unknown shape, a payload that does
 /// not match its format, or a database failure; nothing is written then.
-pub async fn import_file(db: &Db, org_id: i64, path: &Path, options: &ImportOptions) -> Result<ImportReport> {
+pub async fn import_file(
+    db: &Db,
+    org_id: i64,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| Error::bad_input(format!("{file}: cannot read: {error}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Error::bad_input(format!("{file}: cannot read: {error}")))?;
     import_text(db, org_id, &file, &text, options).await
 }
 
@@ -163,17 +190,27 @@ pub async fn import_file(db: &Db, org_id: i64, path: &Path, options: &ImportOpti
 ///
 /// # Errors
 /// As [`import_file`].
-pub async fn import_text(db: &Db, org_id: i64, file: &str, text: &str, options: &ImportOptions) -> Result<ImportReport> {
-    let value: Value = serde_json::from_str(text).map_err(|error| Error::bad_input(format!("{file}: not JSON: {error}")))?;
+pub async fn import_text(
+    db: &Db,
+    org_id: i64,
+    file: &str,
+    text: &str,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|error| Error::bad_input(format!("{file}: not JSON: {error}")))?;
     let data = match (value.get("code"), value.get("data")) {
         (Some(code), Some(data)) => {
             if code.as_i64() != Some(0) {
                 let message = value.get("message").and_then(Value::as_str).unwrap_or("");
-                return Err(Error::bad_input(format!("{file}: is an error response (code {code}: {message}), not data")));
+                return Err(Error::bad_input(format!(
+                    "{file}: is an error response (code {code}: {message}), not data"
+                )));
             }
             data.clone()
         }
         (Some(_), None) => return Err(Error::bad_input(format!("{file}: envelope without data"))),
+        (None, Some(data)) => data.clone(),
         _ => value,
     };
     let format = match options.format {
@@ -184,66 +221,148 @@ pub async fn import_text(db: &Db, org_id: i64, file: &str, text: &str, options: 
     };
     let mapper = FeeMapper::load(db.conn(), org_id).await?;
     let currency_needed = || {
-        options.currency.ok_or_else(|| Error::bad_input(format!("{file}: {} payloads name no currency; pass --currency", format.name())))
+        options.currency.ok_or_else(|| {
+            Error::bad_input(format!(
+                "{file}: {} payloads name no currency; pass --currency",
+                format.name()
+            ))
+        })
     };
     let (normalized, source_id, currency): (Normalized, String, Option<Currency>) = match format {
         Format::StatementTransactions2501 => {
             let data: model::StatementTransactions2501 = parse(file, format, data)?;
             let currency = Currency::parse(&data.currency)?;
-            let ctx = Context { mapper: &mapper, currency };
-            (normalize::statement_transactions_2501(&data, &ctx), data.id.clone(), Some(currency))
+            let ctx = Context {
+                mapper: &mapper,
+                currency,
+            };
+            (
+                normalize::statement_transactions_2501(&data, &ctx),
+                data.id.clone(),
+                Some(currency),
+            )
         }
         Format::StatementTransactions2309 => {
             let data: model::StatementTransactions2309 = parse(file, format, data)?;
             let currency = Currency::parse(&data.currency)?;
-            let ctx = Context { mapper: &mapper, currency };
-            (normalize::statement_transactions_2309(&data, &ctx), data.statement_id.clone(), Some(currency))
+            let ctx = Context {
+                mapper: &mapper,
+                currency,
+            };
+            (
+                normalize::statement_transactions_2309(&data, &ctx),
+                data.statement_id.clone(),
+                Some(currency),
+            )
         }
         Format::OrderTransactions2501 => {
             let data: model::OrderTransactions2501 = parse(file, format, data)?;
             let currency = Currency::parse(&data.currency)?;
-            let ctx = Context { mapper: &mapper, currency };
-            (normalize::order_transactions_2501(&data, &ctx), data.order_id.clone(), Some(currency))
+            let ctx = Context {
+                mapper: &mapper,
+                currency,
+            };
+            (
+                normalize::order_transactions_2501(&data, &ctx),
+                data.order_id.clone(),
+                Some(currency),
+            )
         }
         Format::OrderTransactions2309 => {
             let data: model::OrderTransactions2309 = parse(file, format, data)?;
-            let currency = match data.statement_transactions.first().and_then(|row| row.get("currency")).and_then(Value::as_str) {
+            let currency = match data
+                .statement_transactions
+                .first()
+                .and_then(|row| row.get("currency"))
+                .and_then(Value::as_str)
+            {
                 Some(code) => Currency::parse(code)?,
                 None => currency_needed()?,
             };
-            let ctx = Context { mapper: &mapper, currency };
-            (normalize::order_transactions_2309(&data, &ctx), data.order_id.clone(), Some(currency))
+            let ctx = Context {
+                mapper: &mapper,
+                currency,
+            };
+            (
+                normalize::order_transactions_2309(&data, &ctx),
+                data.order_id.clone(),
+                Some(currency),
+            )
         }
         Format::Unsettled2507 => {
             let data: model::Unsettled2507 = parse(file, format, data)?;
-            let currency = match data.currency.as_deref().or_else(|| data.transactions.iter().find_map(|t| t.currency.as_deref())) {
+            let currency = match data
+                .currency
+                .as_deref()
+                .or_else(|| data.transactions.iter().find_map(|t| t.currency.as_deref()))
+            {
                 Some(code) => Currency::parse(code)?,
                 None => currency_needed()?,
             };
-            let ctx = Context { mapper: &mapper, currency };
-            (normalize::unsettled_2507(&data, &ctx), file.to_owned(), Some(currency))
+            let ctx = Context {
+                mapper: &mapper,
+                currency,
+            };
+            (
+                normalize::unsettled_2507(&data, &ctx),
+                file.to_owned(),
+                Some(currency),
+            )
         }
         Format::Statements2309 => {
             let data: model::StatementList = parse(file, format, data)?;
-            let currency = data.statements.first().map(|s| Currency::parse(&s.currency)).transpose()?;
-            let ctx = Context { mapper: &mapper, currency: currency.unwrap_or(Currency::parse("USD")?) };
-            (normalize::statements_202309(&data, &ctx), file.to_owned(), currency)
+            let currency = data
+                .statements
+                .first()
+                .map(|s| Currency::parse(&s.currency))
+                .transpose()?;
+            let ctx = Context {
+                mapper: &mapper,
+                currency: currency.unwrap_or(Currency::parse("USD")?),
+            };
+            (
+                normalize::statements_202309(&data, &ctx),
+                file.to_owned(),
+                currency,
+            )
         }
         Format::Payments2309 => {
             let data: model::PaymentList = parse(file, format, data)?;
-            let currency = data.payments.first().map(|p| Currency::parse(&p.amount.currency)).transpose()?;
-            let ctx = Context { mapper: &mapper, currency: currency.unwrap_or(Currency::parse("USD")?) };
-            (normalize::payments_202309(&data, &ctx), file.to_owned(), currency)
+            let currency = data
+                .payments
+                .first()
+                .map(|p| Currency::parse(&p.amount.currency))
+                .transpose()?;
+            let ctx = Context {
+                mapper: &mapper,
+                currency: currency.unwrap_or(Currency::parse("USD")?),
+            };
+            (
+                normalize::payments_202309(&data, &ctx),
+                file.to_owned(),
+                currency,
+            )
         }
         Format::Orders2309 => {
             let data: model::OrderList = parse(file, format, data)?;
-            let named = data.orders.iter().flat_map(|o| o.line_items.iter()).find_map(|item| item.currency.as_deref());
+            let named = data
+                .orders
+                .iter()
+                .flat_map(|o| o.line_items.iter())
+                .find_map(|item| item.currency.as_deref());
             let currency = match named {
                 Some(code) => Currency::parse(code)?,
                 None => currency_needed()?,
             };
-            let ctx = Context { mapper: &mapper, currency };
-            (normalize::orders_202309(&data, &ctx), file.to_owned(), Some(currency))
+            let ctx = Context {
+                mapper: &mapper,
+                currency,
+            };
+            (
+                normalize::orders_202309(&data, &ctx),
+                file.to_owned(),
+                Some(currency),
+            )
         }
         Format::AffiliateOrders202410 => {
             let data: model::AffiliateOrderList = parse(file, format, data)?;
@@ -251,18 +370,32 @@ pub async fn import_text(db: &Db, org_id: i64, file: &str, text: &str, options: 
                 .orders
                 .iter()
                 .flat_map(|o| o.skus.iter())
-                .find_map(|sku| sku.estimated_paid_commission.as_ref().and_then(|c| c.currency.clone()));
+                .find_map(|sku| {
+                    sku.estimated_paid_commission
+                        .as_ref()
+                        .and_then(|c| c.currency.clone())
+                });
             let currency = match named {
                 Some(code) => Currency::parse(&code)?,
                 None => currency_needed()?,
             };
-            let ctx = Context { mapper: &mapper, currency };
-            (normalize::affiliate_orders_202410(&data, &ctx), file.to_owned(), Some(currency))
+            let ctx = Context {
+                mapper: &mapper,
+                currency,
+            };
+            (
+                normalize::affiliate_orders_202410(&data, &ctx),
+                file.to_owned(),
+                Some(currency),
+            )
         }
         Format::AdsIntegratedReport | Format::AdsGmvMaxReport => {
             let data: model::AdsReport = parse(file, format, data)?;
             let currency = currency_needed()?;
-            let advertiser = options.advertiser.clone().unwrap_or_else(|| "imported".to_owned());
+            let advertiser = options
+                .advertiser
+                .clone()
+                .unwrap_or_else(|| "imported".to_owned());
             let ctx = AdsContext {
                 mapper: &mapper,
                 advertiser_id: &advertiser,
@@ -277,7 +410,10 @@ pub async fn import_text(db: &Db, org_id: i64, file: &str, text: &str, options: 
             (normalized, file.to_owned(), Some(currency))
         }
     };
-    let shop_external = options.shop.clone().unwrap_or_else(|| "imported".to_owned());
+    let shop_external = options
+        .shop
+        .clone()
+        .unwrap_or_else(|| "imported".to_owned());
     let shop = catalog::ensure_shop(
         db.conn(),
         org_id,
@@ -303,5 +439,8 @@ pub async fn import_text(db: &Db, org_id: i64, file: &str, text: &str, options: 
         normalized,
     };
     let report = ingest(db, org_id, batch).await?;
-    Ok(ImportReport { format, ingest: report })
+    Ok(ImportReport {
+        format,
+        ingest: report,
+    })
 }

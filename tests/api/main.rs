@@ -8,6 +8,7 @@
 
 mod auth;
 mod helpers;
+mod import;
 mod ledger;
 mod migrations;
 mod oauth;

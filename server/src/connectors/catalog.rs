@@ -48,7 +48,12 @@ pub async fn ensure_shop(
 }
 
 /// The master product with `sku`, created when new.
-async fn ensure_product(db: &impl ConnectionTrait, org_id: i64, sku: &str, name: Option<&str>) -> Result<i64> {
+async fn ensure_product(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    sku: &str,
+    name: Option<&str>,
+) -> Result<i64> {
     if let Some(found) = product::Entity::find()
         .filter(product::Column::OrgId.eq(org_id))
         .filter(product::Column::Sku.eq(sku))
@@ -74,8 +79,17 @@ async fn ensure_product(db: &impl ConnectionTrait, org_id: i64, sku: &str, name:
 ///
 /// # Errors
 /// Database failures.
-pub async fn ensure_listing(db: &impl ConnectionTrait, org_id: i64, shop_id: i64, sku: &SkuRef) -> Result<(i64, Option<i64>)> {
-    let seller_sku = sku.seller_sku.as_deref().map(str::trim).filter(|s| !s.is_empty());
+pub async fn ensure_listing(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+    sku: &SkuRef,
+) -> Result<(i64, Option<i64>)> {
+    let seller_sku = sku
+        .seller_sku
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let existing = listing::Entity::find()
         .filter(listing::Column::OrgId.eq(org_id))
         .filter(listing::Column::ShopId.eq(shop_id))
@@ -91,7 +105,9 @@ pub async fn ensure_listing(db: &impl ConnectionTrait, org_id: i64, shop_id: i64
             }
             let product_id = match (row.product_id, seller_sku) {
                 (Some(id), _) => Some(id),
-                (None, Some(seller_sku)) => Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?),
+                (None, Some(seller_sku)) => {
+                    Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?)
+                }
                 (None, None) => None,
             };
             let mut active: listing::ActiveModel = row.into();
@@ -107,7 +123,9 @@ pub async fn ensure_listing(db: &impl ConnectionTrait, org_id: i64, shop_id: i64
         }
         None => {
             let product_id = match seller_sku {
-                Some(seller_sku) => Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?),
+                Some(seller_sku) => {
+                    Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?)
+                }
                 None => None,
             };
             let row = listing::ActiveModel {
@@ -153,7 +171,12 @@ pub async fn product_of_channel_product(
 ///
 /// # Errors
 /// Database failures.
-pub async fn ensure_creator(db: &impl ConnectionTrait, org_id: i64, channel: Channel, handle: &str) -> Result<i64> {
+pub async fn ensure_creator(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    channel: Channel,
+    handle: &str,
+) -> Result<i64> {
     if let Some(found) = creator::Entity::find()
         .filter(creator::Column::OrgId.eq(org_id))
         .filter(creator::Column::Channel.eq(channel.as_str()))
@@ -189,7 +212,11 @@ pub async fn upsert_attribution(
     channel: Channel,
     attribution: &Attribution,
 ) -> Result<()> {
-    let sku_id = attribution.sku.as_ref().map(|sku| sku.channel_sku_id.clone()).unwrap_or_default();
+    let sku_id = attribution
+        .sku
+        .as_ref()
+        .map(|sku| sku.channel_sku_id.clone())
+        .unwrap_or_default();
     let listing_id = match &attribution.sku {
         Some(sku) => Some(ensure_listing(db, org_id, shop_id, sku).await?.0),
         None => None,
@@ -209,8 +236,14 @@ pub async fn upsert_attribution(
         .estimated_commission
         .or(attribution.actual_commission)
         .map(|m| m.currency().as_str().to_owned());
-    let estimated = attribution.estimated_commission.map(|m| m.minor()).transpose()?;
-    let actual = attribution.actual_commission.map(|m| m.minor()).transpose()?;
+    let estimated = attribution
+        .estimated_commission
+        .map(|m| m.minor())
+        .transpose()?;
+    let actual = attribution
+        .actual_commission
+        .map(|m| m.minor())
+        .transpose()?;
     let mut row = match existing {
         Some(row) => row.into(),
         None => order_attribution::ActiveModel {

@@ -89,15 +89,27 @@ pub async fn ingest(db: &Db, org_id: i64, batch: Batch) -> Result<IngestReport> 
 ///
 /// # Errors
 /// As [`ingest`].
-pub async fn ingest_in(db: &impl ConnectionTrait, org_id: i64, batch: Batch) -> Result<IngestReport> {
-    let Batch { channel, shop_id, source_kind, source_id, raw, normalized } = batch;
+pub async fn ingest_in(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    batch: Batch,
+) -> Result<IngestReport> {
+    let Batch {
+        channel,
+        shop_id,
+        source_kind,
+        source_id,
+        raw,
+        normalized,
+    } = batch;
     let mut report = IngestReport {
         rows: normalized.rows,
         failures: normalized.failures,
         payouts: normalized.payouts.len(),
         ..IngestReport::default()
     };
-    let mut payout_ids = crate::payout::upsert(db, org_id, Some(shop_id), channel, &normalized.payouts).await?;
+    let mut payout_ids =
+        crate::payout::upsert(db, org_id, Some(shop_id), channel, &normalized.payouts).await?;
     for sku in &normalized.listings {
         catalog::ensure_listing(db, org_id, shop_id, sku).await?;
     }
@@ -114,7 +126,18 @@ pub async fn ingest_in(db: &impl ConnectionTrait, org_id: i64, batch: Batch) -> 
     let mut new_lines = Vec::with_capacity(lines.len());
     for line in lines {
         let payout_id = match &line.payout {
-            Some(reference) => Some(payout_id(db, org_id, shop_id, channel, reference, &line, &mut payout_ids).await?),
+            Some(reference) => Some(
+                payout_id(
+                    db,
+                    org_id,
+                    shop_id,
+                    channel,
+                    reference,
+                    &line,
+                    &mut payout_ids,
+                )
+                .await?,
+            ),
             None => None,
         };
         let (listing_id, product_id) = match &line.sku {
@@ -127,15 +150,25 @@ pub async fn ingest_in(db: &impl ConnectionTrait, org_id: i64, batch: Batch) -> 
                 }
             },
             None => match line.product.as_deref() {
-                Some(product) => (None, catalog::product_of_channel_product(db, org_id, shop_id, product).await?),
+                Some(product) => (
+                    None,
+                    catalog::product_of_channel_product(db, org_id, shop_id, product).await?,
+                ),
                 None => (None, None),
             },
         };
         let creator_id = match line.creator.as_deref() {
             Some(handle) => Some(catalog::ensure_creator(db, org_id, channel, handle).await?),
             None => line.order_id.as_ref().and_then(|order| {
-                let sku = line.sku.as_ref().map(|sku| sku.channel_sku_id.clone()).unwrap_or_default();
-                creators.get(&(order.clone(), sku)).or_else(|| creators.get(&(order.clone(), String::new()))).copied()
+                let sku = line
+                    .sku
+                    .as_ref()
+                    .map(|sku| sku.channel_sku_id.clone())
+                    .unwrap_or_default();
+                creators
+                    .get(&(order.clone(), sku))
+                    .or_else(|| creators.get(&(order.clone(), String::new())))
+                    .copied()
             }),
         };
         if !line.mapped {
@@ -162,7 +195,16 @@ pub async fn ingest_in(db: &impl ConnectionTrait, org_id: i64, batch: Batch) -> 
             source_id: source_id.clone(),
         });
     }
-    let outcome = post_in(db, org_id, PostRequest { raw, lines: new_lines, retire }).await?;
+    let outcome = post_in(
+        db,
+        org_id,
+        PostRequest {
+            raw,
+            lines: new_lines,
+            retire,
+        },
+    )
+    .await?;
     report.posted = outcome.inserted + outcome.corrected;
     report.corrected = outcome.corrected;
     report.duplicates = outcome.unchanged;
@@ -182,14 +224,30 @@ async fn payout_id(
     if let Some(id) = known.get(reference) {
         return Ok(*id);
     }
-    let id = crate::payout::ensure(db, org_id, Some(shop_id), channel, reference, line.amount.currency()).await?;
+    let id = crate::payout::ensure(
+        db,
+        org_id,
+        Some(shop_id),
+        channel,
+        reference,
+        line.amount.currency(),
+    )
+    .await?;
     known.insert(reference.clone(), id);
     Ok(id)
 }
 
 /// The creator attributed to each (order, channel SKU id or "") of the lines' orders.
-async fn creators_of(db: &impl ConnectionTrait, org_id: i64, shop_id: i64, lines: &[Line]) -> Result<HashMap<(String, String), i64>> {
-    let orders: BTreeSet<&str> = lines.iter().filter_map(|line| line.order_id.as_deref()).collect();
+async fn creators_of(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+    lines: &[Line],
+) -> Result<HashMap<(String, String), i64>> {
+    let orders: BTreeSet<&str> = lines
+        .iter()
+        .filter_map(|line| line.order_id.as_deref())
+        .collect();
     let mut creators = HashMap::new();
     let orders: Vec<&str> = orders.into_iter().collect();
     for chunk in orders.chunks(500) {
@@ -215,8 +273,15 @@ async fn creators_of(db: &impl ConnectionTrait, org_id: i64, shop_id: i64, lines
 
 /// Drops lines whose `excluded_by` key is current (or posted in this batch), and collects the
 /// keys that kept lines `replaces`.
-async fn exclusions(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> Result<(Vec<Line>, Vec<String>, usize)> {
-    let wanted: Vec<&str> = lines.iter().filter_map(|line| line.excluded_by.as_deref()).collect();
+async fn exclusions(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    lines: Vec<Line>,
+) -> Result<(Vec<Line>, Vec<String>, usize)> {
+    let wanted: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line.excluded_by.as_deref())
+        .collect();
     if wanted.is_empty() && lines.iter().all(|line| line.replaces.is_empty()) {
         return Ok((lines, Vec::new(), 0));
     }
@@ -225,10 +290,17 @@ async fn exclusions(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) ->
     let before = lines.len();
     let kept: Vec<Line> = lines
         .into_iter()
-        .filter(|line| line.excluded_by.as_ref().is_none_or(|key| !present.contains(key)))
+        .filter(|line| {
+            line.excluded_by
+                .as_ref()
+                .is_none_or(|key| !present.contains(key))
+        })
         .collect();
     let excluded = before - kept.len();
-    let replaced = kept.iter().flat_map(|line| line.replaces.iter().cloned()).collect();
+    let replaced = kept
+        .iter()
+        .flat_map(|line| line.replaces.iter().cloned())
+        .collect();
     Ok((kept, replaced, excluded))
 }
 
@@ -239,7 +311,11 @@ struct LiveRow {
 }
 
 /// The current (not reversed) rows of `orders`.
-async fn live_rows(db: &impl ConnectionTrait, org_id: i64, orders: &[&str]) -> Result<HashMap<String, Vec<LiveRow>>> {
+async fn live_rows(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    orders: &[&str],
+) -> Result<HashMap<String, Vec<LiveRow>>> {
     let mut latest: HashMap<String, (String, Option<i64>, String)> = HashMap::new();
     for chunk in orders.chunks(500) {
         let rows: Vec<(String, String, Option<i64>, String)> = ledger_entry::Entity::find()
@@ -255,7 +331,9 @@ async fn live_rows(db: &impl ConnectionTrait, org_id: i64, orders: &[&str]) -> R
             .all(db)
             .await?
             .into_iter()
-            .filter_map(|(key, order, reversal, status)| order.map(|order| (key, order, reversal, status)))
+            .filter_map(|(key, order, reversal, status)| {
+                order.map(|order| (key, order, reversal, status))
+            })
             .collect();
         for (key, order, reversal, status) in rows {
             latest.insert(key, (order, reversal, status));
@@ -264,7 +342,9 @@ async fn live_rows(db: &impl ConnectionTrait, org_id: i64, orders: &[&str]) -> R
     let mut live: HashMap<String, Vec<LiveRow>> = HashMap::new();
     for (entry_key, (order, reversal, status)) in latest {
         if reversal.is_none() {
-            live.entry(order).or_default().push(LiveRow { entry_key, status });
+            live.entry(order)
+                .or_default()
+                .push(LiveRow { entry_key, status });
         }
     }
     Ok(live)
@@ -284,14 +364,23 @@ fn order_prefix(line: &Line) -> Option<String> {
 
 /// Applies the precedence rules of the module docs: returns the lines to post, the keys to
 /// retire, and how many lines were dropped.
-async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> Result<(Vec<Line>, Vec<String>, usize)> {
-    let orders: BTreeSet<&str> = lines.iter().filter_map(|line| line.order_id.as_deref()).collect();
+async fn supersede(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    lines: Vec<Line>,
+) -> Result<(Vec<Line>, Vec<String>, usize)> {
+    let orders: BTreeSet<&str> = lines
+        .iter()
+        .filter_map(|line| line.order_id.as_deref())
+        .collect();
     let orders: Vec<&str> = orders.into_iter().collect();
     let live = live_rows(db, org_id, &orders).await?;
     let batch_keys: HashSet<String> = lines.iter().map(|line| line.entry_key.clone()).collect();
     let settled_in_batch: HashSet<String> = lines
         .iter()
-        .filter(|line| line.status == EntryStatus::Settled && line.granularity != Granularity::Standalone)
+        .filter(|line| {
+            line.status == EntryStatus::Settled && line.granularity != Granularity::Standalone
+        })
         .filter_map(|line| line.order_id.clone())
         .collect();
     // Order sets (statement + order) that arrive at SKU level in this batch.
@@ -303,7 +392,9 @@ async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> 
 
     let order_estimates: HashSet<String> = lines
         .iter()
-        .filter(|line| line.status == EntryStatus::Estimated && line.granularity == Granularity::Order)
+        .filter(|line| {
+            line.status == EntryStatus::Estimated && line.granularity == Granularity::Order
+        })
         .filter_map(|line| line.order_id.clone())
         .collect();
     let mut retire = Vec::new();
@@ -314,11 +405,16 @@ async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> 
         let order = line.order_id.clone().unwrap_or_default();
         let rows = live.get(&order).map(Vec::as_slice).unwrap_or_default();
         if line.status == EntryStatus::Estimated && line.granularity != Granularity::Standalone {
-            let settled_live = rows.iter().any(|row| row.status == EntryStatus::Settled.as_str() && row.entry_key.contains(":ord:"));
+            let settled_live = rows.iter().any(|row| {
+                row.status == EntryStatus::Settled.as_str() && row.entry_key.contains(":ord:")
+            });
             // Order-detail estimates (per SKU, sale only) yield to the unsettled endpoint's
             // estimates (per order, with fees) for the same order.
             let estimate_live = line.granularity == Granularity::Sku
-                && (rows.iter().any(|row| is_order_estimate(&row.entry_key, &row.status)) || order_estimates.contains(&order));
+                && (rows
+                    .iter()
+                    .any(|row| is_order_estimate(&row.entry_key, &row.status))
+                    || order_estimates.contains(&order));
             if settled_live || settled_in_batch.contains(&order) || estimate_live {
                 dropped += 1;
                 continue;
@@ -326,7 +422,10 @@ async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> 
             if line.granularity == Granularity::Order {
                 retire.extend(
                     rows.iter()
-                        .filter(|row| row.status == EntryStatus::Estimated.as_str() && row.entry_key.contains(":sku:"))
+                        .filter(|row| {
+                            row.status == EntryStatus::Estimated.as_str()
+                                && row.entry_key.contains(":sku:")
+                        })
                         .map(|row| row.entry_key.clone()),
                 );
             }
@@ -335,7 +434,9 @@ async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> 
             let sku_prefix = format!("{prefix}sku:");
             if line.granularity == Granularity::Order
                 && !sku_sets.contains(&prefix)
-                && rows.iter().any(|row| row.entry_key.starts_with(&sku_prefix))
+                && rows
+                    .iter()
+                    .any(|row| row.entry_key.starts_with(&sku_prefix))
             {
                 dropped += 1;
                 continue;
@@ -344,7 +445,10 @@ async fn supersede(db: &impl ConnectionTrait, org_id: i64, lines: Vec<Line>) -> 
                 let keep_order_level = line.granularity == Granularity::Order;
                 retire.extend(
                     rows.iter()
-                        .filter(|row| row.entry_key.starts_with(&prefix) && !batch_keys.contains(&row.entry_key))
+                        .filter(|row| {
+                            row.entry_key.starts_with(&prefix)
+                                && !batch_keys.contains(&row.entry_key)
+                        })
                         .filter(|row| !keep_order_level || !row.entry_key.starts_with(&sku_prefix))
                         .map(|row| row.entry_key.clone()),
                 );

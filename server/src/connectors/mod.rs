@@ -67,7 +67,9 @@ impl PayoutKind {
             "PAYMENT" => Ok(Self::Payment),
             "SETTLEMENT" => Ok(Self::Settlement),
             "PAYOUT" => Ok(Self::Payout),
-            other => Err(crate::error::Error::bad_input(format!("unknown payout kind {other:?}"))),
+            other => Err(crate::error::Error::bad_input(format!(
+                "unknown payout kind {other:?}"
+            ))),
         }
     }
 }

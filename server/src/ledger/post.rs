@@ -107,7 +107,11 @@ pub async fn post(db: &Db, org_id: i64, request: PostRequest) -> Result<PostOutc
 ///
 /// # Errors
 /// As [`post`].
-pub async fn post_in(txn: &impl ConnectionTrait, org_id: i64, request: PostRequest) -> Result<PostOutcome> {
+pub async fn post_in(
+    txn: &impl ConnectionTrait,
+    org_id: i64,
+    request: PostRequest,
+) -> Result<PostOutcome> {
     let lines = dedupe(request.lines)?;
     let now = Utc::now();
     let mut outcome = PostOutcome::default();
@@ -126,14 +130,36 @@ pub async fn post_in(txn: &impl ConnectionTrait, org_id: i64, request: PostReque
     for line in &lines {
         let hash = content_hash(line)?;
         match current.get(line.entry_key.as_str()) {
-            Some(Current { live: Some(row), .. }) if row.content_hash == hash => outcome.unchanged += 1,
-            Some(Current { live: Some(row), last_seq }) => {
+            Some(Current {
+                live: Some(row), ..
+            }) if row.content_hash == hash => outcome.unchanged += 1,
+            Some(Current {
+                live: Some(row),
+                last_seq,
+            }) => {
                 rows.push(reversal(row, last_seq + 1, now));
-                rows.push(new_row(org_id, line, hash, last_seq + 2, outcome.raw_record_id, now)?);
+                rows.push(new_row(
+                    org_id,
+                    line,
+                    hash,
+                    last_seq + 2,
+                    outcome.raw_record_id,
+                    now,
+                )?);
                 outcome.corrected += 1;
             }
-            Some(Current { live: None, last_seq }) => {
-                rows.push(new_row(org_id, line, hash, last_seq + 1, outcome.raw_record_id, now)?);
+            Some(Current {
+                live: None,
+                last_seq,
+            }) => {
+                rows.push(new_row(
+                    org_id,
+                    line,
+                    hash,
+                    last_seq + 1,
+                    outcome.raw_record_id,
+                    now,
+                )?);
                 outcome.inserted += 1;
             }
             None => {
@@ -143,7 +169,11 @@ pub async fn post_in(txn: &impl ConnectionTrait, org_id: i64, request: PostReque
         }
     }
     for key in &request.retire {
-        if let Some(Current { live: Some(row), last_seq }) = current.get(key.as_str()) {
+        if let Some(Current {
+            live: Some(row),
+            last_seq,
+        }) = current.get(key.as_str())
+        {
             if !lines.iter().any(|line| &line.entry_key == key) {
                 rows.push(reversal(row, last_seq + 1, now));
                 outcome.retired += 1;
@@ -151,7 +181,9 @@ pub async fn post_in(txn: &impl ConnectionTrait, org_id: i64, request: PostReque
         }
     }
     for chunk in rows.chunks(CHUNK) {
-        ledger_entry::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+        ledger_entry::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
     }
     Ok(outcome)
 }
@@ -160,7 +192,11 @@ pub async fn post_in(txn: &impl ConnectionTrait, org_id: i64, request: PostReque
 ///
 /// # Errors
 /// Database failures.
-pub async fn live_keys(db: &impl ConnectionTrait, org_id: i64, keys: &[&str]) -> Result<std::collections::HashSet<String>> {
+pub async fn live_keys(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    keys: &[&str],
+) -> Result<std::collections::HashSet<String>> {
     Ok(current_rows(db, org_id, keys)
         .await?
         .into_iter()

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entities::{ledger_entry, payout};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::store::NOT_REPORTED;
 use crate::connectors::PayoutKind;
@@ -89,9 +91,16 @@ pub async fn find(
     if let Some(kind) = kind {
         query = query.filter(payout::Column::Kind.eq(kind.as_str()));
     }
-    let rows = query.order_by_asc(payout::Column::Id).limit(1).all(db).await?;
+    let rows = query
+        .order_by_asc(payout::Column::Id)
+        .limit(1)
+        .all(db)
+        .await?;
     let views = views(db, org_id, rows).await?;
-    views.into_iter().next().ok_or_else(|| Error::NotFound { entity: "payout", id: external_id.to_owned() })
+    views.into_iter().next().ok_or_else(|| Error::NotFound {
+        entity: "payout",
+        id: external_id.to_owned(),
+    })
 }
 
 /// Up to `limit` payouts of `org_id` matching `filter`, newest first, before id `before`; the
@@ -134,7 +143,11 @@ pub async fn list(
 }
 
 /// Reconciles a page of payouts with two grouped queries (children, then ledger sums).
-async fn views(db: &impl ConnectionTrait, org_id: i64, rows: Vec<payout::Model>) -> Result<Vec<PayoutView>> {
+async fn views(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    rows: Vec<payout::Model>,
+) -> Result<Vec<PayoutView>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -186,7 +199,10 @@ async fn views(db: &impl ConnectionTrait, org_id: i64, rows: Vec<payout::Model>)
     let mut by_owner: HashMap<i64, Vec<(String, String, i64)>> = HashMap::new();
     for (payout_id, bucket, currency, total) in sums {
         if let Some(owner) = payout_id.and_then(|id| owner.get(&id)) {
-            by_owner.entry(*owner).or_default().push((bucket, currency, total));
+            by_owner
+                .entry(*owner)
+                .or_default()
+                .push((bucket, currency, total));
         }
     }
     rows.into_iter()
@@ -198,7 +214,11 @@ async fn views(db: &impl ConnectionTrait, org_id: i64, rows: Vec<payout::Model>)
         .collect()
 }
 
-fn view(row: payout::Model, sums: Vec<(String, String, i64)>, parent_external_id: Option<String>) -> Result<PayoutView> {
+fn view(
+    row: payout::Model,
+    sums: Vec<(String, String, i64)>,
+    parent_external_id: Option<String>,
+) -> Result<PayoutView> {
     let currency = Currency::parse(&row.currency)?;
     let mut buckets: HashMap<FeeBucket, i64> = HashMap::new();
     for (bucket, line_currency, total) in sums {
@@ -211,14 +231,21 @@ fn view(row: payout::Model, sums: Vec<(String, String, i64)>, parent_external_id
             .into());
         }
         let entry = buckets.entry(bucket.parse()?).or_default();
-        *entry = entry.checked_add(total).ok_or(crate::money::MoneyError::Overflow)?;
+        *entry = entry
+            .checked_add(total)
+            .ok_or(crate::money::MoneyError::Overflow)?;
     }
-    let mut breakdown: Vec<(FeeBucket, Money)> =
-        buckets.into_iter().map(|(bucket, minor)| (bucket, Money::from_minor(minor, currency))).collect();
+    let mut breakdown: Vec<(FeeBucket, Money)> = buckets
+        .into_iter()
+        .map(|(bucket, minor)| (bucket, Money::from_minor(minor, currency)))
+        .collect();
     breakdown.sort_by_key(|(bucket, _)| *bucket);
     let ledger = Money::checked_sum(breakdown.iter().map(|(_, money)| *money), currency)?;
-    let reported = (row.status != NOT_REPORTED).then(|| Money::from_minor(row.reported_minor, currency));
-    let residual = reported.map(|reported| reported.checked_sub(ledger)).transpose()?;
+    let reported =
+        (row.status != NOT_REPORTED).then(|| Money::from_minor(row.reported_minor, currency));
+    let residual = reported
+        .map(|reported| reported.checked_sub(ledger))
+        .transpose()?;
     let status = match residual {
         None => ReconcileStatus::NotReported,
         Some(residual) if residual.is_zero() => ReconcileStatus::Matched,

@@ -15,7 +15,12 @@ use crate::money::Currency;
 /// Status of a payout known only because lines or children name it.
 pub(super) const NOT_REPORTED: &str = "NOT_REPORTED";
 
-async fn find_row(db: &impl ConnectionTrait, org_id: i64, channel: Channel, reference: &PayoutRef) -> Result<Option<payout::Model>> {
+async fn find_row(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    channel: Channel,
+    reference: &PayoutRef,
+) -> Result<Option<payout::Model>> {
     Ok(payout::Entity::find()
         .filter(payout::Column::OrgId.eq(org_id))
         .filter(payout::Column::Channel.eq(channel.as_str()))
@@ -74,21 +79,32 @@ pub async fn upsert(
     let mut ids = HashMap::new();
     for info in payouts {
         let parent_id = match &info.parent {
-            Some(parent) => Some(ensure(db, org_id, shop_id, channel, parent, info.reported.currency()).await?),
+            Some(parent) => Some(
+                ensure(
+                    db,
+                    org_id,
+                    shop_id,
+                    channel,
+                    parent,
+                    info.reported.currency(),
+                )
+                .await?,
+            ),
             None => None,
         };
         let now = Utc::now();
-        let mut row: payout::ActiveModel = match find_row(db, org_id, channel, &info.reference).await? {
-            Some(row) => row.into(),
-            None => payout::ActiveModel {
-                org_id: Set(org_id),
-                channel: Set(channel.as_str().to_owned()),
-                kind: Set(info.reference.kind.as_str().to_owned()),
-                external_id: Set(info.reference.external_id.clone()),
-                created_at: Set(now),
-                ..Default::default()
-            },
-        };
+        let mut row: payout::ActiveModel =
+            match find_row(db, org_id, channel, &info.reference).await? {
+                Some(row) => row.into(),
+                None => payout::ActiveModel {
+                    org_id: Set(org_id),
+                    channel: Set(channel.as_str().to_owned()),
+                    kind: Set(info.reference.kind.as_str().to_owned()),
+                    external_id: Set(info.reference.external_id.clone()),
+                    created_at: Set(now),
+                    ..Default::default()
+                },
+            };
         if shop_id.is_some() {
             row.shop_id = Set(shop_id);
         }

@@ -29,18 +29,24 @@ pub(crate) fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D
     match Value::deserialize(deserializer)? {
         Value::String(text) => Ok(text),
         Value::Number(number) => Ok(number.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected an id, got {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected an id, got {other}"
+        ))),
     }
 }
 
 /// Accepts a missing value, `null`, `"123"` or `123`.
-pub(crate) fn opt_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn opt_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     match Option::<Value>::deserialize(deserializer)? {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) if text.is_empty() => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
         Some(Value::Number(number)) => Ok(Some(number.to_string())),
-        Some(other) => Err(serde::de::Error::custom(format!("expected an id, got {other}"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected an id, got {other}"
+        ))),
     }
 }
 
@@ -57,19 +63,25 @@ pub(crate) fn opt_ts<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
             .parse()
             .map(Some)
             .map_err(|_| serde::de::Error::custom(format!("invalid timestamp {text:?}"))),
-        Some(other) => Err(serde::de::Error::custom(format!("invalid timestamp {other}"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "invalid timestamp {other}"
+        ))),
     }
 }
 
 /// An amount as sent: a decimal string, tolerated as a JSON number too (never read as a float:
 /// the number's own text is kept).
-pub(crate) fn opt_amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+pub(crate) fn opt_amount<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     match Option::<Value>::deserialize(deserializer)? {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) if text.trim().is_empty() => Ok(None),
         Some(Value::String(text)) => Ok(Some(text)),
         Some(Value::Number(number)) => Ok(Some(number.to_string())),
-        Some(other) => Err(serde::de::Error::custom(format!("expected an amount, got {other}"))),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected an amount, got {other}"
+        ))),
     }
 }
 

@@ -27,7 +27,12 @@ pub fn string_to_sign(path: &str, query: &[(String, String)], body: Option<&[u8]
 }
 
 /// The `sign` value for a request: lowercase hex HMAC-SHA256.
-pub fn sign(app_secret: &str, path: &str, query: &[(String, String)], body: Option<&[u8]>) -> String {
+pub fn sign(
+    app_secret: &str,
+    path: &str,
+    query: &[(String, String)],
+    body: Option<&[u8]>,
+) -> String {
     let signed = string_to_sign(path, query, body);
     let mut wrapped = Vec::with_capacity(signed.len() + 2 * app_secret.len());
     wrapped.extend_from_slice(app_secret.as_bytes());
@@ -49,10 +54,14 @@ mod tests {
     use super::*;
 
     fn query() -> Vec<(String, String)> {
-        [("app_key", "68xu9ks5p4i8"), ("shop_cipher", "ROW_xkMbgAAAeVAQra0eZWebFQq5aIK"), ("timestamp", "1696909648")]
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        [
+            ("app_key", "68xu9ks5p4i8"),
+            ("shop_cipher", "ROW_xkMbgAAAeVAQra0eZWebFQq5aIK"),
+            ("timestamp", "1696909648"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
     }
 
     #[test]
@@ -78,7 +87,10 @@ mod tests {
         shuffled.reverse();
         shuffled.push(("sign".to_owned(), "x".to_owned()));
         shuffled.push(("access_token".to_owned(), "y".to_owned()));
-        assert_eq!(sign("s", "/p", &shuffled, None), sign("s", "/p", &query(), None));
+        assert_eq!(
+            sign("s", "/p", &shuffled, None),
+            sign("s", "/p", &query(), None)
+        );
     }
 
     #[test]

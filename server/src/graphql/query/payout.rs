@@ -21,12 +21,20 @@ impl PayoutQuery {
         ctx: &Context<'_>,
         channel: Channel,
         external_id: String,
-        #[graphql(desc = "Disambiguates when a statement and a payment share an id.")] kind: Option<PayoutKind>,
+        #[graphql(desc = "Disambiguates when a statement and a payment share an id.")] kind: Option<
+            PayoutKind,
+        >,
     ) -> async_graphql::Result<Payout> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
-        let view = crate::payout::find(ctx.state()?.db.conn(), viewer.org.id, channel, kind, &external_id)
-            .await
-            .extend()?;
+        let view = crate::payout::find(
+            ctx.state()?.db.conn(),
+            viewer.org.id,
+            channel,
+            kind,
+            &external_id,
+        )
+        .await
+        .extend()?;
         Ok(view.into())
     }
 
@@ -43,9 +51,19 @@ impl PayoutQuery {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
         let page = Page::parse(first, after.as_deref())?;
         let filter = filter.unwrap_or_default().into();
-        let (views, more) = crate::payout::list(ctx.state()?.db.conn(), viewer.org.id, &filter, page.after, page.limit)
-            .await
-            .extend()?;
-        Ok(connection(page, views.into_iter().map(|v| (v.id, Payout::from(v))), more))
+        let (views, more) = crate::payout::list(
+            ctx.state()?.db.conn(),
+            viewer.org.id,
+            &filter,
+            page.after,
+            page.limit,
+        )
+        .await
+        .extend()?;
+        Ok(connection(
+            page,
+            views.into_iter().map(|v| (v.id, Payout::from(v))),
+            more,
+        ))
     }
 }

@@ -68,7 +68,10 @@ impl From<PayoutView> for Payout {
             breakdown: view
                 .breakdown
                 .into_iter()
-                .map(|(bucket, amount)| BucketAmount { bucket, amount: amount.into() })
+                .map(|(bucket, amount)| BucketAmount {
+                    bucket,
+                    amount: amount.into(),
+                })
                 .collect(),
             period_start: view.period_start,
             period_end: view.period_end,
@@ -93,6 +96,11 @@ pub struct PayoutFilter {
 
 impl From<PayoutFilter> for DomainFilter {
     fn from(filter: PayoutFilter) -> Self {
-        Self { channel: filter.channel, kind: filter.kind, from: filter.from, to: filter.to }
+        Self {
+            channel: filter.channel,
+            kind: filter.kind,
+            from: filter.from,
+            to: filter.to,
+        }
     }
 }

@@ -42,15 +42,24 @@ pub struct AdsContext<'a> {
 
 fn text(fields: &Fields, key: &str) -> Option<String> {
     match fields.get(key)? {
-        Value::String(text) if !text.trim().is_empty() && text.trim() != "-" => Some(text.trim().to_owned()),
+        Value::String(text) if !text.trim().is_empty() && text.trim() != "-" => {
+            Some(text.trim().to_owned())
+        }
         Value::Number(number) => Some(number.to_string()),
         _ => None,
     }
 }
 
 /// `"2026-01-01 00:00:00"` or `"2026-01-01"` in the account's zone → that day and its start in UTC.
-fn day(ctx: &AdsContext<'_>, text: &str, position: &str) -> Result<(NaiveDate, DateTime<Utc>), Failure> {
-    let failure = || Failure { position: position.to_owned(), reason: format!("invalid stat_time_day {text:?}") };
+fn day(
+    ctx: &AdsContext<'_>,
+    text: &str,
+    position: &str,
+) -> Result<(NaiveDate, DateTime<Utc>), Failure> {
+    let failure = || Failure {
+        position: position.to_owned(),
+        reason: format!("invalid stat_time_day {text:?}"),
+    };
     let date = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
         .map(|t| t.date())
         .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
@@ -63,10 +72,17 @@ fn day(ctx: &AdsContext<'_>, text: &str, position: &str) -> Result<(NaiveDate, D
     Ok((date, start.with_timezone(&Utc)))
 }
 
-fn currency_of(ctx: &AdsContext<'_>, metrics: &Fields, position: &str) -> Result<Currency, Failure> {
+fn currency_of(
+    ctx: &AdsContext<'_>,
+    metrics: &Fields,
+    position: &str,
+) -> Result<Currency, Failure> {
     match text(metrics, "currency") {
         None => Ok(ctx.currency),
-        Some(code) => Currency::parse(&code).map_err(|error| Failure { position: format!("{position}.currency"), reason: error.to_string() }),
+        Some(code) => Currency::parse(&code).map_err(|error| Failure {
+            position: format!("{position}.currency"),
+            reason: error.to_string(),
+        }),
     }
 }
 
@@ -104,20 +120,36 @@ fn allocation_key(advertiser: &str, campaign: &str, date: NaiveDate) -> String {
 /// Integrated report rows (dimensions `campaign_id`, `stat_time_day`; metric `spend`) → daily
 /// ad cost per campaign.
 pub fn integrated_report(data: &AdsReport, ctx: &AdsContext<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.list.len(), ..Normalized::default() };
+    let mut out = Normalized {
+        rows: data.list.len(),
+        ..Normalized::default()
+    };
     for (index, row) in data.list.iter().enumerate() {
         let position = format!("list[{index}]");
         let result = (|| -> Result<Option<Line>, Failure> {
-            let Some(spend) = text(&row.metrics, "spend") else { return Ok(None) };
-            let currency = currency_of(ctx, &row.metrics, &format!("{position}.metrics"))?;
-            let Some(spend) = amount(currency, Some(&spend), &format!("{position}.metrics.spend"))?.filter(|m| !m.is_zero()) else {
+            let Some(spend) = text(&row.metrics, "spend") else {
                 return Ok(None);
             };
-            let stamp = text(&row.dimensions, "stat_time_day")
-                .ok_or_else(|| Failure { position: format!("{position}.dimensions"), reason: "no stat_time_day dimension".to_owned() })?;
+            let currency = currency_of(ctx, &row.metrics, &format!("{position}.metrics"))?;
+            let Some(spend) = amount(currency, Some(&spend), &format!("{position}.metrics.spend"))?
+                .filter(|m| !m.is_zero())
+            else {
+                return Ok(None);
+            };
+            let stamp = text(&row.dimensions, "stat_time_day").ok_or_else(|| Failure {
+                position: format!("{position}.dimensions"),
+                reason: "no stat_time_day dimension".to_owned(),
+            })?;
             let (date, at) = day(ctx, &stamp, &format!("{position}.dimensions.stat_time_day"))?;
-            let campaign = text(&row.dimensions, "campaign_id").unwrap_or_else(|| "advertiser".to_owned());
-            let mut posted = line(ctx, spend_key(ctx.advertiser_id, &campaign, date), "ads_spend", -spend, at);
+            let campaign =
+                text(&row.dimensions, "campaign_id").unwrap_or_else(|| "advertiser".to_owned());
+            let mut posted = line(
+                ctx,
+                spend_key(ctx.advertiser_id, &campaign, date),
+                "ads_spend",
+                -spend,
+                at,
+            );
             posted.excluded_by = Some(allocation_key(ctx.advertiser_id, &campaign, date));
             Ok(Some(posted))
         })();
@@ -133,21 +165,32 @@ pub fn integrated_report(data: &AdsReport, ctx: &AdsContext<'_>) -> Normalized {
 /// GMV Max report rows (dimensions `campaign_id`, `stat_time_day`, `item_group_id`; metric
 /// `cost`) → per-product allocation pairs (see the module docs).
 pub fn gmv_max_report(data: &AdsReport, ctx: &AdsContext<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.list.len(), ..Normalized::default() };
+    let mut out = Normalized {
+        rows: data.list.len(),
+        ..Normalized::default()
+    };
     let mut untie: BTreeMap<(String, NaiveDate), (Money, DateTime<Utc>)> = BTreeMap::new();
     for (index, row) in data.list.iter().enumerate() {
         let position = format!("list[{index}]");
         let result = (|| -> Result<(), Failure> {
-            let Some(cost) = text(&row.metrics, "cost") else { return Ok(()) };
-            let currency = currency_of(ctx, &row.metrics, &format!("{position}.metrics"))?;
-            let Some(cost) = amount(currency, Some(&cost), &format!("{position}.metrics.cost"))?.filter(|m| !m.is_zero()) else {
+            let Some(cost) = text(&row.metrics, "cost") else {
                 return Ok(());
             };
-            let stamp = text(&row.dimensions, "stat_time_day")
-                .ok_or_else(|| Failure { position: format!("{position}.dimensions"), reason: "no stat_time_day dimension".to_owned() })?;
+            let currency = currency_of(ctx, &row.metrics, &format!("{position}.metrics"))?;
+            let Some(cost) = amount(currency, Some(&cost), &format!("{position}.metrics.cost"))?
+                .filter(|m| !m.is_zero())
+            else {
+                return Ok(());
+            };
+            let stamp = text(&row.dimensions, "stat_time_day").ok_or_else(|| Failure {
+                position: format!("{position}.dimensions"),
+                reason: "no stat_time_day dimension".to_owned(),
+            })?;
             let (date, at) = day(ctx, &stamp, &format!("{position}.dimensions.stat_time_day"))?;
-            let campaign = text(&row.dimensions, "campaign_id").unwrap_or_else(|| "gmvmax".to_owned());
-            let item = text(&row.dimensions, "item_group_id").or_else(|| text(&row.dimensions, "item_id"));
+            let campaign =
+                text(&row.dimensions, "campaign_id").unwrap_or_else(|| "gmvmax".to_owned());
+            let item =
+                text(&row.dimensions, "item_group_id").or_else(|| text(&row.dimensions, "item_id"));
             let key = format!(
                 "tiktokads:{}:gmvmax:{campaign}:day:{date}:item:{}:cost",
                 ctx.advertiser_id,
@@ -156,8 +199,13 @@ pub fn gmv_max_report(data: &AdsReport, ctx: &AdsContext<'_>) -> Normalized {
             let mut tied = line(ctx, key, "gmv_max_cost", -cost, at);
             tied.product = item;
             out.lines.push(tied);
-            let entry = untie.entry((campaign, date)).or_insert((Money::zero(cost.currency()), at));
-            entry.0 = entry.0.checked_add(cost).map_err(|error| Failure { position: position.clone(), reason: error.to_string() })?;
+            let entry = untie
+                .entry((campaign, date))
+                .or_insert((Money::zero(cost.currency()), at));
+            entry.0 = entry.0.checked_add(cost).map_err(|error| Failure {
+                position: position.clone(),
+                reason: error.to_string(),
+            })?;
             Ok(())
         })();
         if let Err(failure) = result {
@@ -165,8 +213,16 @@ pub fn gmv_max_report(data: &AdsReport, ctx: &AdsContext<'_>) -> Normalized {
         }
     }
     for ((campaign, date), (total, at)) in untie {
-        let mut allocation = line(ctx, allocation_key(ctx.advertiser_id, &campaign, date), "gmv_max_paid_from_gmv", total, at);
-        allocation.replaces.push(spend_key(ctx.advertiser_id, &campaign, date));
+        let mut allocation = line(
+            ctx,
+            allocation_key(ctx.advertiser_id, &campaign, date),
+            "gmv_max_paid_from_gmv",
+            total,
+            at,
+        );
+        allocation
+            .replaces
+            .push(spend_key(ctx.advertiser_id, &campaign, date));
         out.lines.push(allocation);
     }
     out

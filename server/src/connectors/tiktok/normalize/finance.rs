@@ -6,7 +6,9 @@ use super::{amount, components, explain, merge_by_key, time, Context};
 use crate::connectors::tiktok::model::{
     Breakdowns, OrderTransactions2501, StatementTransactions2501, Unsettled2507,
 };
-use crate::connectors::{Failure, Granularity, Line, Normalized, PayoutInfo, PayoutKind, PayoutRef, SkuRef};
+use crate::connectors::{
+    Failure, Granularity, Line, Normalized, PayoutInfo, PayoutKind, PayoutRef, SkuRef,
+};
 use crate::ledger::EntryStatus;
 use crate::money::{Currency, Money};
 
@@ -27,30 +29,59 @@ pub(super) fn parts(
     adjustment_label: &str,
     position: &str,
 ) -> Result<Vec<(String, Money)>, Failure> {
-    let money = |text: Option<&str>, field: &str| amount(currency, text, &format!("{position}.{field}"));
+    let money =
+        |text: Option<&str>, field: &str| amount(currency, text, &format!("{position}.{field}"));
     let fee_tax = breakdowns.fee_tax_breakdown.as_ref();
-    let mut fee_parts = components(currency, fee_tax.map(|b| &b.fee), &format!("{position}.fee_tax_breakdown.fee"))?;
-    fee_parts.extend(components(currency, fee_tax.map(|b| &b.tax), &format!("{position}.fee_tax_breakdown.tax"))?);
+    let mut fee_parts = components(
+        currency,
+        fee_tax.map(|b| &b.fee),
+        &format!("{position}.fee_tax_breakdown.fee"),
+    )?;
+    fee_parts.extend(components(
+        currency,
+        fee_tax.map(|b| &b.tax),
+        &format!("{position}.fee_tax_breakdown.tax"),
+    )?);
 
     let mut all = explain(
         currency,
         "revenue_amount",
         money(totals.revenue, "revenue_amount")?,
-        components(currency, breakdowns.revenue_breakdown.as_ref(), &format!("{position}.revenue_breakdown"))?,
+        components(
+            currency,
+            breakdowns.revenue_breakdown.as_ref(),
+            &format!("{position}.revenue_breakdown"),
+        )?,
     )?;
-    all.extend(explain(currency, "fee_tax_amount", money(totals.fee_tax, "fee_tax_amount")?, fee_parts)?);
+    all.extend(explain(
+        currency,
+        "fee_tax_amount",
+        money(totals.fee_tax, "fee_tax_amount")?,
+        fee_parts,
+    )?);
     all.extend(explain(
         currency,
         "shipping_cost_amount",
         money(totals.shipping, "shipping_cost_amount")?,
-        components(currency, breakdowns.shipping_cost_breakdown.as_ref(), &format!("{position}.shipping_cost_breakdown"))?,
+        components(
+            currency,
+            breakdowns.shipping_cost_breakdown.as_ref(),
+            &format!("{position}.shipping_cost_breakdown"),
+        )?,
     )?);
-    if let Some(adjustment) = money(totals.adjustment, "adjustment_amount")?.filter(|m| !m.is_zero()) {
+    if let Some(adjustment) =
+        money(totals.adjustment, "adjustment_amount")?.filter(|m| !m.is_zero())
+    {
         all.push((adjustment_label.to_owned(), adjustment));
     }
     // The transaction's own total is what TikTok pays; whatever the groups leave unexplained is
     // posted visibly rather than lost.
-    explain(currency, "settlement_amount", money(totals.settlement, "settlement_amount")?, all)
+    explain(
+        currency,
+        "settlement_amount",
+        money(totals.settlement, "settlement_amount")?,
+        all,
+    )
 }
 
 /// Builds lines from `parts` under `key_prefix`.
@@ -65,15 +96,25 @@ pub(super) struct LineSpec<'a> {
     pub(super) granularity: Granularity,
 }
 
-pub(super) fn lines(ctx: &Context<'_>, spec: &LineSpec<'_>, parts: Vec<(String, Money)>) -> Vec<Line> {
+pub(super) fn lines(
+    ctx: &Context<'_>,
+    spec: &LineSpec<'_>,
+    parts: Vec<(String, Money)>,
+) -> Vec<Line> {
     parts
         .into_iter()
         .map(|(label, money)| {
             let mapping = ctx.mapper.resolve(crate::connectors::TIKTOK, &label);
             // Units sold ride on the gross sales line, units refunded on the refund line.
             let quantity = match label.as_str() {
-                "subtotal_before_discount_amount" | "gross_sales_amount" if !money.amount().is_sign_negative() => spec.quantity,
-                "refund_subtotal_before_discount_amount" | "gross_sales_refund_amount" => -spec.quantity,
+                "subtotal_before_discount_amount" | "gross_sales_amount"
+                    if !money.amount().is_sign_negative() =>
+                {
+                    spec.quantity
+                }
+                "refund_subtotal_before_discount_amount" | "gross_sales_refund_amount" => {
+                    -spec.quantity
+                }
                 _ => 0,
             };
             Line {
@@ -88,7 +129,10 @@ pub(super) fn lines(ctx: &Context<'_>, spec: &LineSpec<'_>, parts: Vec<(String, 
                 quantity,
                 occurred_at: spec.occurred_at,
                 status: spec.status,
-                payout: spec.statement.map(|id| PayoutRef { kind: PayoutKind::Statement, external_id: id.to_owned() }),
+                payout: spec.statement.map(|id| PayoutRef {
+                    kind: PayoutKind::Statement,
+                    external_id: id.to_owned(),
+                }),
                 granularity: spec.granularity,
                 statement: spec.statement.map(ToOwned::to_owned),
                 product: None,
@@ -108,8 +152,14 @@ fn is_order(kind: Option<&str>, order_id: Option<&String>) -> bool {
 
 /// A statement's transactions (one or several pages merged) → order-level and standalone lines,
 /// and the statement as a payout whose reported total is `total_settlement_amount`.
-pub fn statement_transactions_2501(data: &StatementTransactions2501, ctx: &Context<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.transactions.len(), ..Normalized::default() };
+pub fn statement_transactions_2501(
+    data: &StatementTransactions2501,
+    ctx: &Context<'_>,
+) -> Normalized {
+    let mut out = Normalized {
+        rows: data.transactions.len(),
+        ..Normalized::default()
+    };
     let statement_time = time(data.create_time);
     let mut all = Vec::new();
     for (index, tx) in data.transactions.iter().enumerate() {
@@ -123,16 +173,33 @@ pub fn statement_transactions_2501(data: &StatementTransactions2501, ctx: &Conte
             adjustment: tx.adjustment_amount.as_deref(),
             settlement: tx.settlement_amount.as_deref(),
         };
-        let adjustment_label = if order { "adjustment_amount" } else { kind.as_str() };
-        let parts = match parts(ctx.currency, &totals, &tx.breakdowns, adjustment_label, &position) {
+        let adjustment_label = if order {
+            "adjustment_amount"
+        } else {
+            kind.as_str()
+        };
+        let parts = match parts(
+            ctx.currency,
+            &totals,
+            &tx.breakdowns,
+            adjustment_label,
+            &position,
+        ) {
             Ok(parts) => parts,
             Err(failure) => {
                 out.failures.push(failure);
                 continue;
             }
         };
-        let Some(occurred_at) = (if order { time(tx.order_create_time).or(statement_time) } else { statement_time }) else {
-            out.failures.push(Failure { position, reason: "no order_create_time and no statement create_time".to_owned() });
+        let Some(occurred_at) = (if order {
+            time(tx.order_create_time).or(statement_time)
+        } else {
+            statement_time
+        }) else {
+            out.failures.push(Failure {
+                position,
+                reason: "no order_create_time and no statement create_time".to_owned(),
+            });
             continue;
         };
         let spec = if order {
@@ -162,9 +229,16 @@ pub fn statement_transactions_2501(data: &StatementTransactions2501, ctx: &Conte
         all.extend(lines(ctx, &spec, parts));
     }
     finish(&mut out, all);
-    match amount(ctx.currency, data.total_settlement_amount.as_deref(), "total_settlement_amount") {
+    match amount(
+        ctx.currency,
+        data.total_settlement_amount.as_deref(),
+        "total_settlement_amount",
+    ) {
         Ok(Some(reported)) => out.payouts.push(PayoutInfo {
-            reference: PayoutRef { kind: PayoutKind::Statement, external_id: data.id.clone() },
+            reference: PayoutRef {
+                kind: PayoutKind::Statement,
+                external_id: data.id.clone(),
+            },
             reported,
             period_start: statement_time.map(|t| t - Duration::days(1)),
             period_end: statement_time,
@@ -188,17 +262,30 @@ pub(super) fn finish(out: &mut Normalized, lines: Vec<Line>) {
 /// An order's settlement by SKU → SKU-level lines, one group per statement that settled it.
 /// These describe the same money as the statement's order-level lines and supersede them.
 pub fn order_transactions_2501(data: &OrderTransactions2501, ctx: &Context<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.sku_transactions.len(), ..Normalized::default() };
+    let mut out = Normalized {
+        rows: data.sku_transactions.len(),
+        ..Normalized::default()
+    };
     let mut all = Vec::new();
     for (index, row) in data.sku_transactions.iter().enumerate() {
         let position = format!("sku_transactions[{index}]");
         // A row without a statement is not settled yet: the unsettled endpoint estimates it.
-        let Some(statement) = row.statement_id.as_deref() else { continue };
-        let quantity = match row.quantity.as_deref().map(str::trim).map(str::parse::<i32>) {
+        let Some(statement) = row.statement_id.as_deref() else {
+            continue;
+        };
+        let quantity = match row
+            .quantity
+            .as_deref()
+            .map(str::trim)
+            .map(str::parse::<i32>)
+        {
             None => 0,
             Some(Ok(quantity)) => quantity,
             Some(Err(_)) => {
-                out.failures.push(Failure { position: format!("{position}.quantity"), reason: format!("not a whole number: {:?}", row.quantity) });
+                out.failures.push(Failure {
+                    position: format!("{position}.quantity"),
+                    reason: format!("not a whole number: {:?}", row.quantity),
+                });
                 continue;
             }
         };
@@ -209,7 +296,13 @@ pub fn order_transactions_2501(data: &OrderTransactions2501, ctx: &Context<'_>) 
             adjustment: None,
             settlement: row.settlement_amount.as_deref(),
         };
-        let parts = match parts(ctx.currency, &totals, &row.breakdowns, "adjustment_amount", &position) {
+        let parts = match parts(
+            ctx.currency,
+            &totals,
+            &row.breakdowns,
+            "adjustment_amount",
+            &position,
+        ) {
             Ok(parts) => parts,
             Err(failure) => {
                 out.failures.push(failure);
@@ -217,11 +310,17 @@ pub fn order_transactions_2501(data: &OrderTransactions2501, ctx: &Context<'_>) 
             }
         };
         let Some(occurred_at) = time(data.order_create_time) else {
-            out.failures.push(Failure { position: "order_create_time".to_owned(), reason: "missing".to_owned() });
+            out.failures.push(Failure {
+                position: "order_create_time".to_owned(),
+                reason: "missing".to_owned(),
+            });
             break;
         };
         let spec = LineSpec {
-            key_prefix: format!("tiktok:st:{statement}:ord:{}:sku:{}", data.order_id, row.sku_id),
+            key_prefix: format!(
+                "tiktok:st:{statement}:ord:{}:sku:{}",
+                data.order_id, row.sku_id
+            ),
             order_id: Some(&data.order_id),
             sku: Some(SkuRef {
                 channel_sku_id: row.sku_id.clone(),
@@ -243,15 +342,26 @@ pub fn order_transactions_2501(data: &OrderTransactions2501, ctx: &Context<'_>) 
 
 /// Unsettled orders and adjustments → ESTIMATED lines, replaced when the settlement arrives.
 pub fn unsettled_2507(data: &Unsettled2507, ctx: &Context<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.transactions.len(), ..Normalized::default() };
+    let mut out = Normalized {
+        rows: data.transactions.len(),
+        ..Normalized::default()
+    };
     let mut all = Vec::new();
     for (index, tx) in data.transactions.iter().enumerate() {
         let position = format!("transactions[{index}]");
-        let currency = match tx.currency.as_deref().or(data.currency.as_deref()).map(Currency::parse) {
+        let currency = match tx
+            .currency
+            .as_deref()
+            .or(data.currency.as_deref())
+            .map(Currency::parse)
+        {
             None => ctx.currency,
             Some(Ok(currency)) => currency,
             Some(Err(error)) => {
-                out.failures.push(Failure { position: format!("{position}.currency"), reason: error.to_string() });
+                out.failures.push(Failure {
+                    position: format!("{position}.currency"),
+                    reason: error.to_string(),
+                });
                 continue;
             }
         };
@@ -264,8 +374,18 @@ pub fn unsettled_2507(data: &Unsettled2507, ctx: &Context<'_>) -> Normalized {
             adjustment: tx.est_adjustment_amount.as_deref(),
             settlement: tx.est_settlement_amount.as_deref(),
         };
-        let adjustment_label = if order { "adjustment_amount" } else { kind.as_str() };
-        let parts = match parts(currency, &totals, &tx.breakdowns, adjustment_label, &position) {
+        let adjustment_label = if order {
+            "adjustment_amount"
+        } else {
+            kind.as_str()
+        };
+        let parts = match parts(
+            currency,
+            &totals,
+            &tx.breakdowns,
+            adjustment_label,
+            &position,
+        ) {
             Ok(parts) => parts,
             Err(failure) => {
                 out.failures.push(failure);
@@ -273,12 +393,23 @@ pub fn unsettled_2507(data: &Unsettled2507, ctx: &Context<'_>) -> Normalized {
             }
         };
         let Some(occurred_at) = time(tx.order_create_time) else {
-            out.failures.push(Failure { position: format!("{position}.order_create_time"), reason: "missing".to_owned() });
+            out.failures.push(Failure {
+                position: format!("{position}.order_create_time"),
+                reason: "missing".to_owned(),
+            });
             continue;
         };
         let (key_prefix, order_id, granularity) = match (&tx.order_id, order) {
-            (Some(order_id), true) => (format!("tiktok:est:ord:{order_id}"), Some(order_id.as_str()), Granularity::Order),
-            _ => (format!("tiktok:est:tx:{}", tx.id), tx.order_id.as_deref(), Granularity::Standalone),
+            (Some(order_id), true) => (
+                format!("tiktok:est:ord:{order_id}"),
+                Some(order_id.as_str()),
+                Granularity::Order,
+            ),
+            _ => (
+                format!("tiktok:est:tx:{}", tx.id),
+                tx.order_id.as_deref(),
+                Granularity::Standalone,
+            ),
         };
         let spec = LineSpec {
             key_prefix,

@@ -51,7 +51,11 @@ pub struct Context<'a> {
 }
 
 /// Parses an optional amount at `position`.
-pub(crate) fn amount(currency: Currency, text: Option<&str>, position: &str) -> Result<Option<Money>, Failure> {
+pub(crate) fn amount(
+    currency: Currency,
+    text: Option<&str>,
+    position: &str,
+) -> Result<Option<Money>, Failure> {
     text.map(|text| {
         Money::parse(text, currency).map_err(|error| Failure {
             position: position.to_owned(),
@@ -63,7 +67,11 @@ pub(crate) fn amount(currency: Currency, text: Option<&str>, position: &str) -> 
 
 /// The non-zero amount fields of a breakdown, skipping nested objects (supplementary
 /// components) and non-amount values.
-pub(crate) fn components(currency: Currency, fields: Option<&Fields>, position: &str) -> Result<Vec<(String, Money)>, Failure> {
+pub(crate) fn components(
+    currency: Currency,
+    fields: Option<&Fields>,
+    position: &str,
+) -> Result<Vec<(String, Money)>, Failure> {
     let mut parts = Vec::new();
     for (name, value) in fields.into_iter().flatten() {
         let text = match value {
@@ -99,15 +107,20 @@ pub(crate) fn explain(
     if sum(currency, &parts)? == total {
         return Ok(parts);
     }
-    let without: Vec<(String, Money)> =
-        parts.iter().filter(|(name, _)| !RESTATEMENTS.contains(&name.as_str())).cloned().collect();
+    let without: Vec<(String, Money)> = parts
+        .iter()
+        .filter(|(name, _)| !RESTATEMENTS.contains(&name.as_str()))
+        .cloned()
+        .collect();
     if without.len() < parts.len() && sum(currency, &without)? == total {
         return Ok(without);
     }
-    let remainder = total.checked_sub(sum(currency, &parts)?).map_err(|error| Failure {
-        position: group.to_owned(),
-        reason: error.to_string(),
-    })?;
+    let remainder = total
+        .checked_sub(sum(currency, &parts)?)
+        .map_err(|error| Failure {
+            position: group.to_owned(),
+            reason: error.to_string(),
+        })?;
     parts.push((format!("unexplained:{group}"), remainder));
     Ok(parts)
 }
@@ -125,10 +138,14 @@ pub(crate) fn merge_by_key(lines: Vec<Line>) -> Result<Vec<Line>, Failure> {
         match index.get(&line.entry_key) {
             Some(&at) => {
                 let existing = &mut merged[at];
-                existing.amount = existing.amount.checked_add(line.amount).map_err(|error| Failure {
-                    position: line.entry_key.clone(),
-                    reason: error.to_string(),
-                })?;
+                existing.amount =
+                    existing
+                        .amount
+                        .checked_add(line.amount)
+                        .map_err(|error| Failure {
+                            position: line.entry_key.clone(),
+                            reason: error.to_string(),
+                        })?;
                 existing.quantity += line.quantity;
             }
             None => {

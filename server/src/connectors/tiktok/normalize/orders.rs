@@ -8,8 +8,12 @@
 use std::collections::BTreeMap;
 
 use super::{amount, time, Context};
-use crate::connectors::tiktok::model::{AffiliateOrderList, AmountCurrency, OrderList, PaymentList, StatementList};
-use crate::connectors::{Attribution, Failure, Granularity, Line, Normalized, PayoutInfo, PayoutKind, PayoutRef, SkuRef};
+use crate::connectors::tiktok::model::{
+    AffiliateOrderList, AmountCurrency, OrderList, PaymentList, StatementList,
+};
+use crate::connectors::{
+    Attribution, Failure, Granularity, Line, Normalized, PayoutInfo, PayoutKind, PayoutRef, SkuRef,
+};
 use crate::ledger::EntryStatus;
 use crate::money::{Currency, Money};
 
@@ -18,7 +22,10 @@ const NO_MONEY: &[&str] = &["UNPAID", "CANCELLED"];
 
 /// Orders → listings, samples and ESTIMATED sale lines (per SKU: gross sales, seller discount).
 pub fn orders_202309(data: &OrderList, ctx: &Context<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.orders.len(), ..Normalized::default() };
+    let mut out = Normalized {
+        rows: data.orders.len(),
+        ..Normalized::default()
+    };
     for (index, order) in data.orders.iter().enumerate() {
         let position = format!("orders[{index}]");
         let sample = order.is_sample_order.unwrap_or(false);
@@ -32,15 +39,31 @@ pub fn orders_202309(data: &OrderList, ctx: &Context<'_>) -> Normalized {
                 None => ctx.currency,
                 Some(Ok(currency)) => currency,
                 Some(Err(error)) => {
-                    out.failures.push(Failure { position: format!("{item_position}.currency"), reason: error.to_string() });
+                    out.failures.push(Failure {
+                        position: format!("{item_position}.currency"),
+                        reason: error.to_string(),
+                    });
                     failed = true;
                     break;
                 }
             };
-            let price = amount(currency, item.original_price.as_deref().or(item.sale_price.as_deref()), &format!("{item_position}.original_price"));
-            let discount = amount(currency, item.seller_discount.as_deref(), &format!("{item_position}.seller_discount"));
+            let price = amount(
+                currency,
+                item.original_price
+                    .as_deref()
+                    .or(item.sale_price.as_deref()),
+                &format!("{item_position}.original_price"),
+            );
+            let discount = amount(
+                currency,
+                item.seller_discount.as_deref(),
+                &format!("{item_position}.seller_discount"),
+            );
             let (price, discount) = match (price, discount) {
-                (Ok(price), Ok(discount)) => (price.unwrap_or_else(|| Money::zero(currency)), discount.unwrap_or_else(|| Money::zero(currency))),
+                (Ok(price), Ok(discount)) => (
+                    price.unwrap_or_else(|| Money::zero(currency)),
+                    discount.unwrap_or_else(|| Money::zero(currency)),
+                ),
                 (Err(failure), _) | (_, Err(failure)) => {
                     out.failures.push(failure);
                     failed = true;
@@ -67,7 +90,10 @@ pub fn orders_202309(data: &OrderList, ctx: &Context<'_>) -> Normalized {
                     entry.3 = discounts;
                 }
                 _ => {
-                    out.failures.push(Failure { position: item_position, reason: "amounts overflow or mix currencies".to_owned() });
+                    out.failures.push(Failure {
+                        position: item_position,
+                        reason: "amounts overflow or mix currencies".to_owned(),
+                    });
                     failed = true;
                     break;
                 }
@@ -76,7 +102,11 @@ pub fn orders_202309(data: &OrderList, ctx: &Context<'_>) -> Normalized {
         if failed {
             continue;
         }
-        let money = !sample && !order.status.as_deref().is_some_and(|status| NO_MONEY.contains(&status));
+        let money = !sample
+            && !order
+                .status
+                .as_deref()
+                .is_some_and(|status| NO_MONEY.contains(&status));
         for (sku, quantity, gross, discount) in skus.into_values() {
             out.listings.push(sku.clone());
             if sample {
@@ -94,7 +124,9 @@ pub fn orders_202309(data: &OrderList, ctx: &Context<'_>) -> Normalized {
                     occurred_at,
                 });
             }
-            let Some(occurred_at) = occurred_at.filter(|_| money) else { continue };
+            let Some(occurred_at) = occurred_at.filter(|_| money) else {
+                continue;
+            };
             let key = format!("tiktok:est:ord:{}:sku:{}", order.id, sku.channel_sku_id);
             for (label, value, units) in [
                 ("subtotal_before_discount_amount", gross, quantity),
@@ -139,23 +171,44 @@ fn magnitude(money: Money) -> Money {
     }
 }
 
-fn commission(value: Option<&AmountCurrency>, fallback: Currency, position: &str) -> Result<Option<Money>, Failure> {
+fn commission(
+    value: Option<&AmountCurrency>,
+    fallback: Currency,
+    position: &str,
+) -> Result<Option<Money>, Failure> {
     let Some(value) = value else { return Ok(None) };
     let currency = match value.currency.as_deref().map(Currency::parse) {
         None => fallback,
         Some(Ok(currency)) => currency,
-        Some(Err(error)) => return Err(Failure { position: format!("{position}.currency"), reason: error.to_string() }),
+        Some(Err(error)) => {
+            return Err(Failure {
+                position: format!("{position}.currency"),
+                reason: error.to_string(),
+            })
+        }
     };
-    amount(currency, value.amount.as_deref(), &format!("{position}.amount"))
+    amount(
+        currency,
+        value.amount.as_deref(),
+        &format!("{position}.amount"),
+    )
 }
 
 /// A rate in hundredths of a percent (`1550`) as a decimal percent string (`15.50`).
 fn percent(rate: Option<&str>, position: &str) -> Result<Option<String>, Failure> {
-    let Some(rate) = rate.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
-    let value: rust_decimal::Decimal = rate
-        .parse()
-        .map_err(|_| Failure { position: position.to_owned(), reason: format!("not a number: {rate:?}") })?;
-    Ok(Some((value / rust_decimal::Decimal::from(100)).round_dp(4).normalize().to_string()))
+    let Some(rate) = rate.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let value: rust_decimal::Decimal = rate.parse().map_err(|_| Failure {
+        position: position.to_owned(),
+        reason: format!("not a number: {rate:?}"),
+    })?;
+    Ok(Some(
+        (value / rust_decimal::Decimal::from(100))
+            .round_dp(4)
+            .normalize()
+            .to_string(),
+    ))
 }
 
 /// Affiliate orders → creator attribution per SKU (commission rates, estimated and actual
@@ -177,7 +230,10 @@ pub fn affiliate_orders_202410(data: &AffiliateOrderList, ctx: &Context<'_>) -> 
                     }),
                     creator: sku.creator_username.clone().filter(|name| !name.is_empty()),
                     content_type: sku.content_type.clone(),
-                    commission_rate: percent(sku.commission_rate.as_deref(), &format!("{position}.commission_rate"))?,
+                    commission_rate: percent(
+                        sku.commission_rate.as_deref(),
+                        &format!("{position}.commission_rate"),
+                    )?,
                     shop_ads_commission_rate: percent(
                         sku.shop_ads_commission_rate.as_deref(),
                         &format!("{position}.shop_ads_commission_rate"),
@@ -192,7 +248,11 @@ pub fn affiliate_orders_202410(data: &AffiliateOrderList, ctx: &Context<'_>) -> 
                         ctx.currency,
                         &format!("{position}.actual_paid_commission"),
                     )?,
-                    quantity: sku.quantity.as_deref().and_then(|q| q.trim().parse().ok()).unwrap_or(0),
+                    quantity: sku
+                        .quantity
+                        .as_deref()
+                        .and_then(|q| q.trim().parse().ok())
+                        .unwrap_or(0),
                     is_sample: false,
                     occurred_at: time(order.create_time),
                 })
@@ -208,33 +268,52 @@ pub fn affiliate_orders_202410(data: &AffiliateOrderList, ctx: &Context<'_>) -> 
 
 /// The statement list → statement payouts (reported `settlement_amount`, linked to payments).
 pub fn statements_202309(data: &StatementList, ctx: &Context<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.statements.len(), ..Normalized::default() };
+    let mut out = Normalized {
+        rows: data.statements.len(),
+        ..Normalized::default()
+    };
     for (index, statement) in data.statements.iter().enumerate() {
         let position = format!("statements[{index}]");
         let currency = match Currency::parse(&statement.currency) {
             Ok(currency) => currency,
             Err(error) => {
-                out.failures.push(Failure { position: format!("{position}.currency"), reason: error.to_string() });
+                out.failures.push(Failure {
+                    position: format!("{position}.currency"),
+                    reason: error.to_string(),
+                });
                 continue;
             }
         };
-        match amount(currency, statement.settlement_amount.as_deref(), &format!("{position}.settlement_amount")) {
+        match amount(
+            currency,
+            statement.settlement_amount.as_deref(),
+            &format!("{position}.settlement_amount"),
+        ) {
             Ok(Some(reported)) => {
                 let end = time(statement.statement_time);
                 out.payouts.push(PayoutInfo {
-                    reference: PayoutRef { kind: PayoutKind::Statement, external_id: statement.id.clone() },
+                    reference: PayoutRef {
+                        kind: PayoutKind::Statement,
+                        external_id: statement.id.clone(),
+                    },
                     reported,
                     period_start: end.map(|t| t - chrono::Duration::days(1)),
                     period_end: end,
                     paid_at: None,
-                    status: statement.payment_status.clone().unwrap_or_else(|| "SETTLED".to_owned()),
-                    parent: statement
-                        .payment_id
+                    status: statement
+                        .payment_status
                         .clone()
-                        .map(|id| PayoutRef { kind: PayoutKind::Payment, external_id: id }),
+                        .unwrap_or_else(|| "SETTLED".to_owned()),
+                    parent: statement.payment_id.clone().map(|id| PayoutRef {
+                        kind: PayoutKind::Payment,
+                        external_id: id,
+                    }),
                 });
             }
-            Ok(None) => out.failures.push(Failure { position, reason: "no settlement_amount".to_owned() }),
+            Ok(None) => out.failures.push(Failure {
+                position,
+                reason: "no settlement_amount".to_owned(),
+            }),
             Err(failure) => out.failures.push(failure),
         }
     }
@@ -244,27 +323,46 @@ pub fn statements_202309(data: &StatementList, ctx: &Context<'_>) -> Normalized 
 
 /// The payment list → payment payouts.
 pub fn payments_202309(data: &PaymentList, _ctx: &Context<'_>) -> Normalized {
-    let mut out = Normalized { rows: data.payments.len(), ..Normalized::default() };
+    let mut out = Normalized {
+        rows: data.payments.len(),
+        ..Normalized::default()
+    };
     for (index, payment) in data.payments.iter().enumerate() {
         let position = format!("payments[{index}].amount");
         let currency = match Currency::parse(&payment.amount.currency) {
             Ok(currency) => currency,
             Err(error) => {
-                out.failures.push(Failure { position: format!("{position}.currency"), reason: error.to_string() });
+                out.failures.push(Failure {
+                    position: format!("{position}.currency"),
+                    reason: error.to_string(),
+                });
                 continue;
             }
         };
-        match amount(currency, payment.amount.value.as_deref(), &format!("{position}.value")) {
+        match amount(
+            currency,
+            payment.amount.value.as_deref(),
+            &format!("{position}.value"),
+        ) {
             Ok(Some(reported)) => out.payouts.push(PayoutInfo {
-                reference: PayoutRef { kind: PayoutKind::Payment, external_id: payment.id.clone() },
+                reference: PayoutRef {
+                    kind: PayoutKind::Payment,
+                    external_id: payment.id.clone(),
+                },
                 reported,
                 period_start: None,
                 period_end: time(payment.create_time),
                 paid_at: time(payment.paid_time),
-                status: payment.status.clone().unwrap_or_else(|| "PROCESSING".to_owned()),
+                status: payment
+                    .status
+                    .clone()
+                    .unwrap_or_else(|| "PROCESSING".to_owned()),
                 parent: None,
             }),
-            Ok(None) => out.failures.push(Failure { position, reason: "no amount".to_owned() }),
+            Ok(None) => out.failures.push(Failure {
+                position,
+                reason: "no amount".to_owned(),
+            }),
             Err(failure) => out.failures.push(failure),
         }
     }
