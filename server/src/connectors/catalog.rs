@@ -47,6 +47,20 @@ pub async fn ensure_shop(
     .await?)
 }
 
+/// Sets a shop's status (`ACTIVE`, `NEEDS_REAUTH`, …) and the message explaining it.
+///
+/// # Errors
+/// Database failures.
+pub async fn set_shop_status(db: &impl ConnectionTrait, shop_id: i64, status: &str, message: Option<&str>) -> Result<()> {
+    shop::Entity::update_many()
+        .col_expr(shop::Column::Status, sea_orm::sea_query::Expr::value(status))
+        .col_expr(shop::Column::StatusMessage, sea_orm::sea_query::Expr::value(message.map(ToOwned::to_owned)))
+        .filter(shop::Column::Id.eq(shop_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The master product with `sku`, created when new.
 async fn ensure_product(
     db: &impl ConnectionTrait,
