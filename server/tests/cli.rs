@@ -120,3 +120,78 @@ fn partner_create_then_revoke() {
         .unwrap()
         .contains("revoked"));
 }
+
+#[test]
+fn tiktok_sign_prints_the_signed_string_masked_and_the_signature_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = pnl(
+        dir.path(),
+        &[
+            "tiktok",
+            "sign",
+            "--app-secret",
+            "e59af819cc",
+            "--path",
+            "/event/202309/webhooks",
+            "--query",
+            "app_key=68xu9ks5p4i8",
+            "--query",
+            "timestamp=1696909648",
+            "--query",
+            "shop_cipher=ROW_xkMbgAAAeVAQra0eZWebFQq5aIK",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !stdout.contains("e59af819cc"),
+        "the secret is masked: {stdout}"
+    );
+    assert!(stdout.contains("/event/202309/webhooksapp_key68xu9ks5p4i8shop_cipherROW_xkMbgAAAeVAQra0eZWebFQq5aIKtimestamp1696909648"));
+    assert_eq!(
+        stdout.lines().last(),
+        Some("ed58e1b5e59865c22a7b828c1cab65007441f43cc91a6cb2f2cdc638e0995a37")
+    );
+}
+
+#[test]
+fn import_reports_counts_and_refuses_garbage_with_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/tiktok/statement_transactions_202501.json"
+    );
+    let output = pnl(dir.path(), &["import", "--org", "acme", fixture]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("rows read 4, lines posted 16, duplicates skipped 0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("unmapped labels (booked to OTHER): mystery_service_fee_amount"),
+        "{stdout}"
+    );
+
+    let again = pnl(dir.path(), &["import", "--org", "acme", fixture]);
+    assert!(String::from_utf8(again.stdout)
+        .unwrap()
+        .contains("lines posted 0, duplicates skipped 16"));
+
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, "{not json").unwrap();
+    let output = pnl(
+        dir.path(),
+        &["import", "--org", "acme", garbage.to_str().unwrap()],
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("garbage.json: not JSON"));
+}

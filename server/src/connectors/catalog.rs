@@ -51,10 +51,21 @@ pub async fn ensure_shop(
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_shop_status(db: &impl ConnectionTrait, shop_id: i64, status: &str, message: Option<&str>) -> Result<()> {
+pub async fn set_shop_status(
+    db: &impl ConnectionTrait,
+    shop_id: i64,
+    status: &str,
+    message: Option<&str>,
+) -> Result<()> {
     shop::Entity::update_many()
-        .col_expr(shop::Column::Status, sea_orm::sea_query::Expr::value(status))
-        .col_expr(shop::Column::StatusMessage, sea_orm::sea_query::Expr::value(message.map(ToOwned::to_owned)))
+        .col_expr(
+            shop::Column::Status,
+            sea_orm::sea_query::Expr::value(status),
+        )
+        .col_expr(
+            shop::Column::StatusMessage,
+            sea_orm::sea_query::Expr::value(message.map(ToOwned::to_owned)),
+        )
         .filter(shop::Column::Id.eq(shop_id))
         .exec(db)
         .await?;

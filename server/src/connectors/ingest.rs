@@ -433,7 +433,10 @@ async fn supersede(
         if let Some(prefix) = order_prefix(&line).filter(|_| line.status == EntryStatus::Settled) {
             let sku_prefix = format!("{prefix}sku:");
             if line.granularity == Granularity::Order
-                && (sku_sets.contains(&prefix) || rows.iter().any(|row| row.entry_key.starts_with(&sku_prefix)))
+                && (sku_sets.contains(&prefix)
+                    || rows
+                        .iter()
+                        .any(|row| row.entry_key.starts_with(&sku_prefix)))
             {
                 dropped += 1;
                 continue;

@@ -53,13 +53,20 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { attempts: 6, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+        Self {
+            attempts: 6,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
     }
 }
 
 impl RetryPolicy {
     fn delay(&self, attempt: u32) -> Duration {
-        let exponential = self.base_delay.saturating_mul(2u32.saturating_pow(attempt)).min(self.max_delay);
+        let exponential = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(self.max_delay);
         // Full jitter in the upper half, so concurrent clients spread out.
         let half = exponential / 2;
         let spread = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
@@ -114,13 +121,21 @@ pub struct TikTokClient {
 impl TikTokClient {
     /// A client over existing tokens.
     pub fn new(http: reqwest::Client, config: Arc<TikTokConfig>, tokens: Tokens) -> Self {
-        Self { http, config, tokens: Arc::new(Mutex::new(tokens)), cipher: None }
+        Self {
+            http,
+            config,
+            tokens: Arc::new(Mutex::new(tokens)),
+            cipher: None,
+        }
     }
 
     /// The same grant, scoped to the shop with `cipher`.
     #[must_use]
     pub fn for_shop(&self, cipher: &str) -> Self {
-        Self { cipher: Some(cipher.to_owned()), ..self.clone() }
+        Self {
+            cipher: Some(cipher.to_owned()),
+            ..self.clone()
+        }
     }
 
     /// The current tokens (to persist after a refresh).
@@ -132,14 +147,23 @@ impl TikTokClient {
     ///
     /// # Errors
     /// A refused code, or network failure.
-    pub async fn exchange_code(http: &reqwest::Client, config: &TikTokConfig, code: &str) -> Result<Tokens, TikTokError> {
+    pub async fn exchange_code(
+        http: &reqwest::Client,
+        config: &TikTokConfig,
+        code: &str,
+    ) -> Result<Tokens, TikTokError> {
         let query = [
             ("app_key", config.app_key.as_str()),
             ("app_secret", config.app_secret.as_str()),
             ("auth_code", code),
             ("grant_type", "authorized_code"),
         ];
-        token_call(http, &format!("{}/api/v2/token/get", config.auth_base), &query).await
+        token_call(
+            http,
+            &format!("{}/api/v2/token/get", config.auth_base),
+            &query,
+        )
+        .await
     }
 
     async fn refresh(&self, stale: &str) -> Result<(), TikTokError> {
@@ -153,7 +177,12 @@ impl TikTokClient {
             ("refresh_token", tokens.refresh_token.as_str()),
             ("grant_type", "refresh_token"),
         ];
-        *tokens = token_call(&self.http, &format!("{}/api/v2/token/refresh", self.config.auth_base), &query).await?;
+        *tokens = token_call(
+            &self.http,
+            &format!("{}/api/v2/token/refresh", self.config.auth_base),
+            &query,
+        )
+        .await?;
         tracing::info!("refreshed the TikTok access token");
         Ok(())
     }
@@ -174,8 +203,20 @@ impl TikTokClient {
     ///
     /// # Errors
     /// See [`TikTokError`].
-    pub async fn call(&self, method: Method, path: &str, params: &[(&str, String)], body: Option<&Value>) -> Result<(String, Value), TikTokError> {
-        let body_bytes = body.map(serde_json::to_vec).transpose().map_err(|e| TikTokError::Decode { path: path.to_owned(), reason: e.to_string() })?;
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<(String, Value), TikTokError> {
+        let body_bytes =
+            body.map(serde_json::to_vec)
+                .transpose()
+                .map_err(|e| TikTokError::Decode {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                })?;
         let mut refreshed = false;
         let mut last = String::new();
         for attempt in 0..self.config.retry.attempts {
@@ -185,12 +226,20 @@ impl TikTokClient {
             let token = self.access_token().await?;
             let mut query: Vec<(String, String)> = vec![
                 ("app_key".to_owned(), self.config.app_key.clone()),
-                ("timestamp".to_owned(), chrono::Utc::now().timestamp().to_string()),
+                (
+                    "timestamp".to_owned(),
+                    chrono::Utc::now().timestamp().to_string(),
+                ),
             ];
             if let Some(cipher) = &self.cipher {
                 query.push(("shop_cipher".to_owned(), cipher.clone()));
             }
-            query.extend(params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| ((*k).to_owned(), v.clone())));
+            query.extend(
+                params
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(k, v)| ((*k).to_owned(), v.clone())),
+            );
             let signature = sign(&self.config.app_secret, path, &query, body_bytes.as_deref());
             query.push(("sign".to_owned(), signature));
             let mut request = self
@@ -215,7 +264,11 @@ impl TikTokClient {
             let text = response.text().await?;
             let envelope: Option<Envelope<Value>> = serde_json::from_str(&text).ok();
             let (code, message, request_id) = match &envelope {
-                Some(envelope) => (envelope.code, envelope.message.clone(), envelope.request_id.clone()),
+                Some(envelope) => (
+                    envelope.code,
+                    envelope.message.clone(),
+                    envelope.request_id.clone(),
+                ),
                 None => (-1, text.chars().take(200).collect(), String::new()),
             };
             if status.is_success() && code == 0 {
@@ -223,35 +276,63 @@ impl TikTokClient {
                 return Ok((text, data));
             }
             if REAUTHORIZE.contains(&code) {
-                return Err(TikTokError::Reauthorize { code, message, request_id });
+                return Err(TikTokError::Reauthorize {
+                    code,
+                    message,
+                    request_id,
+                });
             }
             if code == TOKEN_EXPIRED && !refreshed {
                 refreshed = true;
-                tracing::info!(path, request_id, "TikTok says the access token expired; refreshing");
+                tracing::info!(
+                    path,
+                    request_id,
+                    "TikTok says the access token expired; refreshing"
+                );
                 self.refresh(&token).await?;
                 continue;
             }
-            let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() || RETRYABLE.contains(&code);
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS
+                || status.is_server_error()
+                || RETRYABLE.contains(&code);
             if !retryable {
-                return Err(TikTokError::Api { code, message, request_id });
+                return Err(TikTokError::Api {
+                    code,
+                    message,
+                    request_id,
+                });
             }
             last = format!("HTTP {status}, code {code}: {message} (request_id {request_id})");
             tracing::warn!(path, attempt, request_id, code, %status, "TikTok throttled or failed; backing off");
         }
-        Err(TikTokError::Exhausted { attempts: self.config.retry.attempts, last })
+        Err(TikTokError::Exhausted {
+            attempts: self.config.retry.attempts,
+            last,
+        })
     }
 
     /// One page of a paged endpoint.
     ///
     /// # Errors
     /// See [`TikTokError`].
-    pub async fn page(&self, method: Method, path: &str, params: &[(&str, String)], body: Option<&Value>, token: Option<&str>) -> Result<RawPage, TikTokError> {
+    pub async fn page(
+        &self,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+        body: Option<&Value>,
+        token: Option<&str>,
+    ) -> Result<RawPage, TikTokError> {
         let mut params = params.to_vec();
         if let Some(token) = token {
             params.push(("page_token", token.to_owned()));
         }
         let (body, data) = self.call(method, path, &params, body).await?;
-        let next = data.get("next_page_token").and_then(Value::as_str).filter(|t| !t.is_empty()).map(ToOwned::to_owned);
+        let next = data
+            .get("next_page_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(ToOwned::to_owned);
         Ok(RawPage { body, data, next })
     }
 
@@ -259,18 +340,29 @@ impl TikTokClient {
     ///
     /// # Errors
     /// See [`TikTokError`].
-    pub async fn all_pages(&self, method: Method, path: &str, params: &[(&str, String)], body: Option<&Value>) -> Result<Vec<RawPage>, TikTokError> {
+    pub async fn all_pages(
+        &self,
+        method: Method,
+        path: &str,
+        params: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Vec<RawPage>, TikTokError> {
         let mut pages = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let page = self.page(method.clone(), path, params, body, token.as_deref()).await?;
+            let page = self
+                .page(method.clone(), path, params, body, token.as_deref())
+                .await?;
             token.clone_from(&page.next);
             pages.push(page);
             if token.is_none() {
                 return Ok(pages);
             }
             if pages.len() > 100_000 {
-                return Err(TikTokError::Decode { path: path.to_owned(), reason: "more than 100000 pages: the page token does not advance".to_owned() });
+                return Err(TikTokError::Decode {
+                    path: path.to_owned(),
+                    reason: "more than 100000 pages: the page token does not advance".to_owned(),
+                });
             }
         }
     }
@@ -280,24 +372,45 @@ impl TikTokClient {
     /// # Errors
     /// [`TikTokError::Decode`].
     pub fn decode<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, TikTokError> {
-        serde_json::from_value(value).map_err(|e| TikTokError::Decode { path: path.to_owned(), reason: e.to_string() })
+        serde_json::from_value(value).map_err(|e| TikTokError::Decode {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        })
     }
 }
 
-async fn token_call(http: &reqwest::Client, url: &str, query: &[(&str, &str)]) -> Result<Tokens, TikTokError> {
+async fn token_call(
+    http: &reqwest::Client,
+    url: &str,
+    query: &[(&str, &str)],
+) -> Result<Tokens, TikTokError> {
     let text = http.get(url).query(query).send().await?.text().await?;
     let envelope: Envelope<TokenData> =
-        serde_json::from_str(&text).map_err(|e| TikTokError::Decode { path: url.to_owned(), reason: e.to_string() })?;
+        serde_json::from_str(&text).map_err(|e| TikTokError::Decode {
+            path: url.to_owned(),
+            reason: e.to_string(),
+        })?;
     if envelope.code != 0 {
         let error = if REAUTHORIZE.contains(&envelope.code) {
-            TikTokError::Reauthorize { code: envelope.code, message: envelope.message, request_id: envelope.request_id }
+            TikTokError::Reauthorize {
+                code: envelope.code,
+                message: envelope.message,
+                request_id: envelope.request_id,
+            }
         } else {
-            TikTokError::Api { code: envelope.code, message: envelope.message, request_id: envelope.request_id }
+            TikTokError::Api {
+                code: envelope.code,
+                message: envelope.message,
+                request_id: envelope.request_id,
+            }
         };
         return Err(error);
     }
     envelope
         .data
         .map(Tokens::from)
-        .ok_or_else(|| TikTokError::Decode { path: url.to_owned(), reason: "no data in token response".to_owned() })
+        .ok_or_else(|| TikTokError::Decode {
+            path: url.to_owned(),
+            reason: "no data in token response".to_owned(),
+        })
 }
