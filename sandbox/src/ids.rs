@@ -34,6 +34,12 @@ pub(crate) const RETURN: Layout = Layout {
     widths: &[1, 5, 7],
     len: 18,
 };
+/// Return line items: shop, order creation day, order index, line number.
+pub(crate) const RETURN_LINE_ITEM: Layout = Layout {
+    prefix: "47",
+    widths: &[1, 5, 7, 2],
+    len: 19,
+};
 /// Statements: shop, statement day.
 pub(crate) const STATEMENT: Layout = Layout {
     prefix: "73",
@@ -94,6 +100,12 @@ pub(crate) const CAMPAIGN: Layout = Layout {
     widths: &[1, 1],
     len: 19,
 };
+/// Affiliate collaborations: shop, creator index.
+pub(crate) const COLLABORATION: Layout = Layout {
+    prefix: "77",
+    widths: &[1, 2],
+    len: 19,
+};
 /// Creator content (videos, LIVE rooms): shop, day, order index.
 pub(crate) const CONTENT: Layout = Layout {
     prefix: "71",
@@ -108,7 +120,12 @@ pub(crate) const BUYER: Layout = Layout {
 };
 
 fn check(seed: u64, layout: Layout, values: &[u64], width: usize) -> String {
-    let mut key = vec![seed, stream::IDS, hash_str(layout.prefix), layout.len as u64];
+    let mut key = vec![
+        seed,
+        stream::IDS,
+        hash_str(layout.prefix),
+        layout.len as u64,
+    ];
     key.extend_from_slice(values);
     let modulo = 10u64.pow(width as u32);
     format!("{:0width$}", hash(&key) % modulo)
@@ -119,15 +136,48 @@ fn hash_str(s: &str) -> u64 {
     hash(&words)
 }
 
-/// Builds the id of `values` (one per field of `layout`, each within its width).
-pub(crate) fn encode(seed: u64, layout: Layout, values: &[u64]) -> String {
-    let mut out = String::with_capacity(layout.len);
-    out.push_str(layout.prefix);
-    for (value, width) in values.iter().zip(layout.widths) {
-        out.push_str(&format!("{value:0width$}"));
+/// Multiplier of the digit scrambler; ends in 7, so it is invertible modulo any 10^k.
+const SCRAMBLE: i128 = 7_654_321_987_654_327;
+
+/// `a⁻¹ mod m` by the extended Euclidean algorithm (`a` coprime to `m`).
+fn inverse(a: i128, m: i128) -> i128 {
+    let (mut r0, mut r1, mut t0, mut t1) = (m, a.rem_euclid(m), 0i128, 1i128);
+    while r1 != 0 {
+        let q = r0 / r1;
+        (r0, r1) = (r1, r0 - q * r1);
+        (t0, t1) = (t1, t0 - q * t1);
     }
+    t0.rem_euclid(m)
+}
+
+/// The payload digits, the offset of the scrambler and its modulus 10^(payload width).
+fn scrambler(seed: u64, layout: Layout) -> (i128, i128) {
+    let width: u32 = layout.widths.iter().sum::<usize>() as u32;
+    let modulo = 10i128.pow(width);
+    let offset = i128::from(hash(&[seed, stream::IDS, hash_str(layout.prefix)])) % modulo;
+    (offset, modulo)
+}
+
+/// Builds the id of `values` (one per field of `layout`, each within its width).
+///
+/// The fields are packed into one number and scrambled by a bijective affine map modulo
+/// 10^width (so ids look random but decode exactly), then check digits are appended.
+pub(crate) fn encode(seed: u64, layout: Layout, values: &[u64]) -> String {
+    let mut payload: i128 = 0;
+    for (value, width) in values.iter().zip(layout.widths) {
+        payload = payload * 10i128.pow(*width as u32) + i128::from(*value);
+    }
+    let (offset, modulo) = scrambler(seed, layout);
+    let scrambled = (payload * (SCRAMBLE % modulo) + offset).rem_euclid(modulo);
+    let width: usize = layout.widths.iter().sum();
+    let mut out = format!("{}{scrambled:0width$}", layout.prefix);
     let used = out.len();
-    out.push_str(&check(seed, layout, values, layout.len.saturating_sub(used)));
+    out.push_str(&check(
+        seed,
+        layout,
+        values,
+        layout.len.saturating_sub(used),
+    ));
     out
 }
 
@@ -137,14 +187,19 @@ pub(crate) fn decode(seed: u64, layout: Layout, id: &str) -> Option<Vec<u64>> {
         return None;
     }
     let rest = id.strip_prefix(layout.prefix)?;
-    let mut values = Vec::with_capacity(layout.widths.len());
-    let mut at = 0;
-    for width in layout.widths {
-        values.push(rest.get(at..at + width)?.parse().ok()?);
-        at += width;
+    let width: usize = layout.widths.iter().sum();
+    let scrambled: i128 = rest.get(..width)?.parse().ok()?;
+    let (offset, modulo) = scrambler(seed, layout);
+    let mut payload =
+        ((scrambled - offset) * inverse(SCRAMBLE % modulo, modulo)).rem_euclid(modulo);
+    let mut values = vec![0u64; layout.widths.len()];
+    for (slot, w) in values.iter_mut().zip(layout.widths).rev() {
+        let unit = 10i128.pow(*w as u32);
+        *slot = (payload % unit) as u64;
+        payload /= unit;
     }
-    let expected = check(seed, layout, &values, rest.len() - at);
-    (rest.get(at..)? == expected).then_some(values)
+    let expected = check(seed, layout, &values, rest.len() - width);
+    (rest.get(width..)? == expected).then_some(values)
 }
 
 #[cfg(test)]
@@ -155,6 +210,11 @@ mod tests {
     fn ids_round_trip_and_reject_tampering() {
         let id = encode(42, ORDER, &[1, 20_500, 17]);
         assert_eq!(id.len(), 18);
+        assert_ne!(id, encode(42, ORDER, &[1, 20_500, 18]));
+        assert_eq!(
+            decode(42, ORDER, &encode(42, ORDER, &[9, 99_999, 9_999_999])),
+            Some(vec![9, 99_999, 9_999_999])
+        );
         assert_eq!(decode(42, ORDER, &id), Some(vec![1, 20_500, 17]));
         assert_eq!(decode(43, ORDER, &id), None, "another seed's id");
         let mut tampered = id.into_bytes();

@@ -14,3 +14,4 @@ mod migrations;
 mod oauth;
 mod schema;
 mod tenancy;
+mod tiktok_sync;

@@ -32,17 +32,25 @@ fn auth_error(code: i64, message: &str) -> ApiError {
 /// (302) to `redirect_uri?code=…&state=…`.
 pub(crate) async fn authorize(State(s): State<Shared>, Query(q): Params) -> Response {
     if param(&q, "app_key") != s.config.app_key {
-        return ApiError::new(StatusCode::BAD_REQUEST, INVALID_PARAM, "invalid app_key").into_response();
+        return ApiError::new(StatusCode::BAD_REQUEST, INVALID_PARAM, "invalid app_key")
+            .into_response();
     }
     let redirect = param(&q, "redirect_uri");
     if redirect.is_empty() {
-        return ApiError::new(StatusCode::BAD_REQUEST, INVALID_PARAM, "param redirect_uri is missing")
-            .into_response();
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            INVALID_PARAM,
+            "param redirect_uri is missing",
+        )
+        .into_response();
     }
     let code = lock(&s.tokens).issue_code();
     let sep = if redirect.contains('?') { '&' } else { '?' };
     let state = percent_encode(param(&q, "state"));
-    let location = format!("{redirect}{sep}code={}&state={state}", percent_encode(&code));
+    let location = format!(
+        "{redirect}{sep}code={}&state={state}",
+        percent_encode(&code)
+    );
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 
@@ -57,7 +65,11 @@ fn check_app(s: &Shared, q: &HashMap<String, String>) -> Result<(), ApiError> {
 }
 
 fn token_data(s: &Shared, issued: &Issued) -> serde_json::Value {
-    let region = s.world.shops().first().map_or("", |shop| shop.region.as_str());
+    let region = s
+        .world
+        .shops()
+        .first()
+        .map_or("", |shop| shop.region.as_str());
     json!({
         "access_token": issued.access_token,
         "access_token_expire_in": issued.access_expires_at,
@@ -87,7 +99,10 @@ pub(crate) async fn token_get(State(s): State<Shared>, Query(q): Params) -> ApiR
     let now = chrono::Utc::now().timestamp();
     let mut tokens = lock(&s.tokens);
     if !tokens.redeem_code(param(&q, "auth_code")) {
-        return Err(auth_error(36004004, "invalid auth_code, it is unknown or already used"));
+        return Err(auth_error(
+            36004004,
+            "invalid auth_code, it is unknown or already used",
+        ));
     }
     let issued = tokens.issue(now, s.config.access_token_ttl, &s.faults, None);
     drop(tokens);

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rand::RngCore;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// Shop API code for every parameter problem (reference §1.6).
 pub(crate) const INVALID_PARAM: i64 = 36009004;
@@ -73,16 +73,23 @@ impl IntoResponse for ApiError {
     }
 }
 
+fn success(message: &str, data: Value) -> Response {
+    let mut body = Map::new();
+    body.insert("code".to_owned(), json!(0));
+    body.insert("message".to_owned(), json!(message));
+    body.insert("request_id".to_owned(), json!(request_id()));
+    body.insert("data".to_owned(), data);
+    (StatusCode::OK, Json(Value::Object(body))).into_response()
+}
+
 /// A shop-API success envelope.
 pub(crate) fn ok(data: Value) -> Response {
-    let body = json!({"code": 0, "message": "Success", "request_id": request_id(), "data": data});
-    (StatusCode::OK, Json(body)).into_response()
+    success("Success", data)
 }
 
 /// A Marketing API success envelope.
 pub(crate) fn ads_ok(data: Value) -> Response {
-    let body = json!({"code": 0, "message": "OK", "request_id": request_id(), "data": data});
-    (StatusCode::OK, Json(body)).into_response()
+    success("OK", data)
 }
 
 /// Result of a handler.

@@ -43,7 +43,10 @@ pub(crate) async fn statements(State(s): State<Shared>, call: ShopCall) -> ApiRe
     let desc = call.descending(false)?;
     let size = call.page_size(Some(20), 1, 100)?;
     let offset = paging::offset("statements", call.page_token())?;
-    let (ge, lt) = (call.int("statement_time_ge")?, call.int("statement_time_lt")?);
+    let (ge, lt) = (
+        call.int("statement_time_ge")?,
+        call.int("statement_time_lt")?,
+    );
     let status = call.param("payment_status").filter(|v| !v.is_empty());
     if status.is_some_and(|v| !matches!(v, "PAID" | "FAILED" | "PROCESSING")) {
         return Err(ApiError::param("invalid payment_status"));
@@ -64,7 +67,10 @@ pub(crate) async fn statements(State(s): State<Shared>, call: ShopCall) -> ApiRe
         o.insert("currency".to_owned(), json!(info.currency));
         statement_money(&mut o, &sum.totals, info.rules.uk_us, info.digits);
         // No payment yet (the week is still open): an empty id.
-        o.insert("payment_id".to_owned(), json!(payment.map_or("", |p| p.id.as_str())));
+        o.insert(
+            "payment_id".to_owned(),
+            json!(payment.map_or("", |p| p.id.as_str())),
+        );
         o.insert("payment_status".to_owned(), json!(payment_status));
         rows.push(Value::Object(o));
     }
@@ -96,7 +102,10 @@ pub(crate) async fn payments(State(s): State<Shared>, call: ShopCall) -> ApiResu
         ));
     }
     let value = |v| json!({"currency": info.currency, "value": money::wire(v, info.digits)});
-    let account = format!("****{:04}", crate::rng::hash(&[world.seed(), shop as u64]) % 10_000);
+    let account = format!(
+        "****{:04}",
+        crate::rng::hash(&[world.seed(), shop as u64]) % 10_000
+    );
     let mut rows: Vec<Value> = world
         .payment_list(shop)
         .iter()

@@ -53,7 +53,11 @@ impl FromRequest<Shared> for ShopCall {
                 ))
             }
             Injected::InternalErrorCode => {
-                return Err(ApiError::new(StatusCode::OK, 36009003, "internal error, please retry"))
+                return Err(ApiError::new(
+                    StatusCode::OK,
+                    36009003,
+                    "internal error, please retry",
+                ))
             }
         }
         let (parts, body) = req.into_parts();
@@ -74,7 +78,9 @@ impl FromRequest<Shared> for ShopCall {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         if !content_type.starts_with("application/json") {
-            return Err(ApiError::param("invalid content-type, expect application/json"));
+            return Err(ApiError::param(
+                "invalid content-type, expect application/json",
+            ));
         }
         let config = &state.config;
         match call.param("app_key") {
@@ -87,7 +93,7 @@ impl FromRequest<Shared> for ShopCall {
         };
         let now = chrono::Utc::now().timestamp();
         let timestamp = call.param("timestamp").and_then(|t| t.parse::<i64>().ok());
-        if !timestamp.is_some_and(|t| (t - now).abs() <= TIMESTAMP_WINDOW_SECS) {
+        if timestamp.is_none_or(|t| (t - now).abs() > TIMESTAMP_WINDOW_SECS) {
             return Err(ApiError::param("invalid timestamp"));
         }
         let path = parts.uri.path();
@@ -97,7 +103,11 @@ impl FromRequest<Shared> for ShopCall {
             &call.body
         };
         if !sign::verify(&config.app_secret, path, &call.params, body, provided) {
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, 106001, "invalid signature"));
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                106001,
+                "invalid signature",
+            ));
         }
         let token = parts
             .headers
@@ -109,7 +119,11 @@ impl FromRequest<Shared> for ShopCall {
             TokenState::Valid => {}
             TokenState::Unknown => return Err(ApiError::param("invalid x-tts-access-token")),
             TokenState::Expired => {
-                return Err(ApiError::new(StatusCode::UNAUTHORIZED, 105002, "access token expired"))
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    105002,
+                    "access token expired",
+                ))
             }
             TokenState::Revoked => {
                 return Err(ApiError::new(
@@ -144,7 +158,8 @@ impl ShopCall {
 
     /// The shop of a shop-scoped call.
     pub(crate) fn shop(&self) -> Result<usize, ApiError> {
-        self.shop.ok_or_else(|| ApiError::param("invalid shop_cipher"))
+        self.shop
+            .ok_or_else(|| ApiError::param("invalid shop_cipher"))
     }
 
     /// An optional integer query parameter.
@@ -159,7 +174,12 @@ impl ShopCall {
     }
 
     /// `page_size` within `min..=max` (default when absent, unless required).
-    pub(crate) fn page_size(&self, default: Option<usize>, min: usize, max: usize) -> Result<usize, ApiError> {
+    pub(crate) fn page_size(
+        &self,
+        default: Option<usize>,
+        min: usize,
+        max: usize,
+    ) -> Result<usize, ApiError> {
         match (self.int("page_size")?, default) {
             (None, Some(d)) => Ok(d),
             (None, None) => Err(ApiError::param("param page_size is missing")),
@@ -201,6 +221,7 @@ impl ShopCall {
         } else {
             &self.body
         };
-        serde_json::from_slice(body).map_err(|e| ApiError::param(format!("invalid request body: {e}")))
+        serde_json::from_slice(body)
+            .map_err(|e| ApiError::param(format!("invalid request body: {e}")))
     }
 }

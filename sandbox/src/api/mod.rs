@@ -16,6 +16,7 @@ mod orders;
 mod paging;
 mod render;
 mod returns;
+mod scan;
 mod sign;
 mod tokens;
 mod transactions;
@@ -58,7 +59,11 @@ pub(crate) struct AppState {
 pub(crate) type Shared = Arc<AppState>;
 
 async fn not_found() -> impl IntoResponse {
-    envelope::ApiError::new(StatusCode::NOT_FOUND, envelope::INVALID_PARAM, "invalid path or api version")
+    envelope::ApiError::new(
+        StatusCode::NOT_FOUND,
+        envelope::INVALID_PARAM,
+        "invalid path or api version",
+    )
 }
 
 /// The router of every simulated endpoint.
@@ -88,22 +93,48 @@ pub(crate) fn router(state: Shared) -> Router {
             "/finance/202309/orders/{order_id}/statement_transactions",
             get(transactions::by_order_202309),
         )
-        .route("/finance/202507/orders/unsettled", get(transactions::unsettled))
+        .route(
+            "/finance/202507/orders/unsettled",
+            get(transactions::unsettled),
+        )
         .route("/order/202309/orders/search", post(orders::search))
         .route("/order/202309/orders", get(orders::detail))
-        .route("/return_refund/202309/returns/search", post(returns::search))
-        .route("/affiliate_seller/202410/orders/search", post(affiliate::search))
+        .route(
+            "/return_refund/202309/returns/search",
+            post(returns::search),
+        )
+        .route(
+            "/affiliate_seller/202410/orders/search",
+            post(affiliate::search),
+        )
         .route(
             "/event/202309/webhooks",
-            get(webhooks::list).put(webhooks::update).delete(webhooks::remove),
+            get(webhooks::list)
+                .put(webhooks::update)
+                .delete(webhooks::remove),
         )
         // Marketing API host, reference §6.
         .route("/portal/auth", get(ads::authorize))
-        .route("/open_api/v1.3/oauth2/access_token/", post(ads::access_token))
-        .route("/open_api/v1.3/oauth2/advertiser/get/", get(ads::advertisers))
+        .route(
+            "/open_api/v1.3/oauth2/access_token/",
+            post(ads::access_token),
+        )
+        .route(
+            "/open_api/v1.3/oauth2/advertiser/get/",
+            get(ads::advertisers),
+        )
         .route("/open_api/v1.3/gmv_max/store/list/", get(ads::stores))
-        .route("/open_api/v1.3/report/integrated/get/", get(ads_report::integrated))
-        .route("/open_api/v1.3/gmv_max/report/get/", get(ads_report::gmv_max))
+        .route(
+            "/open_api/v1.3/report/integrated/get/",
+            get(ads_report::integrated),
+        )
+        .route(
+            "/open_api/v1.3/gmv_max/report/get/",
+            get(ads_report::gmv_max),
+        )
         .fallback(not_found)
         .with_state(state)
 }
+
+#[cfg(test)]
+mod tests;

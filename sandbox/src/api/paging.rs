@@ -50,7 +50,11 @@ pub(crate) fn page<T>(tag: &str, items: Vec<T>, offset: usize, size: usize) -> (
     } else {
         String::new()
     };
-    let items = items.into_iter().skip(offset).take(end.saturating_sub(offset)).collect();
+    let items = items
+        .into_iter()
+        .skip(offset)
+        .take(end.saturating_sub(offset))
+        .collect();
     (items, next)
 }
 

@@ -201,7 +201,12 @@ pub(crate) fn breakdowns_with(
     fee_fields: &[&str],
     shipping_fields: &[&str],
 ) {
-    put(obj, "revenue_breakdown", group(&a.revenue, REVENUE, style), style);
+    put(
+        obj,
+        "revenue_breakdown",
+        group(&a.revenue, REVENUE, style),
+        style,
+    );
     let fee = group(&a.fee, fee_fields, style);
     let tax = group(&a.tax, TAX, style);
     let mut fee_tax = Map::new();
@@ -240,11 +245,19 @@ pub(crate) fn txn_202501(t: &Txn, digits: u32) -> Value {
     o.insert("order_create_time".to_owned(), json!(t.order_create_time));
     id_field(&mut o, "adjustment_id", t.adjustment_id.as_ref(), style);
     id_field(&mut o, "adjustment_order_id", None, style);
-    id_field(&mut o, "associated_order_id", t.associated_order_id.as_ref(), style);
+    id_field(
+        &mut o,
+        "associated_order_id",
+        t.associated_order_id.as_ref(),
+        style,
+    );
     o.insert("settlement_amount".to_owned(), style.amount(t.settlement()));
     o.insert("revenue_amount".to_owned(), style.amount(a.revenue()));
     o.insert("fee_tax_amount".to_owned(), style.amount(a.fee_tax()));
-    o.insert("shipping_cost_amount".to_owned(), style.amount(a.shipping_cost()));
+    o.insert(
+        "shipping_cost_amount".to_owned(),
+        style.amount(a.shipping_cost()),
+    );
     o.insert("adjustment_amount".to_owned(), style.amount(t.adjustment));
     match &t.reserve {
         Some(r) => {
@@ -252,7 +265,10 @@ pub(crate) fn txn_202501(t: &Txn, digits: u32) -> Value {
             o.insert("reserve_status".to_owned(), json!(r.status));
             o.insert("reserve_amount".to_owned(), style.amount(r.amount));
             // A string in the 202501 model (reference §3 conventions).
-            o.insert("estimated_release_time".to_owned(), json!(r.release_time.to_string()));
+            o.insert(
+                "estimated_release_time".to_owned(),
+                json!(r.release_time.to_string()),
+            );
         }
         None if !style.omit_zero => {
             o.insert("reserve_amount".to_owned(), style.amount(0));
@@ -260,6 +276,11 @@ pub(crate) fn txn_202501(t: &Txn, digits: u32) -> Value {
         None => {}
     }
     breakdowns(&mut o, a, style);
-    put(&mut o, "supplementary_component", group(&a.supplementary, SUPPLEMENTARY, style), style);
+    put(
+        &mut o,
+        "supplementary_component",
+        group(&a.supplementary, SUPPLEMENTARY, style),
+        style,
+    );
     Value::Object(o)
 }

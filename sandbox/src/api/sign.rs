@@ -19,7 +19,9 @@ fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -89,6 +91,7 @@ fn compute(secret: &str, path: &str, params: &[(&str, &str)], body: &[u8]) -> St
 }
 
 /// The signature of a request (body: the raw bytes of a non-GET request, else empty).
+#[cfg(test)]
 pub(crate) fn sign(secret: &str, path: &str, params: &[(String, String)], body: &[u8]) -> String {
     compute(secret, path, &signed_params(params, false), body)
 }
@@ -103,7 +106,13 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Whether `provided` is the request's signature. Empty-valued parameters may be signed
 /// or left out (the .NET SDK drops them from the signature, the others keep them).
-pub(crate) fn verify(secret: &str, path: &str, params: &[(String, String)], body: &[u8], provided: &str) -> bool {
+pub(crate) fn verify(
+    secret: &str,
+    path: &str,
+    params: &[(String, String)],
+    body: &[u8],
+    provided: &str,
+) -> bool {
     let full = compute(secret, path, &signed_params(params, false), body);
     if constant_time_eq(full.as_bytes(), provided.as_bytes()) {
         return true;
@@ -119,20 +128,38 @@ mod tests {
     use super::*;
 
     fn vector_params() -> Vec<(String, String)> {
-        parse_query("app_key=68xu9ks5p4i8&shop_cipher=ROW_xkMbgAAAeVAQra0eZWebFQq5aIK&timestamp=1696909648")
+        parse_query(
+            "app_key=68xu9ks5p4i8&shop_cipher=ROW_xkMbgAAAeVAQra0eZWebFQq5aIK&timestamp=1696909648",
+        )
     }
 
     #[test]
     fn published_get_vector_matches() {
-        let sign = sign("e59af819cc", "/event/202309/webhooks", &vector_params(), b"");
-        assert_eq!(sign, "ed58e1b5e59865c22a7b828c1cab65007441f43cc91a6cb2f2cdc638e0995a37");
+        let sign = sign(
+            "e59af819cc",
+            "/event/202309/webhooks",
+            &vector_params(),
+            b"",
+        );
+        assert_eq!(
+            sign,
+            "ed58e1b5e59865c22a7b828c1cab65007441f43cc91a6cb2f2cdc638e0995a37"
+        );
     }
 
     #[test]
     fn published_put_vector_matches() {
         let body = br#"{"event_type":"PACKAGE_UPDATE","address":"https://partner.tiktokshop.com"}"#;
-        let sign = sign("e59af819cc", "/event/202309/webhooks", &vector_params(), body);
-        assert_eq!(sign, "701dd6deb2389fe4c469b89bd37fc56f96a6da6afeb4d01c9077a65169752fa7");
+        let sign = sign(
+            "e59af819cc",
+            "/event/202309/webhooks",
+            &vector_params(),
+            body,
+        );
+        assert_eq!(
+            sign,
+            "701dd6deb2389fe4c469b89bd37fc56f96a6da6afeb4d01c9077a65169752fa7"
+        );
     }
 
     #[test]
@@ -141,9 +168,21 @@ mod tests {
         let good = "ed58e1b5e59865c22a7b828c1cab65007441f43cc91a6cb2f2cdc638e0995a37";
         params.push(("sign".to_owned(), good.to_owned()));
         params.push(("access_token".to_owned(), "legacy".to_owned()));
-        assert!(verify("e59af819cc", "/event/202309/webhooks", &params, b"", good));
+        assert!(verify(
+            "e59af819cc",
+            "/event/202309/webhooks",
+            &params,
+            b"",
+            good
+        ));
         let upper = good.to_uppercase();
-        assert!(!verify("e59af819cc", "/event/202309/webhooks", &params, b"", &upper));
+        assert!(!verify(
+            "e59af819cc",
+            "/event/202309/webhooks",
+            &params,
+            b"",
+            &upper
+        ));
     }
 
     #[test]

@@ -78,7 +78,13 @@ impl TokenStore {
     }
 
     /// Issues an access token, with a new refresh token or the one being refreshed.
-    pub(crate) fn issue(&mut self, now: i64, ttl: Duration, faults: &Faults, refresh: Option<&str>) -> Issued {
+    pub(crate) fn issue(
+        &mut self,
+        now: i64,
+        ttl: Duration,
+        faults: &Faults,
+        refresh: Option<&str>,
+    ) -> Issued {
         let access_token = random_token("ROW_", 32);
         let ttl = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 4);
         let access = Access {
@@ -87,19 +93,20 @@ impl TokenStore {
             revoke_generation: faults.revoke_generation(),
         };
         self.access.insert(access_token.clone(), access);
-        let (refresh_token, refresh_expires_at) = match refresh.and_then(|r| self.refresh.get(r).map(|x| (r, x))) {
-            Some((token, record)) => (token.to_owned(), record.expires_at),
-            None => {
-                let token = random_token("ROW_", 32);
-                let expires_at = now + REFRESH_TTL_SECS;
-                let record = Refresh {
-                    expires_at,
-                    revoke_generation: faults.revoke_generation(),
-                };
-                self.refresh.insert(token.clone(), record);
-                (token, expires_at)
-            }
-        };
+        let (refresh_token, refresh_expires_at) =
+            match refresh.and_then(|r| self.refresh.get(r).map(|x| (r, x))) {
+                Some((token, record)) => (token.to_owned(), record.expires_at),
+                None => {
+                    let token = random_token("ROW_", 32);
+                    let expires_at = now + REFRESH_TTL_SECS;
+                    let record = Refresh {
+                        expires_at,
+                        revoke_generation: faults.revoke_generation(),
+                    };
+                    self.refresh.insert(token.clone(), record);
+                    (token, expires_at)
+                }
+            };
         Issued {
             access_token,
             access_expires_at: access.expires_at,

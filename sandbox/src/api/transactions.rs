@@ -16,7 +16,9 @@ fn uk_us_only(shop: &Shop) -> Result<(), ApiError> {
     if shop.rules.uk_us {
         Ok(())
     } else {
-        Err(ApiError::param("this api is only available to uk and us local sellers"))
+        Err(ApiError::param(
+            "this api is only available to uk and us local sellers",
+        ))
     }
 }
 
@@ -33,7 +35,11 @@ fn listing<'a>(s: &Shared, statement_id: &str, txns: &'a [Txn], desc: bool) -> V
 }
 
 /// `GET /finance/202501/statements/{statement_id}/statement_transactions`.
-pub(crate) async fn by_statement_202501(State(s): State<Shared>, Path(id): Path<String>, call: ShopCall) -> ApiResult {
+pub(crate) async fn by_statement_202501(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    call: ShopCall,
+) -> ApiResult {
     let shop = call.shop()?;
     call.sort_field(&["order_create_time"])?;
     let desc = call.descending(false)?;
@@ -78,7 +84,11 @@ pub(crate) async fn by_statement_202501(State(s): State<Shared>, Path(id): Path<
 
 /// `GET /finance/202309/statements/{statement_id}/statement_transactions` (UK/US only;
 /// `RESERVE` rows are not listed: the flat model has no reserve fields).
-pub(crate) async fn by_statement_202309(State(s): State<Shared>, Path(id): Path<String>, call: ShopCall) -> ApiResult {
+pub(crate) async fn by_statement_202309(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    call: ShopCall,
+) -> ApiResult {
     let shop = call.shop()?;
     call.sort_field(&["order_create_time"])?;
     let desc = call.descending(false)?;
@@ -98,7 +108,10 @@ pub(crate) async fn by_statement_202309(State(s): State<Shared>, Path(id): Path<
     let (page, next) = paging::page("transactions", rows, offset, size);
     let mut o = Map::new();
     o.insert("statement_id".to_owned(), json!(statement.id));
-    o.insert("statement_time".to_owned(), json!(statement.statement_time()));
+    o.insert(
+        "statement_time".to_owned(),
+        json!(statement.statement_time()),
+    );
     o.insert("currency".to_owned(), json!(info.currency));
     statement_money(&mut o, &statement.totals(), true, info.digits);
     o.insert("total_count".to_owned(), json!(total));
@@ -118,7 +131,11 @@ fn find_order(world: &World, shop: usize, id: &str) -> Result<Order, ApiError> {
 }
 
 /// `GET /finance/202501/orders/{order_id}/statement_transactions`: per SKU and statement.
-pub(crate) async fn by_order_202501(State(s): State<Shared>, Path(id): Path<String>, call: ShopCall) -> ApiResult {
+pub(crate) async fn by_order_202501(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    call: ShopCall,
+) -> ApiResult {
     let shop = call.shop()?;
     let order = find_order(&s.world, shop, &id)?;
     let info = s.world.shop(shop);
@@ -148,10 +165,16 @@ pub(crate) async fn by_order_202501(State(s): State<Shared>, Path(id): Path<Stri
             // A string in the 202501 model (reference §3.4).
             o.insert("quantity".to_owned(), json!(part.quantity.to_string()));
             o.insert("statement_id".to_owned(), json!(statement_id));
-            o.insert("settlement_amount".to_owned(), style.amount(part.settlement()));
+            o.insert(
+                "settlement_amount".to_owned(),
+                style.amount(part.settlement()),
+            );
             o.insert("revenue_amount".to_owned(), style.amount(a.revenue()));
             o.insert("fee_tax_amount".to_owned(), style.amount(a.fee_tax()));
-            o.insert("shipping_cost_amount".to_owned(), style.amount(a.shipping_cost()));
+            o.insert(
+                "shipping_cost_amount".to_owned(),
+                style.amount(a.shipping_cost()),
+            );
             render::breakdowns(&mut o, a, style);
             rows.push(Value::Object(o));
         }
@@ -170,7 +193,11 @@ pub(crate) async fn by_order_202501(State(s): State<Shared>, Path(id): Path<Stri
 }
 
 /// `GET /finance/202309/orders/{order_id}/statement_transactions` (UK/US only).
-pub(crate) async fn by_order_202309(State(s): State<Shared>, Path(id): Path<String>, call: ShopCall) -> ApiResult {
+pub(crate) async fn by_order_202309(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    call: ShopCall,
+) -> ApiResult {
     let shop = call.shop()?;
     let info = s.world.shop(shop);
     uk_us_only(info)?;
@@ -226,12 +253,18 @@ pub(crate) async fn unsettled(State(s): State<Shared>, call: ShopCall) -> ApiRes
     let last = world.last_day_number();
     let mut orders: Vec<Order> = Vec::new();
     for day in (last - SETTLE_MAX_DAYS).max(world.order_first_day())..=last {
-        orders.extend(world.day_orders(shop, day).iter().filter(|o| {
-            o.settles()
-                && o.settle_day.is_some_and(|d| d > last)
-                && ge.is_none_or(|g| o.create_time >= g)
-                && lt.is_none_or(|l| o.create_time < l)
-        }).cloned());
+        orders.extend(
+            world
+                .day_orders(shop, day)
+                .iter()
+                .filter(|o| {
+                    o.settles()
+                        && o.settle_day.is_some_and(|d| d > last)
+                        && ge.is_none_or(|g| o.create_time >= g)
+                        && lt.is_none_or(|l| o.create_time < l)
+                })
+                .cloned(),
+        );
     }
     if desc {
         orders.reverse();
@@ -287,15 +320,27 @@ fn unsettled_row(o: &Order, t: &Txn, currency: &str, digits: u32, now: i64) -> V
     }
     row.insert("est_revenue_amount".to_owned(), style.amount(a.revenue()));
     row.insert("est_fee_tax_amount".to_owned(), style.amount(a.fee_tax()));
-    row.insert("est_shipping_cost_amount".to_owned(), style.amount(a.shipping_cost()));
+    row.insert(
+        "est_shipping_cost_amount".to_owned(),
+        style.amount(a.shipping_cost()),
+    );
     row.insert("est_adjustment_amount".to_owned(), style.amount(0));
-    row.insert("est_settlement_amount".to_owned(), style.amount(t.settlement()));
+    row.insert(
+        "est_settlement_amount".to_owned(),
+        style.amount(t.settlement()),
+    );
     let (when, reason) = match o.settle_day {
         Some(day) if delivered => ((day * DAY).to_string(), "IN_SETTLEMENT_PERIOD"),
         _ => ("7 days after delivery".to_owned(), "DELIVERY_NOT_COMPLETED"),
     };
     row.insert("estimated_settlement".to_owned(), json!(when));
     row.insert("unsettled_reason".to_owned(), json!(reason));
-    render::breakdowns_with(&mut row, a, style, render::FEE_202507, render::SHIPPING_202507);
+    render::breakdowns_with(
+        &mut row,
+        a,
+        style,
+        render::FEE_202507,
+        render::SHIPPING_202507,
+    );
     Value::Object(row)
 }

@@ -79,7 +79,13 @@ fn timezone(region: &str) -> &'static str {
 
 impl AdAccount {
     /// The ad account of shop `shop`.
-    pub(crate) fn generate(seed: u64, shop: usize, region: &str, currency: &str, shop_name: &str) -> Self {
+    pub(crate) fn generate(
+        seed: u64,
+        shop: usize,
+        region: &str,
+        currency: &str,
+        shop_name: &str,
+    ) -> Self {
         let mut rng = Rng::stream(&[seed, stream::ADS_SETUP, shop as u64]);
         let count = rng.range(2, 3) as usize;
         let mut campaign = |i: usize, name: &'static str| Campaign {

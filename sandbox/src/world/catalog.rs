@@ -12,11 +12,35 @@ const SKUS: [(usize, &str, &str, &str, i64); 14] = [
     (1, "Everyday Hoodie", "Grey, M", "SKU-HOOD-GRY-M", 4499),
     (1, "Everyday Hoodie", "Navy, L", "SKU-HOOD-NVY-L", 4499),
     (2, "Glow Serum 30ml", "Default", "SKU-SERUM-30", 2499),
-    (3, "Hydrating Face Mask (5 pack)", "Default", "SKU-MASK-5PK", 1499),
-    (4, "Stainless Water Bottle 750ml", "Sage", "SKU-BTL-SAGE-750", 2999),
-    (4, "Stainless Water Bottle 750ml", "Black", "SKU-BTL-BLK-750", 2999),
+    (
+        3,
+        "Hydrating Face Mask (5 pack)",
+        "Default",
+        "SKU-MASK-5PK",
+        1499,
+    ),
+    (
+        4,
+        "Stainless Water Bottle 750ml",
+        "Sage",
+        "SKU-BTL-SAGE-750",
+        2999,
+    ),
+    (
+        4,
+        "Stainless Water Bottle 750ml",
+        "Black",
+        "SKU-BTL-BLK-750",
+        2999,
+    ),
     (5, "Phone Ring Light", "Default", "SKU-RING-LIGHT", 1999),
-    (6, "Silk Scrunchies (3 pack)", "Assorted", "SKU-SCRUNCH-3PK", 999),
+    (
+        6,
+        "Silk Scrunchies (3 pack)",
+        "Assorted",
+        "SKU-SCRUNCH-3PK",
+        999,
+    ),
     (7, "Yoga Mat", "Purple", "SKU-YOGA-PRP", 3999),
     (8, "LED Desk Lamp", "White", "SKU-LAMP-WHT", 3499),
     (9, "Travel Makeup Bag", "Pink", "SKU-BAG-PNK", 1799),
@@ -122,16 +146,18 @@ impl Catalog {
         let skus: Vec<Sku> = SKUS
             .iter()
             .enumerate()
-            .map(|(i, &(product, product_name, sku_name, seller_sku, cents))| Sku {
-                product,
-                product_id: product_ids[product].clone(),
-                sku_id: ids::encode(seed, ids::SKU, &[shop as u64, i as u64]),
-                seller_sku,
-                product_name,
-                sku_name,
-                price: money::from_usd_cents(cents, currency),
-                weight: rng.range(1, 10) as u64,
-            })
+            .map(
+                |(i, &(product, product_name, sku_name, seller_sku, cents))| Sku {
+                    product,
+                    product_id: product_ids[product].clone(),
+                    sku_id: ids::encode(seed, ids::SKU, &[shop as u64, i as u64]),
+                    seller_sku,
+                    product_name,
+                    sku_name,
+                    price: money::from_usd_cents(cents, currency),
+                    weight: rng.range(1, 10) as u64,
+                },
+            )
             .collect();
         let mut pool: Vec<&str> = CREATORS.to_vec();
         let mut creators = Vec::with_capacity(8);

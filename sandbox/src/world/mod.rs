@@ -24,15 +24,14 @@ use chrono::NaiveDate;
 
 use crate::config::{ConfigError, SandboxConfig};
 use crate::ids;
-use crate::money::Minor;
 use crate::rng::{stream, Rng};
 
 pub(crate) use ads::{AdAccount, Fact};
 pub(crate) use catalog::{Catalog, FeeRules};
-pub(crate) use orders::{Order, DAY, SETTLE_MAX_DAYS};
-pub use public::{PaymentInfo, ShopInfo, StatementInfo};
+pub(crate) use orders::{Fulfillment, Line as OrderLine, Order, Shipping, DAY, SETTLE_MAX_DAYS};
 pub(crate) use public::Payment;
-pub(crate) use statement::{net_sales, order_txn, refund_txn, Statement, Totals};
+pub use public::{PaymentInfo, ShopInfo, StatementInfo};
+pub(crate) use statement::{order_txn, refund_txn, Statement, Totals};
 pub(crate) use txn::{Amounts, Parts, SkuPart, Txn};
 
 use cache::Cache;
@@ -42,7 +41,6 @@ use cache::Cache;
 pub(crate) struct Shop {
     pub(crate) index: usize,
     pub(crate) seed: u64,
-    pub(crate) region: String,
     pub(crate) currency: String,
     pub(crate) digits: u32,
     pub(crate) rules: FeeRules,
@@ -89,7 +87,9 @@ fn shop_identity(seed: u64, index: usize, region: &str) -> (String, String, Stri
     let mut rng = Rng::stream(&[seed, stream::SHOP, index as u64]);
     let mut draw = |n: usize, upper_only: bool| -> String {
         let pool = if upper_only { &ALNUM[..26] } else { ALNUM };
-        (0..n).map(|_| char::from(pool[rng.index(pool.len())])).collect()
+        (0..n)
+            .map(|_| char::from(pool[rng.index(pool.len())]))
+            .collect()
     };
     // US shops' ciphers start with TTP_ (US data region), others with ROW_ (⚠ observed
     // in community code, not in the reference).
@@ -128,7 +128,6 @@ impl World {
             shops.push(Shop {
                 index,
                 seed,
-                region: spec.region.clone(),
                 currency: spec.currency.clone(),
                 digits: crate::money::digits(&spec.currency),
                 rules: FeeRules::for_region(&spec.region, &spec.currency),
@@ -198,11 +197,6 @@ impl World {
         day_number(self.today) * DAY
     }
 
-    /// First statement day number.
-    pub(crate) fn first_day_number(&self) -> i64 {
-        self.first_day
-    }
-
     /// Last statement day number.
     pub(crate) fn last_day_number(&self) -> i64 {
         self.last_day
@@ -230,7 +224,9 @@ impl World {
 
     /// Shop index of an advertiser id.
     pub(crate) fn shop_by_advertiser(&self, advertiser_id: &str) -> Option<usize> {
-        self.infos.iter().position(|s| s.advertiser_id == advertiser_id)
+        self.infos
+            .iter()
+            .position(|s| s.advertiser_id == advertiser_id)
     }
 
     /// Every order of a shop created on `day` (memoised).
@@ -254,9 +250,9 @@ impl World {
         if shop >= self.shops.len() || day < self.first_day || day > self.last_day {
             return None;
         }
-        let s = self
-            .statements
-            .get_or_insert_with((shop, day), || statement::build(self, &self.shops[shop], day));
+        let s = self.statements.get_or_insert_with((shop, day), || {
+            statement::build(self, &self.shops[shop], day)
+        });
         (!s.txns.is_empty()).then_some(s)
     }
 
@@ -302,11 +298,19 @@ impl World {
         let s = &self.shops[shop];
         let mut out = Vec::new();
         let in_window = |day: i64| day >= self.first_day && day <= self.last_day;
-        if let Some(day) = order.settle_day.filter(|d| in_window(*d) && order.settles()) {
+        if let Some(day) = order
+            .settle_day
+            .filter(|d| in_window(*d) && order.settles())
+        {
             let id = ids::encode(self.seed, ids::STATEMENT, &[shop as u64, day as u64]);
             out.push((id, day, order_txn(s, order)));
         }
-        if let Some(day) = order.refund.as_ref().map(|r| r.settle_day).filter(|d| in_window(*d)) {
+        if let Some(day) = order
+            .refund
+            .as_ref()
+            .map(|r| r.settle_day)
+            .filter(|d| in_window(*d))
+        {
             let id = ids::encode(self.seed, ids::STATEMENT, &[shop as u64, day as u64]);
             out.push((id, day, refund_txn(s, order)));
         }
@@ -315,10 +319,13 @@ impl World {
 
     /// The sum of a shop's GMV Max cost over its statement days (for tests).
     #[cfg(test)]
-    pub(crate) fn gmv_total(&self, shop: usize) -> Minor {
+    pub(crate) fn gmv_total(&self, shop: usize) -> crate::money::Minor {
         let s = &self.shops[shop];
         (self.first_day..=self.last_day)
             .map(|d| s.ads.gmv_cost(&s.catalog, d))
             .sum()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -177,8 +177,13 @@ impl Order {
 
 /// How many orders shop `shop` has on `day` (cheap: its own stream).
 pub(crate) fn order_count(shop: &Shop, day: i64) -> u32 {
-    Rng::stream(&[shop.seed, stream::ORDER_COUNT, shop.index as u64, day as u64])
-        .binomial_around(shop.orders_per_day)
+    Rng::stream(&[
+        shop.seed,
+        stream::ORDER_COUNT,
+        shop.index as u64,
+        day as u64,
+    ])
+    .binomial_around(shop.orders_per_day)
 }
 
 /// Generates every order of `shop` created on `day`, sorted by creation time.
@@ -208,8 +213,16 @@ fn one_order(shop: &Shop, rng: &mut Rng, day: i64, idx: u32, create: i64, myster
         6..=8 => 2,
         _ => 3,
     };
-    let seller_bp = if rng.chance(200) { rng.range(10, 20) * 100 } else { 0 };
-    let platform_bp = if rng.chance(150) { rng.range(5, 15) * 100 } else { 0 };
+    let seller_bp = if rng.chance(200) {
+        rng.range(10, 20) * 100
+    } else {
+        0
+    };
+    let platform_bp = if rng.chance(150) {
+        rng.range(5, 15) * 100
+    } else {
+        0
+    };
     let mut lines: Vec<Line> = Vec::with_capacity(units);
     for _ in 0..units {
         let sku = match lines.last() {
@@ -220,7 +233,10 @@ fn one_order(shop: &Shop, rng: &mut Rng, day: i64, idx: u32, create: i64, myster
         let (seller_discount, platform_discount) = if sample {
             (original, 0)
         } else {
-            (money::pct(original, seller_bp), money::pct(original, platform_bp))
+            (
+                money::pct(original, seller_bp),
+                money::pct(original, platform_bp),
+            )
         };
         lines.push(Line {
             sku,
@@ -240,7 +256,11 @@ fn one_order(shop: &Shop, rng: &mut Rng, day: i64, idx: u32, create: i64, myster
         Shipping::Seller
     };
     let subtotal: Minor = lines.iter().map(|l| l.original - l.seller_discount).sum();
-    let shipping_original = if sample || subtotal >= usd(3500) { 0 } else { usd(499) };
+    let shipping_original = if sample || subtotal >= usd(3500) {
+        0
+    } else {
+        usd(499)
+    };
     let sfp = !sample && rng.chance(150);
     let shipping_platform_discount = if sfp {
         shipping_original
@@ -283,7 +303,11 @@ fn one_order(shop: &Shop, rng: &mut Rng, day: i64, idx: u32, create: i64, myster
         shop: shop.index,
         day,
         idx,
-        id: ids::encode(shop.seed, ids::ORDER, &[shop.index as u64, day as u64, u64::from(idx)]),
+        id: ids::encode(
+            shop.seed,
+            ids::ORDER,
+            &[shop.index as u64, day as u64, u64::from(idx)],
+        ),
         create_time: create,
         paid_time,
         ship_time,
@@ -319,7 +343,11 @@ fn draw_affiliate(shop: &Shop, rng: &mut Rng, day: i64, idx: u32, sample: bool) 
     let content_id = if content_type == "SHOP" {
         String::new()
     } else {
-        ids::encode(shop.seed, ids::CONTENT, &[shop.index as u64, day as u64, u64::from(idx)])
+        ids::encode(
+            shop.seed,
+            ids::CONTENT,
+            &[shop.index as u64, day as u64, u64::from(idx)],
+        )
     };
     Affiliate {
         creator,

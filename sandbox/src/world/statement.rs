@@ -51,7 +51,6 @@ pub(crate) struct Totals {
 /// One daily statement.
 #[derive(Debug, Clone)]
 pub(crate) struct Statement {
-    pub(crate) shop: usize,
     pub(crate) day: i64,
     pub(crate) id: String,
     pub(crate) txns: Vec<Txn>,
@@ -89,7 +88,11 @@ pub(crate) fn net_sales(x: &Txn) -> Minor {
 }
 
 fn txn_id(shop: &Shop, day: i64, kind: u64, idx: u64) -> String {
-    ids::encode(shop.seed, ids::TRANSACTION, &[shop.index as u64, day as u64, kind, idx])
+    ids::encode(
+        shop.seed,
+        ids::TRANSACTION,
+        &[shop.index as u64, day as u64, kind, idx],
+    )
 }
 
 /// The settlement transaction of an order.
@@ -120,15 +123,26 @@ fn order_like(shop: &Shop, order: &Order, kind: u64, skus: Vec<txn::SkuPart>) ->
     }
 }
 
-fn adjustment(shop: &Shop, day: i64, kind: u64, idx: u64, name: &'static str, time: i64, amount: Minor) -> Txn {
+fn adjustment(
+    shop: &Shop,
+    day: i64,
+    kind: u64,
+    idx: u64,
+    name: &'static str,
+    time: i64,
+    amount: Minor,
+) -> Txn {
     let key = [shop.index as u64, day as u64, kind, idx];
-    Txn::adjustment(
+    let mut t = Txn::adjustment(
         txn_id(shop, day, kind, idx),
         name,
         ids::encode(shop.seed, ids::ADJUSTMENT, &key),
         time,
         amount,
-    )
+    );
+    // Like orders, about half the adjustments print only their non-zero fields.
+    t.omit_zero = (day + kind as i64 + idx as i64).rem_euclid(2) == 0;
+    t
 }
 
 fn sample_shipping(shop: &Shop, order: &Order) -> Option<Txn> {
@@ -183,12 +197,16 @@ fn reserve_txn(shop: &Shop, collected_on: i64, release: bool, amount: Minor) -> 
         skus: Vec::new(),
         adjustment: 0,
         reserve: Some(Reserve {
-            id: ids::encode(shop.seed, ids::RESERVE, &[shop.index as u64, collected_on as u64]),
+            id: ids::encode(
+                shop.seed,
+                ids::RESERVE,
+                &[shop.index as u64, collected_on as u64],
+            ),
             status: if release { "RELEASED" } else { "COLLECTED" },
             amount: if release { amount } else { -amount },
             release_time: (collected_on + RESERVE_HOLD_DAYS) * DAY,
         }),
-        omit_zero: false,
+        omit_zero: day.rem_euclid(2) == 0,
     }
 }
 
@@ -198,22 +216,59 @@ fn daily(world: &World, shop: &Shop, day: i64) -> Vec<Txn> {
     let gmv = shop.ads.gmv_cost(&shop.catalog, day);
     if gmv != 0 {
         let end = day * DAY + DAY - 1;
-        out.push(adjustment(shop, day, kind::GMV_ADS, 0, "GMV_PAYMENT_FOR_ADS", end, -gmv));
+        out.push(adjustment(
+            shop,
+            day,
+            kind::GMV_ADS,
+            0,
+            "GMV_PAYMENT_FOR_ADS",
+            end,
+            -gmv,
+        ));
     }
-    let mut rng = Rng::stream(&[world.seed, stream::ADJUSTMENTS, shop.index as u64, day as u64]);
+    let mut rng = Rng::stream(&[
+        world.seed,
+        stream::ADJUSTMENTS,
+        shop.index as u64,
+        day as u64,
+    ]);
     let usd = |cents: i64| money::from_usd_cents(cents, &shop.currency);
     let at = |rng: &mut Rng| day * DAY + rng.range(0, DAY - 1);
     if rng.chance(80) {
         let (time, amount) = (at(&mut rng), usd(rng.range(500, 3000)));
-        out.push(adjustment(shop, day, kind::REIMBURSEMENT, 0, "PLATFORM_REIMBURSEMENT", time, amount));
+        out.push(adjustment(
+            shop,
+            day,
+            kind::REIMBURSEMENT,
+            0,
+            "PLATFORM_REIMBURSEMENT",
+            time,
+            amount,
+        ));
     }
     if rng.chance(50) {
         let (time, amount) = (at(&mut rng), usd(rng.range(200, 2500)));
-        out.push(adjustment(shop, day, kind::PENALTY, 0, "PLATFORM_PENALTY", time, -amount));
+        out.push(adjustment(
+            shop,
+            day,
+            kind::PENALTY,
+            0,
+            "PLATFORM_PENALTY",
+            time,
+            -amount,
+        ));
     }
     if (day + shop.index as i64 * 7).rem_euclid(30) == 15 {
         let (time, amount) = (at(&mut rng), usd(rng.range(150, 900)));
-        out.push(adjustment(shop, day, kind::NEW_FEE, 0, "NEW_PLATFORM_FEE_TYPE", time, -amount));
+        out.push(adjustment(
+            shop,
+            day,
+            kind::NEW_FEE,
+            0,
+            "NEW_PLATFORM_FEE_TYPE",
+            time,
+            -amount,
+        ));
     }
     if let Some(amount) = reserve_collected(shop, day) {
         out.push(reserve_txn(shop, day, false, amount));
@@ -243,11 +298,8 @@ pub(crate) fn build(world: &World, shop: &Shop, day: i64) -> Statement {
         }
     }
     txns.extend(daily(world, shop, day));
-    txns.sort_by(|a, b| {
-        (a.order_create_time, &a.id).cmp(&(b.order_create_time, &b.id))
-    });
+    txns.sort_by(|a, b| (a.order_create_time, &a.id).cmp(&(b.order_create_time, &b.id)));
     Statement {
-        shop: shop.index,
         day,
         id: ids::encode(shop.seed, ids::STATEMENT, &[shop.index as u64, day as u64]),
         txns,

@@ -155,7 +155,13 @@ impl Txn {
     }
 
     /// An adjustment transaction of `amount`.
-    pub(crate) fn adjustment(id: String, kind: &'static str, adjustment_id: String, time: i64, amount: Minor) -> Self {
+    pub(crate) fn adjustment(
+        id: String,
+        kind: &'static str,
+        adjustment_id: String,
+        time: i64,
+        amount: Minor,
+    ) -> Self {
         Self {
             id,
             kind,
@@ -210,29 +216,38 @@ pub(crate) fn order_amounts(shop: &Shop, order: &Order) -> Vec<SkuPart> {
         a.revenue.add("subtotal_before_discount_amount", original);
         a.revenue.add("seller_discount_amount", -seller);
         let rules = shop.rules;
-        a.fee.add(rules.commission_field, -money::pct(net, rules.commission_bp));
+        a.fee.add(
+            rules.commission_field,
+            -money::pct(net, rules.commission_bp),
+        );
         let fee_base = net + paid_shipping[i];
         a.fee.add(
             "transaction_fee_amount",
             -(money::pct(fee_base, rules.transaction_fee_bp) + fixed_fee[i]),
         );
         if let Some(aff) = &order.affiliate {
-            a.fee.add("affiliate_commission_amount", -money::pct(net, aff.rate));
+            a.fee
+                .add("affiliate_commission_amount", -money::pct(net, aff.rate));
         }
         if order.sfp {
             a.fee.add("sfp_service_fee_amount", -money::pct(net, 600));
         }
         if order.flash_sale {
-            a.fee.add("flash_sales_service_fee_amount", -money::pct(net, 300));
+            a.fee
+                .add("flash_sales_service_fee_amount", -money::pct(net, 300));
         }
         if order.mystery_fee != 0 {
             a.fee.add("mystery_service_fee_amount", -mystery[i]);
         }
         add_shipping(&mut a, order, label[i], fbt_shipping[i], fbt_fulfillment[i]);
-        a.shipping.add("customer_paid_shipping_fee_amount", paid_shipping[i]);
-        a.shipping.add("shipping_fee_discount_amount", platform_shipping[i]);
-        a.shipping_supplementary
-            .add("platform_shipping_fee_discount_amount", platform_shipping[i]);
+        a.shipping
+            .add("customer_paid_shipping_fee_amount", paid_shipping[i]);
+        a.shipping
+            .add("shipping_fee_discount_amount", platform_shipping[i]);
+        a.shipping_supplementary.add(
+            "platform_shipping_fee_discount_amount",
+            platform_shipping[i],
+        );
         a.supplementary
             .add("customer_payment_amount", net - platform + paid_shipping[i]);
         a.supplementary.add("platform_discount_amount", platform);
@@ -248,13 +263,17 @@ pub(crate) fn order_amounts(shop: &Shop, order: &Order) -> Vec<SkuPart> {
 fn add_shipping(a: &mut Amounts, order: &Order, label: Minor, fbt_ship: Minor, fbt_fee: Minor) {
     match (order.fulfillment, order.shipping) {
         (Fulfillment::ByTiktok, _) => {
-            a.shipping.add("actual_shipping_fee_amount", -(fbt_ship + fbt_fee));
-            a.shipping_supplementary.add("fbt_shipping_cost_amount", -fbt_ship);
-            a.shipping_supplementary.add("fbt_fulfillment_fee_amount", -fbt_fee);
+            a.shipping
+                .add("actual_shipping_fee_amount", -(fbt_ship + fbt_fee));
+            a.shipping_supplementary
+                .add("fbt_shipping_cost_amount", -fbt_ship);
+            a.shipping_supplementary
+                .add("fbt_fulfillment_fee_amount", -fbt_fee);
         }
         (Fulfillment::BySeller, Shipping::Tiktok) => {
             a.shipping.add("actual_shipping_fee_amount", -label);
-            a.shipping_supplementary.add("fbm_shipping_cost_amount", -label);
+            a.shipping_supplementary
+                .add("fbm_shipping_cost_amount", -label);
         }
         (Fulfillment::BySeller, Shipping::Seller) => {
             a.shipping.add("actual_shipping_fee_amount", 0);
@@ -281,7 +300,8 @@ pub(crate) fn refund_amounts(shop: &Shop, order: &Order) -> Vec<SkuPart> {
         let platform = sum(lines, |l| l.platform_discount);
         let net = original - seller;
         let mut a = Amounts::default();
-        a.revenue.add("refund_subtotal_before_discount_amount", -original);
+        a.revenue
+            .add("refund_subtotal_before_discount_amount", -original);
         a.revenue.add("seller_discount_refund_amount", seller);
         let commission_back = money::pct(net, shop.rules.commission_bp);
         a.fee.add(shop.rules.commission_field, commission_back);
@@ -290,7 +310,8 @@ pub(crate) fn refund_amounts(shop: &Shop, order: &Order) -> Vec<SkuPart> {
             -money::pct(commission_back, 2000),
         );
         if let Some(aff) = &order.affiliate {
-            a.fee.add("affiliate_commission_amount", money::pct(net, aff.rate));
+            a.fee
+                .add("affiliate_commission_amount", money::pct(net, aff.rate));
         }
         a.shipping.add("return_shipping_fee_amount", -label[i]);
         a.supplementary

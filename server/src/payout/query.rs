@@ -240,7 +240,14 @@ fn view(
         .map(|(bucket, minor)| (bucket, Money::from_minor(minor, currency)))
         .collect();
     breakdown.sort_by_key(|(bucket, _)| *bucket);
-    let ledger = Money::checked_sum(breakdown.iter().map(|(_, money)| *money), currency)?;
+    // A statement's settlement excludes reserves (TikTok: payable = settlement + reserve); a
+    // payment pays both, so its ledger includes them.
+    let kind = PayoutKind::parse(&row.kind)?;
+    let counted = breakdown
+        .iter()
+        .filter(|(bucket, _)| kind != PayoutKind::Statement || *bucket != FeeBucket::Reserves)
+        .map(|(_, money)| *money);
+    let ledger = Money::checked_sum(counted, currency)?;
     let reported =
         (row.status != NOT_REPORTED).then(|| Money::from_minor(row.reported_minor, currency));
     let residual = reported
@@ -254,7 +261,7 @@ fn view(
     Ok(PayoutView {
         id: row.id,
         channel: row.channel.parse()?,
-        kind: PayoutKind::parse(&row.kind)?,
+        kind,
         external_id: row.external_id,
         channel_status: row.status,
         reported,

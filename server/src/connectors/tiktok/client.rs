@@ -219,7 +219,9 @@ impl TikTokClient {
                 })?;
         let mut refreshed = false;
         let mut last = String::new();
-        for attempt in 0..self.config.retry.attempts {
+        // Failed attempts so far; a token refresh is not a failure and does not count.
+        let mut attempt = 0;
+        while attempt < self.config.retry.attempts {
             if attempt > 0 {
                 tokio::time::sleep(self.config.retry.delay(attempt - 1)).await;
             }
@@ -256,6 +258,7 @@ impl TikTokClient {
                 Err(error) if error.is_timeout() || error.is_connect() => {
                     last = error.to_string();
                     tracing::warn!(path, attempt, %error, "TikTok request failed; retrying");
+                    attempt += 1;
                     continue;
                 }
                 Err(error) => return Err(error.into()),
@@ -304,6 +307,7 @@ impl TikTokClient {
             }
             last = format!("HTTP {status}, code {code}: {message} (request_id {request_id})");
             tracing::warn!(path, attempt, request_id, code, %status, "TikTok throttled or failed; backing off");
+            attempt += 1;
         }
         Err(TikTokError::Exhausted {
             attempts: self.config.retry.attempts,
@@ -365,6 +369,20 @@ impl TikTokClient {
                 });
             }
         }
+    }
+
+    /// The shops this grant covers, with their ciphers.
+    ///
+    /// # Errors
+    /// See [`TikTokError`].
+    pub async fn authorized_shops(&self) -> Result<Vec<super::model::AuthorizedShop>, TikTokError> {
+        let path = "/authorization/202309/shops";
+        let unscoped = Self {
+            cipher: None,
+            ..self.clone()
+        };
+        let (_, data) = unscoped.call(Method::GET, path, &[], None).await?;
+        Ok(Self::decode::<super::model::ShopList>(path, data)?.shops)
     }
 
     /// Decodes `value` as `T`, naming the path on failure.

@@ -33,7 +33,8 @@ pub struct Payout {
     pub external_id: String,
     /// What the channel reported (null until the channel's own total has been read).
     pub reported: Option<MoneyObject>,
-    /// Sum of its ledger lines.
+    /// Sum of its ledger lines. A statement's settlement leaves out reserves held or released
+    /// (they are in `breakdown` as RESERVES); a payment's ledger includes them, as the payment does.
     pub ledger: MoneyObject,
     /// reported − ledger (null until reported).
     pub residual: Option<MoneyObject>,

@@ -108,6 +108,7 @@ const TIKTOK_SHOP: &[(&str, FeeBucket)] = &[
     ("fbt_fulfillment_fee_reimbursement_amount", Fulfillment),
     // Adjustment transaction types.
     ("RESERVE", Reserves),
+    ("reserve_amount", Reserves),
     ("GMV_PAYMENT_FOR_ADS", Advertising),
     ("PLATFORM_REIMBURSEMENT", Adjustments),
     ("PLATFORM_COMPENSATION", Adjustments),

@@ -178,7 +178,7 @@ pub fn statement_transactions_2501(
         } else {
             kind.as_str()
         };
-        let parts = match parts(
+        let mut parts = match parts(
             ctx.currency,
             &totals,
             &tx.breakdowns,
@@ -191,6 +191,22 @@ pub fn statement_transactions_2501(
                 continue;
             }
         };
+        // A reserve moves the payable amount, not the settlement: it is booked (RESERVES,
+        // excluded from profit) so payments reconcile, and a statement's own total leaves it out.
+        match amount(
+            ctx.currency,
+            tx.reserve_amount.as_deref(),
+            &format!("{position}.reserve_amount"),
+        ) {
+            Ok(Some(reserve)) if !reserve.is_zero() => {
+                parts.push(("reserve_amount".to_owned(), reserve))
+            }
+            Ok(_) => {}
+            Err(failure) => {
+                out.failures.push(failure);
+                continue;
+            }
+        }
         let Some(occurred_at) = (if order {
             time(tx.order_create_time).or(statement_time)
         } else {
