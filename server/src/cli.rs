@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::jwt::TokenRequest;
@@ -70,6 +71,21 @@ enum Command {
     /// TikTok tools.
     #[command(subcommand)]
     Tiktok(TiktokCommand),
+    /// Run the channel sandbox alone: simulated TikTok Shop + TikTok Ads APIs on loopback.
+    Sandbox {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+        /// Seed of the generated data (the same seed gives the same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Days of statements.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Orders per shop per day.
+        #[arg(long, default_value_t = 20)]
+        orders_per_day: u32,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +217,23 @@ impl Cli {
             }
             Command::Partner(command) => run_partner(&config, command).await,
             Command::Import(args) => run_import(&config, args).await,
+            Command::Sandbox {
+                listen,
+                seed,
+                days,
+                orders_per_day,
+            } => {
+                run_sandbox(
+                    listen,
+                    sandbox::SandboxConfig {
+                        seed,
+                        days,
+                        orders_per_day,
+                        ..sandbox::SandboxConfig::default()
+                    },
+                )
+                .await
+            }
             Command::Tiktok(TiktokCommand::Sign {
                 app_secret,
                 path,
@@ -306,6 +339,34 @@ async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     if failed {
         anyhow::bail!("some input could not be imported (see above)");
     }
+    Ok(())
+}
+
+async fn run_sandbox(listen: SocketAddr, config: sandbox::SandboxConfig) -> anyhow::Result<()> {
+    let sandbox = sandbox::Sandbox::start_on(config, listen)
+        .await
+        .with_context(|| format!("cannot start the sandbox on {listen}"))?;
+    let url = sandbox.base_url();
+    println!("TikTok sandbox on {url} (shop API, auth host and Marketing API)");
+    println!(
+        "app_key: {}  app_secret: {}",
+        sandbox.config().app_key,
+        sandbox.config().app_secret
+    );
+    println!(
+        "ads app_id: {}  ads secret: {}",
+        sandbox.config().ads_app_id,
+        sandbox.config().ads_secret
+    );
+    println!("authorise: {url}/oauth/authorize?app_key={}&state=x&redirect_uri=http://127.0.0.1/callback", sandbox.config().app_key);
+    for shop in sandbox.world().shops() {
+        println!(
+            "shop {} {} ({}, {}), advertiser {}",
+            shop.id, shop.name, shop.region, shop.currency, shop.advertiser_id
+        );
+    }
+    startup::shutdown_signal().await;
+    sandbox.shutdown().await;
     Ok(())
 }
 

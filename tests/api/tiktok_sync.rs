@@ -379,3 +379,99 @@ async fn retries_are_bounded_when_throttling_never_stops() {
     assert_eq!(sandbox.faults().requests() - before, 6);
     sandbox.shutdown().await;
 }
+
+/// The sum of the current ledger lines of `org` with `label`.
+async fn label_total(app: &TestApp, org: i64, label: &str) -> rust_decimal::Decimal {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let rows = entities::ledger_entry::Entity::find()
+        .filter(entities::ledger_entry::Column::OrgId.eq(org))
+        .filter(entities::ledger_entry::Column::Label.eq(label))
+        .all(app.db.conn())
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| rust_decimal::Decimal::new(r.amount_minor, 2))
+        .sum()
+}
+
+#[tokio::test]
+async fn ads_spend_comes_from_the_marketing_api_once_beside_the_statements() {
+    use pnl::connectors::tiktok::ads::{pull_ads, AdsClient, AdsConfig, AdsTarget};
+    let app = TestApp::spawn().await;
+    let sandbox = sandbox(20).await;
+    let (client, targets) = connect(&app, &sandbox, "acme").await;
+    pull_all(&app, &sandbox, &client, &targets[..1]).await;
+    let org = app.org_id("acme").await;
+
+    let config = Arc::new(AdsConfig {
+        app_id: sandbox.config().ads_app_id.clone(),
+        secret: sandbox.config().ads_secret.clone(),
+        base: sandbox.base_url(),
+        retry: RetryPolicy {
+            attempts: 4,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+        },
+    });
+    let (ads, granted) = AdsClient::exchange_code(
+        reqwest::Client::new(),
+        config,
+        &sandbox.issue_ads_auth_code(),
+    )
+    .await
+    .unwrap();
+    let shop = sandbox
+        .world()
+        .shops()
+        .iter()
+        .find(|s| s.id == targets[0].2)
+        .unwrap()
+        .clone();
+    assert!(granted.contains(&shop.advertiser_id));
+    let account = ads
+        .advertisers()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.advertiser_id == shop.advertiser_id)
+        .unwrap();
+    let target = AdsTarget {
+        org_id: org,
+        shop_id: targets[0].0.shop_id,
+        store_id: shop.id.clone(),
+        advertiser_id: shop.advertiser_id.clone(),
+        currency: targets[0].0.currency,
+        time_zone: account.timezone.unwrap().parse().unwrap(),
+    };
+    sandbox.faults().throttle_next(2);
+    let (first, last) = (sandbox.world().first_day(), sandbox.world().last_day());
+    let report = pull_ads(&app.db, &ads, &target, first, last).await.unwrap();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert!(
+        label_total(&app, org, "ads_spend").await < rust_decimal::Decimal::ZERO,
+        "card-paid spend is posted"
+    );
+
+    // GMV Max cost is moved onto products, never added: the pair nets to zero, and what it
+    // moves is what the statements charged for those days.
+    let expected: rust_decimal::Decimal = first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|d| sandbox.world().gmv_max_cost(&shop.id, d))
+        .sum();
+    assert!(expected > rust_decimal::Decimal::ZERO);
+    assert_eq!(label_total(&app, org, "gmv_max_cost").await, -expected);
+    assert_eq!(
+        label_total(&app, org, "gmv_max_paid_from_gmv").await,
+        expected
+    );
+    let charged = label_total(&app, org, "GMV_PAYMENT_FOR_ADS").await;
+    assert!(
+        charged < rust_decimal::Decimal::ZERO,
+        "the statements carry the GMV Max charge"
+    );
+
+    let again = pull_ads(&app.db, &ads, &target, first, last).await.unwrap();
+    assert_eq!(again.posted, 0);
+    sandbox.shutdown().await;
+}

@@ -62,7 +62,8 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    fn delay(&self, attempt: u32) -> Duration {
+    /// The wait before retry number `attempt` (0-based).
+    pub fn delay(&self, attempt: u32) -> Duration {
         let exponential = self
             .base_delay
             .saturating_mul(2u32.saturating_pow(attempt))

@@ -1,6 +1,7 @@
 //! TikTok Shop and TikTok Ads: request signing, the HTTP client, vendor payload models and the
 //! pure normalisers from those payloads to ledger lines.
 
+pub mod ads;
 pub mod client;
 pub mod error;
 pub mod model;

@@ -1,0 +1,404 @@
+//! The TikTok Marketing API (v1.3) client and the ads pull: `Access-Token` header, JSON-string
+//! list parameters, `page`/`page_info` paging, retries on throttling (40100, 40133) and 5xx,
+//! and the two reports that give ad cost (see `normalize::ads` for how it is counted once).
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::client::{RawPage, RetryPolicy};
+use super::error::TikTokError;
+use super::model::{AdsReport, Envelope};
+use super::normalize::ads::{gmv_max_report, integrated_report, AdsContext};
+use super::sync::SyncError;
+use crate::connectors::ingest::{ingest, Batch, IngestReport};
+use crate::connectors::Normalized;
+use crate::db::Db;
+use crate::ledger::mapping::FeeMapper;
+use crate::ledger::raw::RawInput;
+use crate::ledger::Channel;
+use crate::money::Currency;
+
+/// Throttling codes (reference §7).
+const THROTTLED: &[i64] = &[40100, 40133];
+/// The token is missing, invalid or expired, or lacks permission: connect again.
+const REAUTHORIZE: &[i64] = &[40001, 40104, 40105];
+/// Longest report window per request.
+const WINDOW_DAYS: i64 = 30;
+
+/// Where and as which app to call the Marketing API.
+#[derive(Clone, Debug)]
+pub struct AdsConfig {
+    /// The app id.
+    pub app_id: String,
+    /// The app secret.
+    pub secret: String,
+    /// Base URL, e.g. `https://business-api.tiktok.com`.
+    pub base: String,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+}
+
+/// An ad account the token can read.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Advertiser {
+    /// Its id.
+    #[serde(deserialize_with = "super::model::id")]
+    pub advertiser_id: String,
+    /// Its name.
+    #[serde(default)]
+    pub advertiser_name: Option<String>,
+    /// Its time zone (report days are days there).
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenData {
+    access_token: String,
+    #[serde(default)]
+    advertiser_ids: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct AdvertiserList {
+    #[serde(default)]
+    list: Vec<Advertiser>,
+}
+
+/// A Marketing API client holding one access token.
+#[derive(Clone, Debug)]
+pub struct AdsClient {
+    http: reqwest::Client,
+    config: Arc<AdsConfig>,
+    access_token: String,
+}
+
+impl AdsClient {
+    /// A client over an existing token.
+    pub fn new(http: reqwest::Client, config: Arc<AdsConfig>, access_token: String) -> Self {
+        Self {
+            http,
+            config,
+            access_token,
+        }
+    }
+
+    /// The token (to persist).
+    pub fn access_token(&self) -> &str {
+        &self.access_token
+    }
+
+    /// Exchanges an authorisation code (`POST /open_api/v1.3/oauth2/access_token/`); returns the
+    /// client and the advertiser ids granted.
+    ///
+    /// # Errors
+    /// A refused code or a network failure.
+    pub async fn exchange_code(
+        http: reqwest::Client,
+        config: Arc<AdsConfig>,
+        code: &str,
+    ) -> Result<(Self, Vec<String>), TikTokError> {
+        let url = format!("{}/open_api/v1.3/oauth2/access_token/", config.base);
+        let body = json!({ "app_id": config.app_id, "secret": config.secret, "auth_code": code });
+        let text = http.post(&url).json(&body).send().await?.text().await?;
+        let data: TokenData = envelope_data(&url, &text)?;
+        let ids = data
+            .advertiser_ids
+            .iter()
+            .map(|id| match id {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        Ok((Self::new(http, config, data.access_token), ids))
+    }
+
+    /// The ad accounts of the token, with their time zones.
+    ///
+    /// # Errors
+    /// See [`TikTokError`].
+    pub async fn advertisers(&self) -> Result<Vec<Advertiser>, TikTokError> {
+        let params = [
+            ("app_id", self.config.app_id.clone()),
+            ("secret", self.config.secret.clone()),
+        ];
+        let (_, data) = self
+            .get("/open_api/v1.3/oauth2/advertiser/get/", &params)
+            .await?;
+        let list: AdvertiserList =
+            serde_json::from_value(data).map_err(|e| TikTokError::Decode {
+                path: "/open_api/v1.3/oauth2/advertiser/get/".to_owned(),
+                reason: e.to_string(),
+            })?;
+        Ok(list.list)
+    }
+
+    /// One GET with retries.
+    async fn get(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<(String, Value), TikTokError> {
+        let url = format!("{}{path}", self.config.base);
+        let mut last = String::new();
+        for attempt in 0..self.config.retry.attempts {
+            if attempt > 0 {
+                tokio::time::sleep(self.config.retry.delay(attempt - 1)).await;
+            }
+            let response = self
+                .http
+                .get(&url)
+                .query(params)
+                .header("Access-Token", &self.access_token)
+                .send()
+                .await?;
+            let status = response.status();
+            let text = response.text().await?;
+            let envelope: Option<Envelope<Value>> = serde_json::from_str(&text).ok();
+            let (code, message, request_id) = envelope
+                .as_ref()
+                .map_or((-1, text.chars().take(200).collect(), String::new()), |e| {
+                    (e.code, e.message.clone(), e.request_id.clone())
+                });
+            if status.is_success() && code == 0 {
+                return Ok((text, envelope.and_then(|e| e.data).unwrap_or(Value::Null)));
+            }
+            if REAUTHORIZE.contains(&code) {
+                return Err(TikTokError::Reauthorize {
+                    code,
+                    message,
+                    request_id,
+                });
+            }
+            if !(THROTTLED.contains(&code)
+                || status.is_server_error()
+                || status == StatusCode::TOO_MANY_REQUESTS)
+            {
+                return Err(TikTokError::Api {
+                    code,
+                    message,
+                    request_id,
+                });
+            }
+            last = format!("HTTP {status}, code {code}: {message} (request_id {request_id})");
+            tracing::warn!(
+                path,
+                attempt,
+                code,
+                request_id,
+                "TikTok Ads throttled or failed; backing off"
+            );
+        }
+        Err(TikTokError::Exhausted {
+            attempts: self.config.retry.attempts,
+            last,
+        })
+    }
+
+    /// Every page of a report.
+    ///
+    /// # Errors
+    /// See [`TikTokError`].
+    pub async fn report(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+    ) -> Result<Vec<RawPage>, TikTokError> {
+        let mut pages = Vec::new();
+        let mut page = 1;
+        loop {
+            let mut query = params.to_vec();
+            query.push(("page", page.to_string()));
+            query.push(("page_size", "1000".to_owned()));
+            let (body, data) = self.get(path, &query).await?;
+            let total = data
+                .get("page_info")
+                .and_then(|p| p.get("total_page"))
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            pages.push(RawPage {
+                body,
+                data,
+                next: None,
+            });
+            if page >= total {
+                return Ok(pages);
+            }
+            page += 1;
+        }
+    }
+}
+
+fn envelope_data<T: serde::de::DeserializeOwned>(url: &str, text: &str) -> Result<T, TikTokError> {
+    let envelope: Envelope<Value> =
+        serde_json::from_str(text).map_err(|e| TikTokError::Decode {
+            path: url.to_owned(),
+            reason: e.to_string(),
+        })?;
+    if envelope.code != 0 {
+        return Err(TikTokError::Api {
+            code: envelope.code,
+            message: envelope.message,
+            request_id: envelope.request_id,
+        });
+    }
+    serde_json::from_value(envelope.data.unwrap_or(Value::Null)).map_err(|e| TikTokError::Decode {
+        path: url.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// One ad account linked to one shop.
+#[derive(Clone, Debug)]
+pub struct AdsTarget {
+    /// The org.
+    pub org_id: i64,
+    /// The shop its spend belongs to.
+    pub shop_id: i64,
+    /// The shop's id on TikTok (GMV Max `store_ids`).
+    pub store_id: String,
+    /// The advertiser.
+    pub advertiser_id: String,
+    /// Its currency.
+    pub currency: Currency,
+    /// Its time zone.
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// Pulls ad cost for the account's days `from..=to`: GMV Max first, then the integrated report,
+/// in windows of 30 days, each window one ingest.
+///
+/// # Errors
+/// Marketing API failures after retries, or ledger failures.
+pub async fn pull_ads(
+    db: &Db,
+    client: &AdsClient,
+    target: &AdsTarget,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<IngestReport, SyncError> {
+    let mapper = FeeMapper::load(db.conn(), target.org_id).await?;
+    let ctx = AdsContext {
+        mapper: &mapper,
+        advertiser_id: &target.advertiser_id,
+        currency: target.currency,
+        time_zone: target.time_zone,
+    };
+    let mut report = IngestReport::default();
+    let mut start = from;
+    while start <= to {
+        let end = (start + chrono::Duration::days(WINDOW_DAYS - 1)).min(to);
+        let dates = [
+            ("start_date", start.to_string()),
+            ("end_date", end.to_string()),
+        ];
+        let gmv_params = [
+            ("advertiser_id", target.advertiser_id.clone()),
+            ("store_ids", json!([target.store_id]).to_string()),
+            (
+                "dimensions",
+                json!(["campaign_id", "stat_time_day", "item_group_id"]).to_string(),
+            ),
+            (
+                "metrics",
+                json!(["cost", "gross_revenue", "orders"]).to_string(),
+            ),
+            dates[0].clone(),
+            dates[1].clone(),
+        ];
+        let path = "/open_api/v1.3/gmv_max/report/get/";
+        let pages = client.report(path, &gmv_params).await?;
+        let mut normalized = Normalized::default();
+        for page in &pages {
+            let data: AdsReport =
+                serde_json::from_value(page.data.clone()).map_err(|e| TikTokError::Decode {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                })?;
+            normalized.extend(gmv_max_report(&data, &ctx));
+        }
+        report.absorb(
+            post(
+                db,
+                target,
+                "tiktok_ads.report.gmv_max",
+                &format!("{start}..{end}"),
+                &pages,
+                normalized,
+            )
+            .await?,
+        );
+
+        let integrated_params = [
+            ("advertiser_id", target.advertiser_id.clone()),
+            ("report_type", "BASIC".to_owned()),
+            ("data_level", "AUCTION_CAMPAIGN".to_owned()),
+            (
+                "dimensions",
+                json!(["campaign_id", "stat_time_day"]).to_string(),
+            ),
+            (
+                "metrics",
+                json!(["spend", "impressions", "clicks"]).to_string(),
+            ),
+            dates[0].clone(),
+            dates[1].clone(),
+        ];
+        let path = "/open_api/v1.3/report/integrated/get/";
+        let pages = client.report(path, &integrated_params).await?;
+        let mut normalized = Normalized::default();
+        for page in &pages {
+            let data: AdsReport =
+                serde_json::from_value(page.data.clone()).map_err(|e| TikTokError::Decode {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                })?;
+            normalized.extend(integrated_report(&data, &ctx));
+        }
+        report.absorb(
+            post(
+                db,
+                target,
+                "tiktok_ads.report.integrated",
+                &format!("{start}..{end}"),
+                &pages,
+                normalized,
+            )
+            .await?,
+        );
+        start = end + chrono::Duration::days(1);
+    }
+    Ok(report)
+}
+
+async fn post(
+    db: &Db,
+    target: &AdsTarget,
+    kind: &str,
+    window: &str,
+    pages: &[RawPage],
+    normalized: Normalized,
+) -> Result<IngestReport, SyncError> {
+    let source_id = format!("{}:{window}", target.advertiser_id);
+    let bodies: Vec<&str> = pages.iter().map(|p| p.body.as_str()).collect();
+    let raw = RawInput {
+        channel: Channel::TikTokShop,
+        shop_id: Some(target.shop_id),
+        source_kind: kind.to_owned(),
+        source_id: source_id.clone(),
+        payload: format!("[{}]", bodies.join(",")),
+    };
+    let batch = Batch {
+        channel: Channel::TikTokShop,
+        shop_id: target.shop_id,
+        source_kind: kind.to_owned(),
+        source_id,
+        raw: Some(raw),
+        normalized,
+    };
+    Ok(ingest(db, target.org_id, batch).await?)
+}
