@@ -318,3 +318,58 @@ async fn another_orgs_token_sees_none_of_the_import() {
         json!({ "payouts": { "edges": [] }, "unmappedFees": [], "ledgerEntries": { "edges": [] } })
     );
 }
+
+#[tokio::test]
+async fn payouts_list_statements_with_the_payment_that_paid_them() {
+    let app = TestApp::spawn().await;
+    let org = app.org_id("acme").await;
+    let dir = tempfile::tempdir().unwrap();
+    let statements = json!({ "code": 0, "message": "Success", "request_id": "r", "data": { "next_page_token": "", "statements": [
+        { "id": "7300000000000000101", "statement_time": 1762128000, "currency": "USD", "settlement_amount": "11.09", "payment_id": "7400000000000000001", "payment_status": "PAID" },
+        { "id": "7300000000000000102", "statement_time": 1762214400, "currency": "USD", "settlement_amount": "0.00", "payment_id": "7400000000000000001", "payment_status": "PAID" } ] } });
+    let payments = json!({ "code": 0, "message": "Success", "request_id": "r", "data": { "next_page_token": "", "payments": [
+        { "id": "7400000000000000001", "status": "PAID", "create_time": 1762300000, "paid_time": 1762310000, "amount": { "currency": "USD", "value": "11.09" } } ] } });
+    for (name, value) in [("statements.json", statements), ("payments.json", payments)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        import_file(&app.db, org, &path, &ImportOptions::default())
+            .await
+            .unwrap();
+    }
+    import(&app, org, "statement_transactions_202501.json").await;
+
+    let token = app.token("acme", "pnl:read");
+    let query = r"query($after: String) { payouts(first: 2, after: $after) { pageInfo { hasNextPage endCursor }
+      edges { node { kind externalId status paidBy reported { amount } ledger { amount } } } } }";
+    let page = app.gql_ok(&token, query, json!({ "after": null })).await;
+    let edges = page["payouts"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2);
+    assert!(page["payouts"]["pageInfo"]["hasNextPage"]
+        .as_bool()
+        .unwrap());
+    let rest = app
+        .gql_ok(
+            &token,
+            query,
+            json!({ "after": page["payouts"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let mut nodes: Vec<Value> = edges
+        .iter()
+        .chain(rest["payouts"]["edges"].as_array().unwrap())
+        .map(|e| e["node"].clone())
+        .collect();
+    nodes.sort_by_key(|n| n["externalId"].as_str().unwrap().to_owned());
+    assert_eq!(nodes.len(), 3);
+    assert_eq!(nodes[0]["paidBy"], "7400000000000000001");
+    assert_eq!(nodes[0]["status"], "MATCHED");
+    assert_eq!(nodes[2]["kind"], "PAYMENT");
+    assert_eq!(
+        (
+            nodes[2]["status"].as_str(),
+            nodes[2]["ledger"]["amount"].as_str()
+        ),
+        (Some("MATCHED"), Some("11.09")),
+        "a payment's ledger is its statements'"
+    );
+}
