@@ -5,6 +5,7 @@
 //! Money columns are `i64` minor units beside a currency code; enum-like columns are the
 //! SCREAMING_SNAKE names of the server's enums, stored as text.
 
+pub mod ad_account;
 pub mod api_client;
 pub mod creator;
 pub mod fee_mapping;

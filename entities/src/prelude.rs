@@ -1,5 +1,6 @@
 //! Every entity under its table's name.
 
+pub use crate::ad_account::Entity as AdAccount;
 pub use crate::api_client::Entity as ApiClient;
 pub use crate::creator::Entity as Creator;
 pub use crate::fee_mapping::Entity as FeeMapping;

@@ -16,6 +16,7 @@ mod m20261122_000002_create_catalogue;
 mod m20261122_000003_create_ledger;
 mod m20261122_000004_create_settings;
 mod m20261122_000005_create_attribution;
+mod m20261122_000006_create_ad_account;
 mod util;
 
 /// The ordered list of every migration of the pnl schema.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_ledger::Migration),
             Box::new(m20261122_000004_create_settings::Migration),
             Box::new(m20261122_000005_create_attribution::Migration),
+            Box::new(m20261122_000006_create_ad_account::Migration),
         ]
     }
 }

@@ -36,6 +36,102 @@ pub struct Config {
     pub graphql: GraphqlConfig,
     /// External issuers (partner apps, identity providers) whose RS256/ES256 tokens are accepted.
     pub trusted_issuers: Vec<TrustedIssuerConfig>,
+    /// Key that encrypts channel credentials at rest (`PNL_SECRET_KEY`, 32 bytes in base64);
+    /// generated and kept in `data_dir` when unset.
+    pub secret_key: Option<Secret>,
+    /// The URL browsers and channels reach this server at (`PNL_PUBLIC_URL`), for OAuth
+    /// redirects; default `http://{listen}`.
+    pub public_url: Option<String>,
+    /// The TikTok Shop app.
+    pub tiktok: TikTokAppConfig,
+    /// The TikTok for Business (Marketing API) app.
+    pub tiktok_ads: TikTokAdsAppConfig,
+    /// The sync engine.
+    pub sync: SyncConfig,
+}
+
+/// A TikTok Shop Partner app (`[tiktok]`, `PNL_TIKTOK__APP_KEY`, …).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TikTokAppConfig {
+    /// App key.
+    pub app_key: String,
+    /// App secret (signs API calls and webhooks).
+    pub app_secret: Secret,
+    /// Shop API base URL.
+    pub api_base: String,
+    /// Token host base URL.
+    pub auth_base: String,
+    /// Where sellers authorise the app (⚠ region-dependent; the reference lists this one).
+    pub authorize_url: String,
+}
+
+/// A TikTok for Business app (`[tiktok_ads]`).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TikTokAdsAppConfig {
+    /// App id.
+    pub app_id: String,
+    /// App secret.
+    pub secret: Secret,
+    /// Marketing API base URL.
+    pub api_base: String,
+    /// Where advertisers authorise the app.
+    pub authorize_url: String,
+}
+
+/// The sync engine (`[sync]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SyncConfig {
+    /// Run sync jobs in this process (turn off on API-only replicas).
+    pub worker: bool,
+    /// Time between syncs of one shop, e.g. `1h`.
+    pub interval: String,
+    /// How far back each sync re-reads before its last cursor (late statements, restatements).
+    pub overlap: String,
+    /// How far back the first sync of a shop reads, in days (1–730).
+    pub backfill_days: u32,
+    /// How long a claimed job stays claimed without a heartbeat, e.g. `2m`.
+    pub lease: String,
+    /// How often the worker looks for due jobs, e.g. `10s`.
+    pub poll: String,
+}
+
+impl Default for TikTokAppConfig {
+    fn default() -> Self {
+        Self {
+            app_key: String::new(),
+            app_secret: Secret::new(""),
+            api_base: "https://open-api.tiktokglobalshop.com".to_owned(),
+            auth_base: "https://auth.tiktok-shops.com".to_owned(),
+            authorize_url: "https://auth.tiktok-shops.com/oauth/authorize".to_owned(),
+        }
+    }
+}
+
+impl Default for TikTokAdsAppConfig {
+    fn default() -> Self {
+        Self {
+            app_id: String::new(),
+            secret: Secret::new(""),
+            api_base: "https://business-api.tiktok.com".to_owned(),
+            authorize_url: "https://business-api.tiktok.com/portal/auth".to_owned(),
+        }
+    }
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            interval: "1h".to_owned(),
+            overlap: "3d".to_owned(),
+            backfill_days: 90,
+            lease: "2m".to_owned(),
+            poll: "5s".to_owned(),
+        }
+    }
 }
 
 /// Limits of the GraphQL endpoint.
@@ -118,6 +214,11 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("graphql", &self.graphql)
             .field("trusted_issuers", &self.trusted_issuers)
+            .field("secret_key", &self.secret_key)
+            .field("public_url", &self.public_url)
+            .field("tiktok_app_key", &self.tiktok.app_key)
+            .field("tiktok_ads_app_id", &self.tiktok_ads.app_id)
+            .field("sync", &self.sync)
             .finish_non_exhaustive()
     }
 }
@@ -145,6 +246,11 @@ impl Default for Config {
             log_format: LogFormat::Pretty,
             graphql: GraphqlConfig::default(),
             trusted_issuers: Vec::new(),
+            secret_key: None,
+            public_url: None,
+            tiktok: TikTokAppConfig::default(),
+            tiktok_ads: TikTokAdsAppConfig::default(),
+            sync: SyncConfig::default(),
         }
     }
 }
@@ -211,6 +317,20 @@ impl Config {
             bail!("jwt_issuer and jwt_audience must not be empty");
         }
         self.partner_token_ttl()?;
+        for (name, value) in [
+            ("sync.interval", &self.sync.interval),
+            ("sync.overlap", &self.sync.overlap),
+            ("sync.lease", &self.sync.lease),
+            ("sync.poll", &self.sync.poll),
+        ] {
+            parse_ttl(value).with_context(|| (*name).to_owned())?;
+        }
+        if !(1..=730).contains(&self.sync.backfill_days) {
+            bail!(
+                "sync.backfill_days must be between 1 and 730 (two years), got {}",
+                self.sync.backfill_days
+            );
+        }
         for issuer in &self.trusted_issuers {
             if issuer.issuer == self.jwt_issuer {
                 bail!(
@@ -237,6 +357,15 @@ impl Config {
                 self.data_dir.join("pnl.db").display()
             ),
         }
+    }
+
+    /// The public base URL (no trailing slash).
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     /// Lifetime of partner-app tokens.

@@ -124,6 +124,14 @@ impl Db {
             None => None,
         };
         let txn = self.conn.begin().await?;
+        if gate.is_some() {
+            // Take SQLite's write lock now, as `BEGIN IMMEDIATE` would: a deferred transaction
+            // that reads first and then writes fails with SQLITE_BUSY_SNAPSHOT when a write
+            // from outside the gate (a progress update, another process) commits in between.
+            // A write statement locks even when it changes no row.
+            txn.execute_unprepared("UPDATE org SET id = id WHERE 0 = 1")
+                .await?;
+        }
         Ok(WriteTxn { txn, _gate: gate })
     }
 

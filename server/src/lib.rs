@@ -13,7 +13,9 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod connectors;
+pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod graphql;
@@ -25,4 +27,6 @@ pub mod org;
 pub mod payout;
 pub mod startup;
 pub mod state;
+pub mod sync;
 pub mod telemetry;
+pub mod webhooks;

@@ -10,9 +10,11 @@ use tokio::net::TcpListener;
 
 use crate::auth::{secret, JwtKeys, TrustedIssuers};
 use crate::config::Config;
+use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::http;
 use crate::state::AppState;
+use crate::sync::SyncEngine;
 
 /// A bound, ready-to-serve server.
 pub struct Application {
@@ -26,17 +28,11 @@ impl Application {
     /// # Errors
     /// Any of those steps failing, with context.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = Db::connect(&config.database_url()).await?;
-        db.migrate().await?;
-        let jwt = jwt_keys(&config)?;
-        let listener = TcpListener::bind(config.listen)
+        let listen = config.listen;
+        let state = app_state(config).await?;
+        let listener = TcpListener::bind(listen)
             .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let state = AppState {
-            db,
-            jwt,
-            config: Arc::new(config),
-        };
+            .with_context(|| format!("cannot listen on {listen}"))?;
         Ok(Self { listener, state })
     }
 
@@ -62,15 +58,46 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let router = http::router(self.state.clone());
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = self
+            .state
+            .config
+            .sync
+            .worker
+            .then(|| tokio::spawn(crate::sync::run_worker(self.state.clone(), worker_stopped)));
         tracing::info!(address = %self.listener.local_addr()?, "pnl is serving GraphQL on /graphql");
         axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await
             .context("server failed")?;
+        let _ = stop_worker.send(true);
+        if let Some(worker) = worker {
+            // A job in flight is abandoned; its lease expires and any replica resumes it.
+            worker.abort();
+            let _ = worker.await;
+        }
         self.state.db.close().await;
         tracing::info!("pnl stopped");
         Ok(())
     }
+}
+
+/// The application state of `config`: database connected and migrated, keys loaded.
+///
+/// # Errors
+/// Any of those steps failing, with context.
+pub async fn app_state(config: Config) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    let jwt = jwt_keys(&config)?;
+    let secrets = secret_box(&config)?;
+    Ok(AppState {
+        db,
+        jwt,
+        config: Arc::new(config),
+        secrets,
+        sync: Arc::new(SyncEngine::new()),
+    })
 }
 
 /// The token keys of `config`: its HS256 secret (generated into the data directory on first
@@ -90,6 +117,18 @@ pub fn jwt_keys(config: &Config) -> anyhow::Result<JwtKeys> {
         &config.jwt_audience,
         trusted,
     ))
+}
+
+/// The credentials box of `config`: its `secret_key`, or one generated into the data directory.
+///
+/// # Errors
+/// An invalid or unreadable key.
+pub fn secret_box(config: &Config) -> anyhow::Result<SecretBox> {
+    let key = match &config.secret_key {
+        Some(key) => key.expose().to_owned(),
+        None => secret::load_or_generate(&config.data_dir, "secret-key", "PNL_SECRET_KEY")?,
+    };
+    SecretBox::from_base64(&key)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

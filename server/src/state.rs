@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use crate::auth::JwtKeys;
 use crate::config::Config;
+use crate::crypto::SecretBox;
 use crate::db::Db;
+use crate::sync::SyncEngine;
 
 /// What every request can reach. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -15,4 +17,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// The configuration in force.
     pub config: Arc<Config>,
+    /// Encrypts channel credentials at rest.
+    pub secrets: SecretBox,
+    /// The sync engine's in-process side (wake-ups, worker identity).
+    pub sync: Arc<SyncEngine>,
 }

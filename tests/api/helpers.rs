@@ -117,6 +117,8 @@ pub fn test_config(db: &TestDb) -> Config {
         ..Config::default()
     };
     config.graphql.max_body_bytes = 64 * 1024;
+    // Tests drive sync jobs themselves unless they start a worker.
+    config.sync.worker = false;
     config.trusted_issuers = vec![
         TrustedIssuerConfig {
             issuer: "https://partner.example".to_owned(),
@@ -141,6 +143,7 @@ pub fn test_config(db: &TestDb) -> Config {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    pub state: pnl::state::AppState,
     pub db: Db,
     pub config: Config,
     pub test_db: TestDb,
@@ -166,7 +169,8 @@ impl TestApp {
             .await
             .expect("server builds");
         let addr = app.local_addr().unwrap();
-        let db = app.state().db.clone();
+        let state = app.state().clone();
+        let db = state.db.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until_stopped(async {
             let _ = stopped.await;
@@ -174,6 +178,7 @@ impl TestApp {
         Self {
             addr,
             client: reqwest::Client::new(),
+            state,
             db,
             config,
             test_db,

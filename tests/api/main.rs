@@ -13,5 +13,6 @@ mod ledger;
 mod migrations;
 mod oauth;
 mod schema;
+mod sync_engine;
 mod tenancy;
 mod tiktok_sync;

@@ -138,8 +138,9 @@ pub struct PayoutInfo {
     pub period_end: Option<DateTime<Utc>>,
     /// When paid.
     pub paid_at: Option<DateTime<Utc>>,
-    /// The channel's status text (PAID, PROCESSING, …).
-    pub status: String,
+    /// The channel's status text (PAID, PROCESSING, …); none when this payload does not say
+    /// (a statement's transactions do not carry its payment status).
+    pub status: Option<String>,
     /// The payout that paid this one.
     pub parent: Option<PayoutRef>,
 }

@@ -29,6 +29,14 @@ pub async fn viewer_from_headers(state: &AppState, headers: &HeaderMap) -> Resul
         .ok_or_else(|| {
             Error::Unauthenticated("the Authorization header must be `Bearer <token>`".to_owned())
         })?;
+    viewer_from_token(state, token).await.map(Some)
+}
+
+/// The verified caller of a bearer `token`.
+///
+/// # Errors
+/// [`Error::Unauthenticated`] with the reason.
+pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer> {
     let claims = state.jwt.verify(token)?;
     org::validate_key(&claims.org).map_err(|_| {
         Error::Unauthenticated(format!(
@@ -44,10 +52,10 @@ pub async fn viewer_from_headers(state: &AppState, headers: &HeaderMap) -> Resul
             )));
         }
     }
-    Ok(Some(Viewer {
+    Ok(Viewer {
         org,
         subject: claims.sub,
         scopes: Scopes::parse_lenient(&claims.scope),
         client_id: claims.client_id,
-    }))
+    })
 }

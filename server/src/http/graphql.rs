@@ -91,3 +91,46 @@ fn has_code(error: &ServerError) -> bool {
         .as_ref()
         .is_some_and(|ext| ext.get("code").is_some())
 }
+
+/// `GET /graphql/ws`: subscriptions over WebSocket (graphql-transport-ws, and the older
+/// graphql-ws). The token goes in the `connection_init` payload as `{"Authorization": "Bearer
+/// …"}` (or `{"token": "…"}`), since browsers cannot set headers on a WebSocket.
+pub(super) async fn subscriptions(
+    State(state): State<HttpState>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let app = state.app.clone();
+            async_graphql_axum::GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(|v| v.as_str())
+                        .map(|v| {
+                            v.trim_start_matches("Bearer ")
+                                .trim_start_matches("bearer ")
+                                .to_owned()
+                        })
+                        .or_else(|| {
+                            payload
+                                .get("token")
+                                .and_then(|v| v.as_str())
+                                .map(ToOwned::to_owned)
+                        });
+                    let mut data = async_graphql::Data::default();
+                    if let Some(token) = token {
+                        let viewer = super::auth::viewer_from_token(&app, &token)
+                            .await
+                            .map_err(|error| async_graphql::Error::new(error.public_message()))?;
+                        data.insert(viewer);
+                    }
+                    Ok(data)
+                })
+                .serve()
+        })
+}

@@ -2,9 +2,11 @@
 //! with request ids, tracing, body limits and timeouts.
 
 mod auth;
+mod connect;
 mod graphql;
 mod health;
 mod oauth;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-pub use auth::viewer_from_headers;
+pub use auth::{viewer_from_headers, viewer_from_token};
 
 use crate::graphql::{build_schema, AppSchema};
 use crate::state::AppState;
@@ -42,7 +44,13 @@ pub fn router(state: AppState) -> Router {
     let http = HttpState { app: state, schema };
     Router::new()
         .route("/graphql", graphql_route)
+        .route("/graphql/ws", get(graphql::subscriptions))
         .route("/oauth/token", post(oauth::token))
+        .route("/connect/tiktok", get(connect::tiktok))
+        .route("/connect/tiktok/callback", get(connect::tiktok_callback))
+        .route("/connect/tiktok-ads", get(connect::tiktok_ads))
+        .route("/connect/tiktok-ads/callback", get(connect::tiktok_ads_callback))
+        .route("/webhooks/tiktok", post(webhooks::tiktok))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(axum::middleware::from_fn_with_state(limits.max_body_bytes, graphql::limit_body))

@@ -41,6 +41,19 @@ pub async fn store(
     raw: &RawInput,
     received_at: DateTime<Utc>,
 ) -> Result<i64> {
+    Ok(store_new(db, org_id, raw, received_at).await?.0)
+}
+
+/// Like [`store`], also telling whether the payload is new (false for a replay).
+///
+/// # Errors
+/// Database failures.
+pub async fn store_new(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    raw: &RawInput,
+    received_at: DateTime<Utc>,
+) -> Result<(i64, bool)> {
     let sha256 = sha256_hex(raw.payload.as_bytes());
     let row = raw_record::ActiveModel {
         org_id: Set(org_id),
@@ -62,11 +75,12 @@ pub async fn store(
     .do_nothing()
     .to_owned();
     // `do_nothing` reports "not inserted" for a replay; the select below finds the stored row.
-    let _ = raw_record::Entity::insert(row)
+    let inserted = raw_record::Entity::insert(row)
         .on_conflict(conflict)
         .do_nothing()
         .exec(db)
         .await?;
+    let inserted = matches!(inserted, sea_orm::TryInsertResult::Inserted(_));
     let id: Option<i64> = raw_record::Entity::find()
         .select_only()
         .column(raw_record::Column::Id)
@@ -77,5 +91,6 @@ pub async fn store(
         .into_tuple()
         .one(db)
         .await?;
-    id.ok_or_else(|| anyhow::anyhow!("raw record vanished after insert").into())
+    let id = id.ok_or_else(|| anyhow::anyhow!("raw record vanished after insert"))?;
+    Ok((id, inserted))
 }

@@ -177,10 +177,11 @@ async fn views(
         .await?
         .into_iter()
         .collect();
-    // Every payout whose lines count: the page's own plus their children.
-    let mut owner: HashMap<i64, i64> = ids.iter().map(|id| (*id, *id)).collect();
+    // A line counts for its own payout and, through it, for the payout that paid it: a
+    // statement's lines are also its payment's.
+    let mut counted_for: HashMap<i64, Vec<i64>> = ids.iter().map(|id| (*id, vec![*id])).collect();
     for (child, parent) in &children {
-        owner.insert(*child, *parent);
+        counted_for.entry(*child).or_default().push(*parent);
     }
     let sums: Vec<(Option<i64>, String, String, i64)> = ledger_entry::Entity::find()
         .select_only()
@@ -189,7 +190,9 @@ async fn views(
         .column(ledger_entry::Column::Currency)
         .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
         .filter(ledger_entry::Column::OrgId.eq(org_id))
-        .filter(ledger_entry::Column::PayoutId.is_in(owner.keys().copied().collect::<Vec<_>>()))
+        .filter(
+            ledger_entry::Column::PayoutId.is_in(counted_for.keys().copied().collect::<Vec<_>>()),
+        )
         .group_by(ledger_entry::Column::PayoutId)
         .group_by(ledger_entry::Column::Bucket)
         .group_by(ledger_entry::Column::Currency)
@@ -198,11 +201,17 @@ async fn views(
         .await?;
     let mut by_owner: HashMap<i64, Vec<(String, String, i64)>> = HashMap::new();
     for (payout_id, bucket, currency, total) in sums {
-        if let Some(owner) = payout_id.and_then(|id| owner.get(&id)) {
-            by_owner
-                .entry(*owner)
-                .or_default()
-                .push((bucket, currency, total));
+        for owner in payout_id
+            .and_then(|id| counted_for.get(&id))
+            .into_iter()
+            .flatten()
+        {
+            if ids.contains(owner) {
+                by_owner
+                    .entry(*owner)
+                    .or_default()
+                    .push((bucket.clone(), currency.clone(), total));
+            }
         }
     }
     rows.into_iter()

@@ -119,7 +119,14 @@ pub async fn upsert(
         if info.paid_at.is_some() {
             row.paid_at = Set(info.paid_at);
         }
-        row.status = Set(info.status.clone());
+        // A reported total replaces a placeholder's NOT_REPORTED even when the payload names
+        // no status; a status the channel did name (PAID, …) is kept.
+        let unknown = row.status.is_not_set() || row.status.as_ref() == NOT_REPORTED;
+        match &info.status {
+            Some(status) => row.status = Set(status.clone()),
+            None if unknown => row.status = Set("REPORTED".to_owned()),
+            None => {}
+        }
         if parent_id.is_some() {
             row.parent_id = Set(parent_id);
         }

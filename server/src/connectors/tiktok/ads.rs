@@ -137,6 +137,30 @@ impl AdsClient {
         Ok(list.list)
     }
 
+    /// The TikTok shops (`store_id`s) an advertiser runs GMV Max for.
+    ///
+    /// # Errors
+    /// See [`TikTokError`].
+    pub async fn stores(&self, advertiser_id: &str) -> Result<Vec<String>, TikTokError> {
+        let (_, data) = self
+            .get(
+                "/open_api/v1.3/gmv_max/store/list/",
+                &[("advertiser_id", advertiser_id.to_owned())],
+            )
+            .await?;
+        Ok(data
+            .get("store_list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|store| match store.get("store_id")? {
+                Value::String(id) => Some(id.clone()),
+                Value::Number(id) => Some(id.to_string()),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// One GET with retries.
     async fn get(
         &self,

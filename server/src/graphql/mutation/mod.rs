@@ -1,9 +1,10 @@
 //! The mutation root, merged from one object per feature.
 
+mod connect;
 mod mapping;
 
 use async_graphql::MergedObject;
 
 /// Every mutation.
 #[derive(Default, MergedObject)]
-pub struct MutationRoot(mapping::MappingMutation);
+pub struct MutationRoot(mapping::MappingMutation, connect::ConnectMutation);

@@ -3,9 +3,15 @@
 mod ledger;
 mod me;
 mod payout;
+mod shop;
 
 use async_graphql::MergedObject;
 
 /// Every query.
 #[derive(Default, MergedObject)]
-pub struct QueryRoot(me::MeQuery, ledger::LedgerQuery, payout::PayoutQuery);
+pub struct QueryRoot(
+    me::MeQuery,
+    ledger::LedgerQuery,
+    payout::PayoutQuery,
+    shop::ShopQuery,
+);

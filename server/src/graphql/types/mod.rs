@@ -5,3 +5,4 @@ pub mod ledger;
 pub mod me;
 pub mod money;
 pub mod payout;
+pub mod shop;

@@ -259,7 +259,7 @@ pub fn statement_transactions_2501(
             period_start: statement_time.map(|t| t - Duration::days(1)),
             period_end: statement_time,
             paid_at: None,
-            status: "SETTLED".to_owned(),
+            status: None,
             parent: None,
         }),
         Ok(None) => {}

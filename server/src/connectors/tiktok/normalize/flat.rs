@@ -265,7 +265,7 @@ pub fn statement_transactions_2309(
             period_start: statement_time.map(|t| t - chrono::Duration::days(1)),
             period_end: statement_time,
             paid_at: None,
-            status: "SETTLED".to_owned(),
+            status: None,
             parent: None,
         }),
         Ok(None) => {}

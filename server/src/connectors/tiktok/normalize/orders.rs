@@ -300,10 +300,12 @@ pub fn statements_202309(data: &StatementList, ctx: &Context<'_>) -> Normalized 
                     period_start: end.map(|t| t - chrono::Duration::days(1)),
                     period_end: end,
                     paid_at: None,
-                    status: statement
-                        .payment_status
-                        .clone()
-                        .unwrap_or_else(|| "SETTLED".to_owned()),
+                    status: Some(
+                        statement
+                            .payment_status
+                            .clone()
+                            .unwrap_or_else(|| "SETTLED".to_owned()),
+                    ),
                     parent: statement.payment_id.clone().map(|id| PayoutRef {
                         kind: PayoutKind::Payment,
                         external_id: id,
@@ -353,10 +355,12 @@ pub fn payments_202309(data: &PaymentList, _ctx: &Context<'_>) -> Normalized {
                 period_start: None,
                 period_end: time(payment.create_time),
                 paid_at: time(payment.paid_time),
-                status: payment
-                    .status
-                    .clone()
-                    .unwrap_or_else(|| "PROCESSING".to_owned()),
+                status: Some(
+                    payment
+                        .status
+                        .clone()
+                        .unwrap_or_else(|| "PROCESSING".to_owned()),
+                ),
                 parent: None,
             }),
             Ok(None) => out.failures.push(Failure {

@@ -1,4 +1,8 @@
-//! The `pnl` command line: `serve`, `migrate`, `print-schema`, `token` and `partner`.
+//! The `pnl` command line: `demo`, `serve`, `migrate`, `print-schema`, `token`, `partner`,
+//! `import`, `sync`, `sandbox` and `tiktok`.
+
+mod demo;
+mod run_sync;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,11 +42,33 @@ struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a complete demo: the sandbox's TikTok shops and ad accounts connected through OAuth,
+    /// their backfill, and the GraphQL server.
+    Demo {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Days of sandbox history.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Sandbox orders per shop per day.
+        #[arg(long, default_value_t = 20)]
+        orders_per_day: u32,
+    },
     /// Run the GraphQL server (migrates the database first).
     Serve {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
         listen: Option<SocketAddr>,
+    },
+    /// Sync one shop now, in the foreground, with a progress bar.
+    Sync {
+        /// The org.
+        #[arg(long)]
+        org: String,
+        /// The shop: its id, or the channel's shop id.
+        #[arg(long)]
+        shop: String,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -166,7 +192,7 @@ impl Cli {
     /// Whatever the command fails with, with context for the user.
     pub async fn run(self) -> anyhow::Result<()> {
         let listen = match &self.command {
-            Command::Serve { listen } => *listen,
+            Command::Serve { listen } | Command::Demo { listen, .. } => *listen,
             _ => None,
         };
         let overrides = Overrides {
@@ -175,7 +201,7 @@ impl Cli {
             data_dir: self.global.data_dir.clone(),
         };
         let config = config::load(self.global.config.as_deref(), &overrides)?;
-        let quiet = !matches!(self.command, Command::Serve { .. });
+        let quiet = !matches!(self.command, Command::Serve { .. } | Command::Demo { .. });
         telemetry::init(
             config.log_format,
             if quiet {
@@ -186,6 +212,12 @@ impl Cli {
         );
         match self.command {
             Command::Serve { .. } => serve(config).await,
+            Command::Demo {
+                days,
+                orders_per_day,
+                ..
+            } => demo::run(config, days, orders_per_day).await,
+            Command::Sync { org, shop } => run_sync::run(config, &org, &shop).await,
             Command::Migrate => {
                 Db::connect(&config.database_url()).await?.migrate().await?;
                 eprintln!("migrations applied");

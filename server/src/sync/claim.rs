@@ -1,0 +1,206 @@
+//! Claiming, heartbeating and finishing jobs in the database.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entities::sync_state;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, Value,
+};
+
+use crate::config::parse_ttl;
+use crate::db::Db;
+use crate::error::Result;
+use crate::state::AppState;
+
+/// How a job ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Synced up to `cursor` (RFC 3339).
+    Done {
+        /// The new cursor.
+        cursor: String,
+    },
+    /// Failed; retried on the next schedule.
+    Failed(String),
+    /// Cannot run until someone acts (re-authorise the shop); not retried.
+    Paused(String),
+}
+
+fn lease_end(lease: Duration) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(2))
+}
+
+/// Claims the most overdue job that nobody holds, for `worker`, for `lease`.
+///
+/// # Errors
+/// Database failures.
+pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<sync_state::Model>> {
+    let now = Utc::now();
+    let backend = db.backend();
+    // One statement: pick and lock in the same step, so two replicas never take the same row.
+    let lock = if backend == DatabaseBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let p = |n: usize| {
+        if backend == DatabaseBackend::Postgres {
+            format!("${n}")
+        } else {
+            "?".to_owned()
+        }
+    };
+    let sql = format!(
+        "UPDATE sync_state SET locked_by = {w}, locked_until = {until}, state = 'RUNNING', updated_at = {now1} \
+         WHERE id = (SELECT id FROM sync_state \
+             WHERE state <> 'PAUSED' AND (next_run_at IS NULL OR next_run_at <= {now2}) \
+               AND (locked_until IS NULL OR locked_until < {now3}) \
+             ORDER BY next_run_at, id LIMIT 1 {lock}) \
+         RETURNING id",
+        w = p(1),
+        until = p(2),
+        now1 = p(3),
+        now2 = p(4),
+        now3 = p(5),
+    );
+    let values: Vec<Value> = vec![
+        worker.into(),
+        lease_end(lease).into(),
+        now.into(),
+        now.into(),
+        now.into(),
+    ];
+    let txn = db.begin_write().await?;
+    let row = txn
+        .query_one(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    txn.commit().await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("", "id")?;
+    Ok(sync_state::Entity::find_by_id(id).one(db.conn()).await?)
+}
+
+/// Claims job `id` for `worker` if nobody holds it (for running one shop's sync on demand).
+///
+/// # Errors
+/// Database failures.
+pub async fn claim_job(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    lease: Duration,
+) -> Result<Option<sync_state::Model>> {
+    let now = Utc::now();
+    let txn = db.begin_write().await?;
+    let claimed = sync_state::Entity::update_many()
+        .col_expr(
+            sync_state::Column::LockedBy,
+            Expr::value(Some(worker.to_owned())),
+        )
+        .col_expr(
+            sync_state::Column::LockedUntil,
+            Expr::value(Some(lease_end(lease))),
+        )
+        .col_expr(sync_state::Column::State, Expr::value("RUNNING"))
+        .filter(sync_state::Column::Id.eq(id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(sync_state::Column::LockedUntil.is_null())
+                .add(sync_state::Column::LockedUntil.lt(now)),
+        )
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    if claimed.rows_affected == 0 {
+        return Ok(None);
+    }
+    Ok(sync_state::Entity::find_by_id(id).one(db.conn()).await?)
+}
+
+/// Extends `worker`'s lease on job `id`.
+///
+/// # Errors
+/// Database failures.
+pub async fn heartbeat(db: &Db, id: i64, worker: &str, lease: Duration) -> Result<()> {
+    sync_state::Entity::update_many()
+        .col_expr(
+            sync_state::Column::LockedUntil,
+            Expr::value(Some(lease_end(lease))),
+        )
+        .filter(sync_state::Column::Id.eq(id))
+        .filter(sync_state::Column::LockedBy.eq(worker))
+        .exec(db.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records how job `job` ended and releases it (only if this worker still holds it).
+///
+/// # Errors
+/// Database failures.
+pub async fn finish(state: &AppState, job: &sync_state::Model, outcome: Outcome) -> Result<()> {
+    let now = Utc::now();
+    let interval = parse_ttl(&state.config.sync.interval).unwrap_or(Duration::from_secs(3600));
+    let retry = interval.min(Duration::from_secs(300));
+    let after = |d: Duration| {
+        Some(now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1)))
+    };
+    let mut update = sync_state::Entity::update_many()
+        .col_expr(
+            sync_state::Column::LockedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            sync_state::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(sync_state::Column::UpdatedAt, Expr::value(now));
+    update = match &outcome {
+        Outcome::Done { cursor } => update
+            .col_expr(sync_state::Column::State, Expr::value("IDLE"))
+            .col_expr(
+                sync_state::Column::Cursor,
+                Expr::value(Some(cursor.clone())),
+            )
+            .col_expr(sync_state::Column::LastSuccessAt, Expr::value(Some(now)))
+            .col_expr(
+                sync_state::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(sync_state::Column::NextRunAt, Expr::value(after(interval))),
+        Outcome::Failed(error) => update
+            .col_expr(sync_state::Column::State, Expr::value("FAILED"))
+            .col_expr(
+                sync_state::Column::LastError,
+                Expr::value(Some(error.clone())),
+            )
+            .col_expr(sync_state::Column::NextRunAt, Expr::value(after(retry))),
+        Outcome::Paused(error) => update
+            .col_expr(sync_state::Column::State, Expr::value("PAUSED"))
+            .col_expr(
+                sync_state::Column::LastError,
+                Expr::value(Some(error.clone())),
+            )
+            .col_expr(
+                sync_state::Column::NextRunAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            ),
+    };
+    update
+        .filter(sync_state::Column::Id.eq(job.id))
+        .filter(sync_state::Column::LockedBy.eq(state.sync.worker_id()))
+        .exec(state.db.conn())
+        .await?;
+    match outcome {
+        Outcome::Failed(error) => {
+            tracing::warn!(job = job.id, stream = job.stream, %error, "sync failed")
+        }
+        Outcome::Paused(error) => {
+            tracing::warn!(job = job.id, stream = job.stream, %error, "sync paused")
+        }
+        Outcome::Done { .. } => tracing::info!(job = job.id, stream = job.stream, "sync done"),
+    }
+    Ok(())
+}
