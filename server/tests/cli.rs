@@ -195,3 +195,96 @@ fn import_reports_counts_and_refuses_garbage_with_a_non_zero_exit() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("garbage.json: not JSON"));
 }
+
+#[tokio::test]
+async fn demo_connects_the_sandbox_shops_and_backfills_them() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pnl"))
+        .args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--days",
+            "5",
+            "--orders-per-day",
+            "2",
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .env_remove("PNL_JWT_SECRET")
+        .env_remove("PNL_DATABASE_URL")
+        .env_remove("PNL_CONFIG")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut token = None;
+    let mut printed = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("Token:") {
+            token = Some(rest.trim().to_owned());
+        }
+        printed.push(line);
+        if printed
+            .last()
+            .is_some_and(|l| l.starts_with("Ctrl-C stops it"))
+        {
+            break;
+        }
+    }
+    let token = token.unwrap_or_else(|| panic!("no token printed: {printed:?}"));
+    assert!(printed
+        .iter()
+        .any(|l| l.contains(&format!("http://127.0.0.1:{port}/graphql"))));
+    assert!(
+        printed
+            .iter()
+            .filter(|l| l.trim_start().starts_with('{'))
+            .count()
+            >= 3,
+        "three example queries"
+    );
+
+    // The backfill runs through the real OAuth + sync path; wait for it.
+    let query =
+        serde_json::json!({ "query": "{ shops { status syncStatus { state lastSuccessAt } } }" });
+    let client = reqwest::Client::new();
+    let mut done = false;
+    for _ in 0..600 {
+        let response = client
+            .post(format!("http://127.0.0.1:{port}/graphql"))
+            .bearer_auth(&token)
+            .json(&query)
+            .send()
+            .await;
+        let Ok(response) = response else { break };
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let shops = body["data"]["shops"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if shops.len() == 2
+            && shops
+                .iter()
+                .all(|s| s["syncStatus"]["lastSuccessAt"].is_string())
+        {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(done, "the demo's two shops finished their backfill");
+}

@@ -13,6 +13,8 @@ mod ledger;
 mod migrations;
 mod oauth;
 mod schema;
+mod subscription;
 mod sync_engine;
 mod tenancy;
 mod tiktok_sync;
+mod webhooks;
