@@ -288,3 +288,73 @@ async fn demo_connects_the_sandbox_shops_and_backfills_them() {
     let _ = child.wait();
     assert!(done, "the demo's two shops finished their backfill");
 }
+
+#[tokio::test]
+async fn sync_runs_one_shop_now_and_reports_where_it_got() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox::Sandbox::start(sandbox::SandboxConfig {
+        days: 5,
+        orders_per_day: 2,
+        ..sandbox::SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = sandbox.base_url();
+    let env = [
+        ("PNL_TIKTOK__APP_KEY", sandbox.config().app_key.clone()),
+        (
+            "PNL_TIKTOK__APP_SECRET",
+            sandbox.config().app_secret.clone(),
+        ),
+        ("PNL_TIKTOK__API_BASE", url.clone()),
+        ("PNL_TIKTOK__AUTH_BASE", url.clone()),
+    ];
+    // Connect the sandbox seller with the library, as the OAuth callback would.
+    let mut config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    config.tiktok.app_key = env[0].1.clone();
+    config.tiktok.app_secret = pnl::config::Secret::new(env[1].1.clone());
+    config.tiktok.api_base = url.clone();
+    config.tiktok.auth_base = url.clone();
+    let state = pnl::startup::app_state(config.clone()).await.unwrap();
+    let http = reqwest::Client::new();
+    let tiktok = pnl::sync::jobs::tiktok_config(&state);
+    let tokens = pnl::connectors::tiktok::client::TikTokClient::exchange_code(
+        &http,
+        &tiktok,
+        &sandbox.issue_auth_code(),
+    )
+    .await
+    .unwrap();
+    let org = pnl::org::ensure(state.db.conn(), "acme").await.unwrap();
+    let shops = pnl::connect::connect_tiktok_tokens(&state, org.id, tokens)
+        .await
+        .unwrap();
+    state.db.close().await;
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pnl"));
+    command
+        .args(["sync", "--shop", &shops[0].external_id, "--data-dir"])
+        .arg(dir.path())
+        .current_dir(dir.path());
+    for (key, value) in &env {
+        command.env(key, value);
+    }
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout)
+        .contains(&format!("synced {} up to", shops[0].name)));
+
+    let missing = pnl(dir.path(), &["sync", "--shop", "no-such-shop"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no shop no-such-shop"));
+    sandbox.shutdown().await;
+}

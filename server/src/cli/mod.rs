@@ -63,9 +63,9 @@ enum Command {
     },
     /// Sync one shop now, in the foreground, with a progress bar.
     Sync {
-        /// The org.
+        /// The org (needed only when the channel's shop id is connected to several orgs).
         #[arg(long)]
-        org: String,
+        org: Option<String>,
         /// The shop: its id, or the channel's shop id.
         #[arg(long)]
         shop: String,
@@ -217,7 +217,7 @@ impl Cli {
                 orders_per_day,
                 ..
             } => demo::run(config, days, orders_per_day).await,
-            Command::Sync { org, shop } => run_sync::run(config, &org, &shop).await,
+            Command::Sync { org, shop } => run_sync::run(config, org.as_deref(), &shop).await,
             Command::Migrate => {
                 Db::connect(&config.database_url()).await?.migrate().await?;
                 eprintln!("migrations applied");

@@ -11,17 +11,20 @@ use crate::sync::progress::StoredProgress;
 use crate::sync::{claim_job, run_claimed, schedule_now, Outcome, SHOP_STREAM};
 use crate::{org, startup};
 
-/// Syncs shop `shop` (its row id or the channel's id) of `org_key` now.
+/// Syncs shop `shop` (its row id or the channel's id), of `org_key` when given, now.
 ///
 /// # Errors
-/// An unknown org or shop, a job held by another worker, or a failed sync.
-pub(super) async fn run(config: Config, org_key: &str, shop: &str) -> anyhow::Result<()> {
+/// An unknown org or shop, an ambiguous shop, a job held by another worker, or a failed sync.
+pub(super) async fn run(config: Config, org_key: Option<&str>, shop: &str) -> anyhow::Result<()> {
     let state = startup::app_state(config).await?;
     let db = state.db.conn();
-    let org = org::find(db, org_key)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("org {org_key} does not exist"))?;
-    let mut query = shop::Entity::find().filter(shop::Column::OrgId.eq(org.id));
+    let mut query = shop::Entity::find();
+    if let Some(org_key) = org_key {
+        let org = org::find(db, org_key)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("org {org_key} does not exist"))?;
+        query = query.filter(shop::Column::OrgId.eq(org.id));
+    }
     query = match shop.parse::<i64>() {
         Ok(id) => query.filter(
             sea_orm::Condition::any()
@@ -30,11 +33,15 @@ pub(super) async fn run(config: Config, org_key: &str, shop: &str) -> anyhow::Re
         ),
         Err(_) => query.filter(shop::Column::ExternalId.eq(shop)),
     };
-    let row = query
-        .one(db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("org {org_key} has no shop {shop}"))?;
-    schedule_now(db, org.id, row.id, SHOP_STREAM).await?;
+    let mut rows = query.all(db).await?;
+    anyhow::ensure!(
+        rows.len() < 2,
+        "shop {shop} matches several shops (in several orgs?): pass --org"
+    );
+    let row = rows
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no shop {shop}"))?;
+    schedule_now(db, row.org_id, row.id, SHOP_STREAM).await?;
     let job = sync_state::Entity::find()
         .filter(sync_state::Column::ShopId.eq(row.id))
         .filter(sync_state::Column::Stream.eq(SHOP_STREAM))

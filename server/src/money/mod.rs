@@ -11,6 +11,8 @@
 
 mod currency;
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
 mod wide;
 

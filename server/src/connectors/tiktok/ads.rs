@@ -316,79 +316,77 @@ pub async fn pull_ads(
     let mut start = from;
     while start <= to {
         let end = (start + chrono::Duration::days(WINDOW_DAYS - 1)).min(to);
-        let dates = [
+        let window = format!("{start}..{end}");
+        let common = [
+            ("advertiser_id", target.advertiser_id.clone()),
             ("start_date", start.to_string()),
             ("end_date", end.to_string()),
         ];
-        let gmv_params = [
-            ("advertiser_id", target.advertiser_id.clone()),
-            ("store_ids", json!([target.store_id]).to_string()),
-            (
-                "dimensions",
-                json!(["campaign_id", "stat_time_day", "item_group_id"]).to_string(),
-            ),
-            (
-                "metrics",
-                json!(["cost", "gross_revenue", "orders"]).to_string(),
-            ),
-            dates[0].clone(),
-            dates[1].clone(),
-        ];
-        let path = "/open_api/v1.3/gmv_max/report/get/";
-        let pages = client.report(path, &gmv_params).await?;
-        let mut normalized = Normalized::default();
-        for page in &pages {
-            let data: AdsReport =
-                serde_json::from_value(page.data.clone()).map_err(|e| TikTokError::Decode {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                })?;
-            normalized.extend(gmv_max_report(&data, &ctx));
-        }
+        let gmv_params: Vec<(&str, String)> = common
+            .iter()
+            .cloned()
+            .chain([
+                ("store_ids", json!([target.store_id]).to_string()),
+                (
+                    "dimensions",
+                    json!(["campaign_id", "stat_time_day", "item_group_id"]).to_string(),
+                ),
+                (
+                    "metrics",
+                    json!(["cost", "gross_revenue", "orders"]).to_string(),
+                ),
+            ])
+            .collect();
+        let integrated_params: Vec<(&str, String)> = common
+            .iter()
+            .cloned()
+            .chain([
+                ("report_type", "BASIC".to_owned()),
+                ("data_level", "AUCTION_CAMPAIGN".to_owned()),
+                (
+                    "dimensions",
+                    json!(["campaign_id", "stat_time_day"]).to_string(),
+                ),
+                (
+                    "metrics",
+                    json!(["spend", "impressions", "clicks"]).to_string(),
+                ),
+            ])
+            .collect();
+        // GMV Max first: its allocation excludes the same campaign-days of the integrated report.
+        let (pages, normalized) = report_step(
+            client,
+            "/open_api/v1.3/gmv_max/report/get/",
+            &gmv_params,
+            &ctx,
+            gmv_max_report,
+        )
+        .await?;
         report.absorb(
             post(
                 db,
                 target,
                 "tiktok_ads.report.gmv_max",
-                &format!("{start}..{end}"),
+                &window,
                 &pages,
                 normalized,
             )
             .await?,
         );
-
-        let integrated_params = [
-            ("advertiser_id", target.advertiser_id.clone()),
-            ("report_type", "BASIC".to_owned()),
-            ("data_level", "AUCTION_CAMPAIGN".to_owned()),
-            (
-                "dimensions",
-                json!(["campaign_id", "stat_time_day"]).to_string(),
-            ),
-            (
-                "metrics",
-                json!(["spend", "impressions", "clicks"]).to_string(),
-            ),
-            dates[0].clone(),
-            dates[1].clone(),
-        ];
-        let path = "/open_api/v1.3/report/integrated/get/";
-        let pages = client.report(path, &integrated_params).await?;
-        let mut normalized = Normalized::default();
-        for page in &pages {
-            let data: AdsReport =
-                serde_json::from_value(page.data.clone()).map_err(|e| TikTokError::Decode {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                })?;
-            normalized.extend(integrated_report(&data, &ctx));
-        }
+        let (pages, normalized) = report_step(
+            client,
+            "/open_api/v1.3/report/integrated/get/",
+            &integrated_params,
+            &ctx,
+            integrated_report,
+        )
+        .await?;
         report.absorb(
             post(
                 db,
                 target,
                 "tiktok_ads.report.integrated",
-                &format!("{start}..{end}"),
+                &window,
                 &pages,
                 normalized,
             )
@@ -397,6 +395,27 @@ pub async fn pull_ads(
         start = end + chrono::Duration::days(1);
     }
     Ok(report)
+}
+
+/// Every page of one report, normalised.
+async fn report_step(
+    client: &AdsClient,
+    path: &str,
+    params: &[(&str, String)],
+    ctx: &AdsContext<'_>,
+    normalize: fn(&AdsReport, &AdsContext<'_>) -> Normalized,
+) -> Result<(Vec<RawPage>, Normalized), SyncError> {
+    let pages = client.report(path, params).await?;
+    let mut normalized = Normalized::default();
+    for page in &pages {
+        let data: AdsReport =
+            serde_json::from_value(page.data.clone()).map_err(|e| TikTokError::Decode {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
+        normalized.extend(normalize(&data, ctx));
+    }
+    Ok((pages, normalized))
 }
 
 async fn post(

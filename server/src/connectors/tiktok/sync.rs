@@ -150,6 +150,54 @@ pub async fn sync_shop(
     result
 }
 
+/// A paged list endpoint to read.
+struct ListRequest<'a> {
+    method: Method,
+    path: &'a str,
+    params: &'a [(&'a str, String)],
+    body: Option<&'a serde_json::Value>,
+}
+
+/// Reads every page of `request`, normalises each, and posts them as one batch of `kind` whose
+/// raw record is the pages; returns the decoded pages.
+#[allow(clippy::too_many_arguments)]
+async fn list_step<T: serde::de::DeserializeOwned>(
+    db: &Db,
+    client: &TikTokClient,
+    target: &ShopTarget,
+    ctx: &Context<'_>,
+    report: &mut SyncReport,
+    kind: &str,
+    window: &str,
+    request: &ListRequest<'_>,
+    normalize: fn(&T, &Context<'_>) -> Normalized,
+) -> Result<Vec<T>, SyncError> {
+    let pages = client
+        .all_pages(
+            request.method.clone(),
+            request.path,
+            request.params,
+            request.body,
+        )
+        .await?;
+    let decoded = decode_pages::<T>(request.path, &pages)?;
+    let mut normalized = Normalized::default();
+    for data in &decoded {
+        normalized.extend(normalize(data, ctx));
+    }
+    post(
+        db,
+        target,
+        kind,
+        window,
+        raw_pages(kind, window, target.shop_id, &pages),
+        normalized,
+        report,
+    )
+    .await?;
+    Ok(decoded)
+}
+
 /// Pulls `from..to` of one shop; `progress` is told about each step.
 ///
 /// # Errors
@@ -178,129 +226,99 @@ pub async fn pull(
         })
     };
 
-    // 1. Orders: catalogue links, samples, sale estimates.
-    step("orders", 0, None);
-    let path = "/order/202309/orders/search";
+    let window = format!("{ge}-{lt}");
+    // 1. Orders: catalogue links, samples, sale estimates. 2. Affiliate orders: creators.
     let body = json!({ "create_time_ge": from.timestamp(), "create_time_lt": to.timestamp() });
-    let pages = client
-        .all_pages(
-            Method::POST,
-            path,
-            &[
-                ("page_size", "100".to_owned()),
-                ("sort_field", "create_time".to_owned()),
-            ],
-            Some(&body),
-        )
-        .await?;
-    let mut orders = Normalized::default();
-    for data in decode_pages::<model::OrderList>(path, &pages)? {
-        orders.extend(normalize::orders_202309(&data, &ctx));
-    }
-    post(
+    let page = [("page_size", "100".to_owned())];
+    step("orders", 0, None);
+    let orders_params = [page[0].clone(), ("sort_field", "create_time".to_owned())];
+    let request = ListRequest {
+        method: Method::POST,
+        path: "/order/202309/orders/search",
+        params: &orders_params,
+        body: Some(&body),
+    };
+    list_step(
         db,
+        client,
         target,
-        "tiktok.order.202309.orders",
-        &format!("{ge}-{lt}"),
-        raw_pages(
-            "tiktok.order.202309.orders",
-            &format!("{ge}-{lt}"),
-            target.shop_id,
-            &pages,
-        ),
-        orders,
+        &ctx,
         &mut report,
+        "tiktok.order.202309.orders",
+        &window,
+        &request,
+        normalize::orders_202309,
     )
     .await?;
-
-    // 2. Affiliate orders: creators.
     step("affiliate orders", 0, None);
-    let path = "/affiliate_seller/202410/orders/search";
-    let pages = client
-        .all_pages(
-            Method::POST,
-            path,
-            &[("page_size", "100".to_owned())],
-            Some(&body),
-        )
-        .await?;
-    let mut affiliate = Normalized::default();
-    for data in decode_pages::<model::AffiliateOrderList>(path, &pages)? {
-        affiliate.extend(normalize::affiliate_orders_202410(&data, &ctx));
-    }
-    post(
+    let request = ListRequest {
+        method: Method::POST,
+        path: "/affiliate_seller/202410/orders/search",
+        params: &page,
+        body: Some(&body),
+    };
+    list_step(
         db,
+        client,
         target,
-        "tiktok.affiliate_seller.202410.orders",
-        &format!("{ge}-{lt}"),
-        raw_pages(
-            "tiktok.affiliate_seller.202410.orders",
-            &format!("{ge}-{lt}"),
-            target.shop_id,
-            &pages,
-        ),
-        affiliate,
+        &ctx,
         &mut report,
+        "tiktok.affiliate_seller.202410.orders",
+        &window,
+        &request,
+        normalize::affiliate_orders_202410,
     )
     .await?;
 
     // 3. Payments and statements: reported totals.
     step("payments", 0, None);
-    let path = "/finance/202309/payments";
     let params = [
+        page[0].clone(),
         ("sort_field", "create_time".to_owned()),
-        ("page_size", "100".to_owned()),
         ("create_time_ge", ge.clone()),
         ("create_time_lt", lt.clone()),
     ];
-    let pages = client.all_pages(Method::GET, path, &params, None).await?;
-    let mut payments = Normalized::default();
-    for data in decode_pages::<model::PaymentList>(path, &pages)? {
-        payments.extend(normalize::payments_202309(&data, &ctx));
-    }
-    post(
+    let request = ListRequest {
+        method: Method::GET,
+        path: "/finance/202309/payments",
+        params: &params,
+        body: None,
+    };
+    list_step(
         db,
+        client,
         target,
-        "tiktok.finance.202309.payments",
-        &format!("{ge}-{lt}"),
-        raw_pages(
-            "tiktok.finance.202309.payments",
-            &format!("{ge}-{lt}"),
-            target.shop_id,
-            &pages,
-        ),
-        payments,
+        &ctx,
         &mut report,
+        "tiktok.finance.202309.payments",
+        &window,
+        &request,
+        normalize::payments_202309,
     )
     .await?;
-
     step("statements", 0, None);
-    let path = "/finance/202309/statements";
     let params = [
+        page[0].clone(),
         ("sort_field", "statement_time".to_owned()),
-        ("page_size", "100".to_owned()),
         ("statement_time_ge", ge.clone()),
         ("statement_time_lt", lt.clone()),
     ];
-    let pages = client.all_pages(Method::GET, path, &params, None).await?;
-    let lists = decode_pages::<model::StatementList>(path, &pages)?;
-    let mut statements = Normalized::default();
-    for data in &lists {
-        statements.extend(normalize::statements_202309(data, &ctx));
-    }
-    post(
+    let request = ListRequest {
+        method: Method::GET,
+        path: "/finance/202309/statements",
+        params: &params,
+        body: None,
+    };
+    let lists = list_step(
         db,
+        client,
         target,
-        "tiktok.finance.202309.statements",
-        &format!("{ge}-{lt}"),
-        raw_pages(
-            "tiktok.finance.202309.statements",
-            &format!("{ge}-{lt}"),
-            target.shop_id,
-            &pages,
-        ),
-        statements,
+        &ctx,
         &mut report,
+        "tiktok.finance.202309.statements",
+        &window,
+        &request,
+        normalize::statements_202309,
     )
     .await?;
 
@@ -318,31 +336,28 @@ pub async fn pull(
 
     // 5. Estimates for what is not settled yet.
     step("unsettled", 0, None);
-    let path = "/finance/202507/orders/unsettled";
     let params = [
+        page[0].clone(),
         ("sort_field", "order_create_time".to_owned()),
-        ("page_size", "100".to_owned()),
         ("search_time_ge", ge.clone()),
         ("search_time_lt", lt.clone()),
     ];
-    let pages = client.all_pages(Method::GET, path, &params, None).await?;
-    let mut unsettled = Normalized::default();
-    for data in decode_pages::<model::Unsettled2507>(path, &pages)? {
-        unsettled.extend(normalize::unsettled_2507(&data, &ctx));
-    }
-    post(
+    let request = ListRequest {
+        method: Method::GET,
+        path: "/finance/202507/orders/unsettled",
+        params: &params,
+        body: None,
+    };
+    list_step(
         db,
+        client,
         target,
-        "tiktok.finance.202507.unsettled",
-        &format!("{ge}-{lt}"),
-        raw_pages(
-            "tiktok.finance.202507.unsettled",
-            &format!("{ge}-{lt}"),
-            target.shop_id,
-            &pages,
-        ),
-        unsettled,
+        &ctx,
         &mut report,
+        "tiktok.finance.202507.unsettled",
+        &window,
+        &request,
+        normalize::unsettled_2507,
     )
     .await?;
     step("done", 1, Some(1));
