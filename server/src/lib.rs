@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod connectors;
+pub mod costs;
 pub mod crypto;
 pub mod db;
 pub mod error;

@@ -1,10 +1,15 @@
 //! The mutation root, merged from one object per feature.
 
 mod connect;
+mod costs;
 mod mapping;
 
 use async_graphql::MergedObject;
 
 /// Every mutation.
 #[derive(Default, MergedObject)]
-pub struct MutationRoot(mapping::MappingMutation, connect::ConnectMutation);
+pub struct MutationRoot(
+    mapping::MappingMutation,
+    connect::ConnectMutation,
+    costs::CostMutation,
+);

@@ -1,5 +1,6 @@
 //! The query root, merged from one object per feature.
 
+mod costs;
 mod ledger;
 mod me;
 mod payout;
@@ -14,4 +15,5 @@ pub struct QueryRoot(
     ledger::LedgerQuery,
     payout::PayoutQuery,
     shop::ShopQuery,
+    costs::CostQuery,
 );

@@ -1,6 +1,7 @@
 //! GraphQL-only types, each built from a domain type with `From`; no entity is exposed directly.
 
 pub mod connection;
+pub mod costs;
 pub mod ledger;
 pub mod me;
 pub mod money;

@@ -1,0 +1,103 @@
+//! Maintaining unit costs and FX rates.
+
+use async_graphql::{Context, Object, ResultExt};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::auth::Scope;
+use crate::costs::fx::FxRate as DomainRate;
+use crate::graphql::types::costs::{FxRate, ImportResult, ProductCost, SetProductCostInput};
+use crate::graphql::ContextExt;
+use crate::money::Currency;
+
+/// Cost mutations.
+#[derive(Default)]
+pub(crate) struct CostMutation;
+
+#[Object]
+impl CostMutation {
+    /// Sets a product's landed unit cost from a day on (replacing one set for the same day).
+    /// COGS of lines from that day uses it until the next cost. Needs `costs:write`.
+    async fn set_product_cost(
+        &self,
+        ctx: &Context<'_>,
+        input: SetProductCostInput,
+    ) -> async_graphql::Result<ProductCost> {
+        let viewer = ctx.viewer_with(Scope::CostsWrite)?;
+        let cost = input.to_cost().extend()?;
+        let txn = ctx
+            .state()?
+            .db
+            .begin_write()
+            .await
+            .map_err(crate::error::Error::from)
+            .extend()?;
+        crate::costs::unit_cost::set(&*txn, viewer.org.id, &cost)
+            .await
+            .extend()?;
+        txn.commit()
+            .await
+            .map_err(crate::error::Error::from)
+            .extend()?;
+        Ok(cost.into())
+    }
+
+    /// Imports unit costs from CSV text with the columns `sku, effective_from, currency,
+    /// unit_cost` and optionally `product, freight, duty, packaging`. All or nothing: every bad
+    /// cell is reported with its row, column and value. Needs `costs:write`.
+    async fn import_product_costs(
+        &self,
+        ctx: &Context<'_>,
+        csv: String,
+    ) -> async_graphql::Result<ImportResult> {
+        let viewer = ctx.viewer_with(Scope::CostsWrite)?;
+        let report = crate::costs::csv_input::import_costs(&ctx.state()?.db, viewer.org.id, &csv)
+            .await
+            .extend()?;
+        Ok(ImportResult {
+            rows: i32::try_from(report.rows).unwrap_or(i32::MAX),
+        })
+    }
+
+    /// Sets the rate of one day: units of `quote` per one `base`. Needs `costs:write`.
+    async fn set_fx_rate(
+        &self,
+        ctx: &Context<'_>,
+        day: NaiveDate,
+        base: String,
+        quote: String,
+        rate: Decimal,
+    ) -> async_graphql::Result<FxRate> {
+        let viewer = ctx.viewer_with(Scope::CostsWrite)?;
+        let rate = DomainRate {
+            day,
+            base: Currency::parse(&base)
+                .map_err(crate::error::Error::from)
+                .extend()?,
+            quote: Currency::parse(&quote)
+                .map_err(crate::error::Error::from)
+                .extend()?,
+            rate,
+        };
+        crate::costs::fx::set(ctx.state()?.db.conn(), viewer.org.id, &rate)
+            .await
+            .extend()?;
+        Ok(rate.into())
+    }
+
+    /// Imports FX rates from CSV text with the columns `day, base, quote, rate`. All or nothing.
+    /// Needs `costs:write`.
+    async fn import_fx_rates(
+        &self,
+        ctx: &Context<'_>,
+        csv: String,
+    ) -> async_graphql::Result<ImportResult> {
+        let viewer = ctx.viewer_with(Scope::CostsWrite)?;
+        let report = crate::costs::csv_input::import_rates(&ctx.state()?.db, viewer.org.id, &csv)
+            .await
+            .extend()?;
+        Ok(ImportResult {
+            rows: i32::try_from(report.rows).unwrap_or(i32::MAX),
+        })
+    }
+}
