@@ -11,7 +11,7 @@ use crate::helpers::{error_code, fixture, TestApp};
 
 const SET_COST: &str = r"mutation($input: SetProductCostInput!) { setProductCost(input: $input) { sku effectiveFrom unitCost { amount currency } freight { amount } } }";
 
-fn cost(sku: &str, amount: &str, components: serde_json::Value) -> serde_json::Value {
+fn cost(sku: &str, amount: &str, components: &serde_json::Value) -> serde_json::Value {
     json!({ "input": { "sku": sku, "unitCost": amount, "currency": "USD", "effectiveFrom": "2026-01-01", "components": components } })
 }
 
@@ -40,7 +40,7 @@ async fn unit_costs_are_set_listed_and_checked() {
         .gql(
             Some(&token),
             SET_COST,
-            cost("SKU-TEE-BLK-M", "6.40", json!({ "product": "5.00" })),
+            cost("SKU-TEE-BLK-M", "6.40", &json!({ "product": "5.00" })),
         )
         .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
@@ -55,7 +55,7 @@ async fn unit_costs_are_set_listed_and_checked() {
         .gql(
             Some(&token),
             SET_COST,
-            cost("SKU-TEE-BLK-M", "6.405", json!(null)),
+            cost("SKU-TEE-BLK-M", "6.405", &json!(null)),
         )
         .await;
     assert!(
@@ -85,7 +85,7 @@ async fn unit_costs_are_set_listed_and_checked() {
 
     let reader = app.token("acme", "pnl:read");
     let (_, body) = app
-        .gql(Some(&reader), SET_COST, cost("X", "1.00", json!(null)))
+        .gql(Some(&reader), SET_COST, cost("X", "1.00", &json!(null)))
         .await;
     assert_eq!(error_code(&body), "FORBIDDEN");
 }
@@ -154,8 +154,12 @@ async fn products_without_a_cost_are_listed() {
         data["productsWithoutCost"],
         json!(["SKU-MUG-12", "SKU-TEE-BLK-M"])
     );
-    app.gql_ok(&token, SET_COST, cost("SKU-TEE-BLK-M", "6.40", json!(null)))
-        .await;
+    app.gql_ok(
+        &token,
+        SET_COST,
+        cost("SKU-TEE-BLK-M", "6.40", &json!(null)),
+    )
+    .await;
     let data = app
         .gql_ok(&token, "{ productsWithoutCost }", json!({}))
         .await;
@@ -213,8 +217,12 @@ async fn fx_rates_apply_on_their_day_or_the_latest_earlier_one() {
 async fn another_org_sees_none_of_the_costs_or_rates() {
     let app = TestApp::spawn().await;
     let token = app.token("acme", "costs:write pnl:read");
-    app.gql_ok(&token, SET_COST, cost("SKU-TEE-BLK-M", "6.40", json!(null)))
-        .await;
+    app.gql_ok(
+        &token,
+        SET_COST,
+        cost("SKU-TEE-BLK-M", "6.40", &json!(null)),
+    )
+    .await;
     app.gql_ok(&token, r#"mutation { setFxRate(day: "2026-01-02", base: "GBP", quote: "USD", rate: "1.27") { rate } }"#, json!({})).await;
     let other = app.token("globex", "costs:write pnl:read");
     let data = app
@@ -228,8 +236,12 @@ async fn another_org_sees_none_of_the_costs_or_rates() {
         data,
         json!({ "productCosts": [], "fxRates": [], "productsWithoutCost": [] })
     );
-    app.gql_ok(&other, SET_COST, cost("SKU-TEE-BLK-M", "9.99", json!(null)))
-        .await;
+    app.gql_ok(
+        &other,
+        SET_COST,
+        cost("SKU-TEE-BLK-M", "9.99", &json!(null)),
+    )
+    .await;
     let data = app
         .gql_ok(
             &token,
