@@ -26,7 +26,7 @@ async fn unit_costs_are_set_listed_and_checked() {
             cost(
                 "SKU-TEE-BLK-M",
                 "6.40",
-                json!({ "product": "5.00", "freight": "1.10", "packaging": "0.30" }),
+                &json!({ "product": "5.00", "freight": "1.10", "packaging": "0.30" }),
             ),
         )
         .await;
