@@ -89,27 +89,64 @@ fn raw_pages(kind: &str, source_id: &str, shop_id: i64, pages: &[RawPage]) -> Ra
     }
 }
 
-async fn post(
-    db: &Db,
-    target: &ShopTarget,
-    kind: &str,
-    source_id: &str,
-    raw: RawInput,
-    normalized: Normalized,
-    report: &mut SyncReport,
-) -> Result<()> {
-    let batch = Batch {
-        channel: Channel::TikTokShop,
-        shop_id: target.shop_id,
-        source_kind: kind.to_owned(),
-        source_id: source_id.to_owned(),
-        raw: Some(raw),
-        normalized,
-    };
-    report
-        .ingest
-        .absorb(ingest(db, target.org_id, batch).await?);
-    Ok(())
+/// One shop's pull in progress: where it posts, and what it has posted so far.
+struct Pull<'a> {
+    db: &'a Db,
+    client: &'a TikTokClient,
+    target: &'a ShopTarget,
+    ctx: Context<'a>,
+    report: SyncReport,
+}
+
+impl Pull<'_> {
+    /// Posts `normalized` as one batch of `kind` whose raw record is `pages`.
+    async fn post(
+        &mut self,
+        kind: &str,
+        source_id: &str,
+        pages: &[RawPage],
+        normalized: Normalized,
+    ) -> Result<()> {
+        let batch = Batch {
+            channel: Channel::TikTokShop,
+            shop_id: self.target.shop_id,
+            source_kind: kind.to_owned(),
+            source_id: source_id.to_owned(),
+            raw: Some(raw_pages(kind, source_id, self.target.shop_id, pages)),
+            normalized,
+        };
+        self.report
+            .ingest
+            .absorb(ingest(self.db, self.target.org_id, batch).await?);
+        Ok(())
+    }
+
+    /// Reads every page of `request`, normalises each, and posts them as one batch of `kind`;
+    /// returns the decoded pages.
+    async fn list<T: serde::de::DeserializeOwned>(
+        &mut self,
+        kind: &str,
+        window: &str,
+        request: &ListRequest<'_>,
+        normalize: fn(&T, &Context<'_>) -> Normalized,
+    ) -> Result<Vec<T>, SyncError> {
+        let pages = self
+            .client
+            .all_pages(
+                request.method.clone(),
+                request.path,
+                request.params,
+                request.body,
+            )
+            .await?;
+        let decoded = decode_pages::<T>(request.path, &pages)?;
+        let mut normalized = Normalized::default();
+        for data in &decoded {
+            normalized.extend(normalize(data, &self.ctx));
+        }
+        self.post(kind, window, &pages, normalized).await?;
+        Ok(decoded)
+    }
 }
 
 /// Decodes every page's `data` as `T`.
@@ -158,46 +195,6 @@ struct ListRequest<'a> {
     body: Option<&'a serde_json::Value>,
 }
 
-/// Reads every page of `request`, normalises each, and posts them as one batch of `kind` whose
-/// raw record is the pages; returns the decoded pages.
-#[allow(clippy::too_many_arguments)]
-async fn list_step<T: serde::de::DeserializeOwned>(
-    db: &Db,
-    client: &TikTokClient,
-    target: &ShopTarget,
-    ctx: &Context<'_>,
-    report: &mut SyncReport,
-    kind: &str,
-    window: &str,
-    request: &ListRequest<'_>,
-    normalize: fn(&T, &Context<'_>) -> Normalized,
-) -> Result<Vec<T>, SyncError> {
-    let pages = client
-        .all_pages(
-            request.method.clone(),
-            request.path,
-            request.params,
-            request.body,
-        )
-        .await?;
-    let decoded = decode_pages::<T>(request.path, &pages)?;
-    let mut normalized = Normalized::default();
-    for data in &decoded {
-        normalized.extend(normalize(data, ctx));
-    }
-    post(
-        db,
-        target,
-        kind,
-        window,
-        raw_pages(kind, window, target.shop_id, &pages),
-        normalized,
-        report,
-    )
-    .await?;
-    Ok(decoded)
-}
-
 /// Pulls `from..to` of one shop; `progress` is told about each step.
 ///
 /// # Errors
@@ -216,8 +213,15 @@ pub async fn pull(
         mapper: &mapper,
         currency: target.currency,
     };
-    let mut report = SyncReport::default();
+    let mut pull = Pull {
+        db,
+        client,
+        target,
+        ctx,
+        report: SyncReport::default(),
+    };
     let (ge, lt) = (from.timestamp().to_string(), to.timestamp().to_string());
+    let window = format!("{ge}-{lt}");
     let step = |name: &str, done: usize, total: Option<usize>| {
         progress(Progress {
             step: name.to_owned(),
@@ -225,25 +229,25 @@ pub async fn pull(
             total,
         })
     };
+    let page = ("page_size", "100".to_owned());
+    let get = |path, params| ListRequest {
+        method: Method::GET,
+        path,
+        params,
+        body: None,
+    };
 
-    let window = format!("{ge}-{lt}");
     // 1. Orders: catalogue links, samples, sale estimates. 2. Affiliate orders: creators.
     let body = json!({ "create_time_ge": from.timestamp(), "create_time_lt": to.timestamp() });
-    let page = [("page_size", "100".to_owned())];
     step("orders", 0, None);
-    let orders_params = [page[0].clone(), ("sort_field", "create_time".to_owned())];
+    let params = [page.clone(), ("sort_field", "create_time".to_owned())];
     let request = ListRequest {
         method: Method::POST,
         path: "/order/202309/orders/search",
-        params: &orders_params,
+        params: &params,
         body: Some(&body),
     };
-    list_step(
-        db,
-        client,
-        target,
-        &ctx,
-        &mut report,
+    pull.list(
         "tiktok.order.202309.orders",
         &window,
         &request,
@@ -251,18 +255,14 @@ pub async fn pull(
     )
     .await?;
     step("affiliate orders", 0, None);
+    let params = [page.clone()];
     let request = ListRequest {
         method: Method::POST,
         path: "/affiliate_seller/202410/orders/search",
-        params: &page,
+        params: &params,
         body: Some(&body),
     };
-    list_step(
-        db,
-        client,
-        target,
-        &ctx,
-        &mut report,
+    pull.list(
         "tiktok.affiliate_seller.202410.orders",
         &window,
         &request,
@@ -273,54 +273,33 @@ pub async fn pull(
     // 3. Payments and statements: reported totals.
     step("payments", 0, None);
     let params = [
-        page[0].clone(),
+        page.clone(),
         ("sort_field", "create_time".to_owned()),
         ("create_time_ge", ge.clone()),
         ("create_time_lt", lt.clone()),
     ];
-    let request = ListRequest {
-        method: Method::GET,
-        path: "/finance/202309/payments",
-        params: &params,
-        body: None,
-    };
-    list_step(
-        db,
-        client,
-        target,
-        &ctx,
-        &mut report,
+    pull.list(
         "tiktok.finance.202309.payments",
         &window,
-        &request,
+        &get("/finance/202309/payments", &params),
         normalize::payments_202309,
     )
     .await?;
     step("statements", 0, None);
     let params = [
-        page[0].clone(),
+        page.clone(),
         ("sort_field", "statement_time".to_owned()),
         ("statement_time_ge", ge.clone()),
         ("statement_time_lt", lt.clone()),
     ];
-    let request = ListRequest {
-        method: Method::GET,
-        path: "/finance/202309/statements",
-        params: &params,
-        body: None,
-    };
-    let lists = list_step(
-        db,
-        client,
-        target,
-        &ctx,
-        &mut report,
-        "tiktok.finance.202309.statements",
-        &window,
-        &request,
-        normalize::statements_202309,
-    )
-    .await?;
+    let lists = pull
+        .list(
+            "tiktok.finance.202309.statements",
+            &window,
+            &get("/finance/202309/statements", &params),
+            normalize::statements_202309,
+        )
+        .await?;
 
     // 4. Each statement's transactions, with the SKU split of its orders.
     let ids: Vec<String> = lists
@@ -329,117 +308,84 @@ pub async fn pull(
         .collect();
     for (index, id) in ids.iter().enumerate() {
         step("statement transactions", index, Some(ids.len()));
-        statement(db, client, target, &ctx, id, &mut report).await?;
-        report.statements += 1;
+        pull.statement(id).await?;
+        pull.report.statements += 1;
     }
     step("statement transactions", ids.len(), Some(ids.len()));
 
     // 5. Estimates for what is not settled yet.
     step("unsettled", 0, None);
     let params = [
-        page[0].clone(),
+        page,
         ("sort_field", "order_create_time".to_owned()),
-        ("search_time_ge", ge.clone()),
-        ("search_time_lt", lt.clone()),
+        ("search_time_ge", ge),
+        ("search_time_lt", lt),
     ];
-    let request = ListRequest {
-        method: Method::GET,
-        path: "/finance/202507/orders/unsettled",
-        params: &params,
-        body: None,
-    };
-    list_step(
-        db,
-        client,
-        target,
-        &ctx,
-        &mut report,
+    pull.list(
         "tiktok.finance.202507.unsettled",
         &window,
-        &request,
+        &get("/finance/202507/orders/unsettled", &params),
         normalize::unsettled_2507,
     )
     .await?;
     step("done", 1, Some(1));
-    Ok(report)
+    Ok(pull.report)
 }
 
-/// One statement: its transactions (all pages merged) and, for each order in it, the SKU rows
-/// that split the same money. A SKU split is used only when it adds up to the order's lines in
-/// this statement; otherwise the order-level lines stand (and a warning says why).
-async fn statement(
-    db: &Db,
-    client: &TikTokClient,
-    target: &ShopTarget,
-    ctx: &Context<'_>,
-    id: &str,
-    report: &mut SyncReport,
-) -> Result<(), SyncError> {
-    let path = format!("/finance/202501/statements/{id}/statement_transactions");
-    let params = [
-        ("sort_field", "order_create_time".to_owned()),
-        ("page_size", "100".to_owned()),
-    ];
-    let pages = client.all_pages(Method::GET, &path, &params, None).await?;
-    let mut decoded = decode_pages::<model::StatementTransactions2501>(&path, &pages)?.into_iter();
-    let Some(mut merged) = decoded.next() else {
-        return Ok(());
-    };
-    for page in decoded {
-        merged.transactions.extend(page.transactions);
-    }
-    let currency = Currency::parse(&merged.currency)?;
-    let ctx = Context { currency, ..*ctx };
-    let mut normalized = normalize::statement_transactions_2501(&merged, &ctx);
-    let mut raw_bodies: Vec<RawPage> = pages;
-
-    let orders: Vec<String> = {
-        let mut seen: Vec<String> = normalized
-            .lines
-            .iter()
-            .filter(|line| line.granularity == Granularity::Order)
-            .filter_map(|line| line.order_id.clone())
-            .collect();
-        seen.sort();
-        seen.dedup();
-        seen
-    };
-    let order_totals = totals_by_order(&normalized, currency)?;
-    for order in orders {
-        let path = format!("/finance/202501/orders/{order}/statement_transactions");
-        let (body, data) = client.call(Method::GET, &path, &[], None).await?;
-        let by_order: model::OrderTransactions2501 = TikTokClient::decode(&path, data.clone())?;
-        let mut skus = normalize::order_transactions_2501(&by_order, &ctx);
-        skus.lines
-            .retain(|line| line.statement.as_deref() == Some(id));
-        let sku_total = Money::checked_sum(skus.lines.iter().map(|l| l.amount), currency)?;
-        if Some(&sku_total) == order_totals.get(&order) && skus.failures.is_empty() {
-            normalized.lines.extend(skus.lines);
-            raw_bodies.push(RawPage {
-                body,
-                data,
-                next: None,
-            });
-        } else {
-            tracing::warn!(statement = id, order, "the SKU split does not add up to the order's settlement; keeping order-level lines");
+impl Pull<'_> {
+    /// One statement: its transactions (all pages merged) and, for each order in it, the SKU
+    /// rows that split the same money. A SKU split is used only when it adds up to the order's
+    /// lines in this statement; otherwise the order-level lines stand (and a warning says why).
+    async fn statement(&mut self, id: &str) -> Result<(), SyncError> {
+        let kind = "tiktok.finance.202501.statement_transactions";
+        let path = format!("/finance/202501/statements/{id}/statement_transactions");
+        let params = [
+            ("sort_field", "order_create_time".to_owned()),
+            ("page_size", "100".to_owned()),
+        ];
+        let mut pages = self
+            .client
+            .all_pages(Method::GET, &path, &params, None)
+            .await?;
+        let mut decoded =
+            decode_pages::<model::StatementTransactions2501>(&path, &pages)?.into_iter();
+        let Some(mut merged) = decoded.next() else {
+            return Ok(());
+        };
+        for page in decoded {
+            merged.transactions.extend(page.transactions);
         }
+        let currency = Currency::parse(&merged.currency)?;
+        let ctx = Context {
+            currency,
+            ..self.ctx
+        };
+        let mut normalized = normalize::statement_transactions_2501(&merged, &ctx);
+
+        let order_totals = totals_by_order(&normalized, currency)?;
+        let mut orders: Vec<&String> = order_totals.keys().collect();
+        orders.sort();
+        for order in orders {
+            let path = format!("/finance/202501/orders/{order}/statement_transactions");
+            let (body, data) = self.client.call(Method::GET, &path, &[], None).await?;
+            let by_order: model::OrderTransactions2501 = TikTokClient::decode(&path, data.clone())?;
+            let mut skus = normalize::order_transactions_2501(&by_order, &ctx);
+            skus.lines
+                .retain(|line| line.statement.as_deref() == Some(id));
+            let sku_total = Money::checked_sum(skus.lines.iter().map(|l| l.amount), currency)?;
+            if Some(&sku_total) == order_totals.get(order) && skus.failures.is_empty() {
+                normalized.lines.extend(skus.lines);
+                pages.push(RawPage {
+                    body,
+                    data,
+                    next: None,
+                });
+            } else {
+                tracing::warn!(statement = id, order, "the SKU split does not add up to the order's settlement; keeping order-level lines");
+            }
+        }
+        Ok(self.post(kind, id, &pages, normalized).await?)
     }
-    let raw = raw_pages(
-        "tiktok.finance.202501.statement_transactions",
-        id,
-        target.shop_id,
-        &raw_bodies,
-    );
-    Ok(post(
-        db,
-        target,
-        "tiktok.finance.202501.statement_transactions",
-        id,
-        raw,
-        normalized,
-        report,
-    )
-    .await?)
 }
 
 fn totals_by_order(normalized: &Normalized, currency: Currency) -> Result<HashMap<String, Money>> {
