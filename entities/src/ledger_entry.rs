@@ -38,6 +38,8 @@ pub struct Model {
     pub source_id: String,
     pub raw_record_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// `occurred_at` as a day in the org's time zone (set when the row is written).
+    pub day: Option<Date>,
 }
 
 /// Joins are written in the queries that need them, so no relation is declared here.

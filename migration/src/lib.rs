@@ -17,6 +17,7 @@ mod m20261122_000003_create_ledger;
 mod m20261122_000004_create_settings;
 mod m20261122_000005_create_attribution;
 mod m20261122_000006_create_ad_account;
+mod m20261122_000007_add_ledger_day;
 mod util;
 
 /// The ordered list of every migration of the pnl schema.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_settings::Migration),
             Box::new(m20261122_000005_create_attribution::Migration),
             Box::new(m20261122_000006_create_ad_account::Migration),
+            Box::new(m20261122_000007_add_ledger_day::Migration),
         ]
     }
 }

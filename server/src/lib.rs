@@ -26,6 +26,7 @@ pub mod ledger;
 pub mod money;
 pub mod org;
 pub mod payout;
+pub mod pnl;
 pub mod startup;
 pub mod state;
 pub mod sync;

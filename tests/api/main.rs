@@ -13,6 +13,7 @@ mod import;
 mod ledger;
 mod migrations;
 mod oauth;
+mod pnl;
 mod schema;
 mod subscription;
 mod sync_engine;

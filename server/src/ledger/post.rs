@@ -118,6 +118,12 @@ pub async fn post_in(
     if let Some(raw) = &request.raw {
         outcome.raw_record_id = Some(raw::store(txn, org_id, raw, now).await?);
     }
+    let stamp = Stamp {
+        org_id,
+        raw_record_id: outcome.raw_record_id,
+        now,
+        zone: org_time_zone(txn, org_id).await?,
+    };
 
     let keys: Vec<&str> = lines
         .iter()
@@ -138,32 +144,18 @@ pub async fn post_in(
                 last_seq,
             }) => {
                 rows.push(reversal(row, last_seq + 1, now));
-                rows.push(new_row(
-                    org_id,
-                    line,
-                    hash,
-                    last_seq + 2,
-                    outcome.raw_record_id,
-                    now,
-                )?);
+                rows.push(new_row(&stamp, line, hash, last_seq + 2)?);
                 outcome.corrected += 1;
             }
             Some(Current {
                 live: None,
                 last_seq,
             }) => {
-                rows.push(new_row(
-                    org_id,
-                    line,
-                    hash,
-                    last_seq + 1,
-                    outcome.raw_record_id,
-                    now,
-                )?);
+                rows.push(new_row(&stamp, line, hash, last_seq + 1)?);
                 outcome.inserted += 1;
             }
             None => {
-                rows.push(new_row(org_id, line, hash, 1, outcome.raw_record_id, now)?);
+                rows.push(new_row(&stamp, line, hash, 1)?);
                 outcome.inserted += 1;
             }
         }
@@ -282,16 +274,34 @@ fn content_hash(line: &NewLine) -> Result<String> {
     Ok(hex::encode(Sha256::digest(canonical.as_bytes())))
 }
 
-fn new_row(
+/// What every row written by one posting shares.
+struct Stamp {
     org_id: i64,
+    raw_record_id: Option<i64>,
+    now: DateTime<Utc>,
+    /// The org's time zone, for the row's `day`.
+    zone: chrono_tz::Tz,
+}
+
+/// The org's time zone (UTC when it names none this build knows).
+async fn org_time_zone(db: &impl ConnectionTrait, org_id: i64) -> Result<chrono_tz::Tz> {
+    let zone = entities::org::Entity::find_by_id(org_id)
+        .one(db)
+        .await?
+        .map(|org| org.time_zone);
+    Ok(zone
+        .and_then(|zone| zone.parse().ok())
+        .unwrap_or(chrono_tz::UTC))
+}
+
+fn new_row(
+    stamp: &Stamp,
     line: &NewLine,
     content_hash: String,
     seq: i32,
-    raw_record_id: Option<i64>,
-    now: DateTime<Utc>,
 ) -> Result<ledger_entry::ActiveModel> {
     Ok(ledger_entry::ActiveModel {
-        org_id: Set(org_id),
+        org_id: Set(stamp.org_id),
         shop_id: Set(line.shop_id),
         channel: Set(line.channel.as_str().to_owned()),
         entry_key: Set(line.entry_key.clone()),
@@ -314,8 +324,11 @@ fn new_row(
         payout_id: Set(line.payout_id),
         source_kind: Set(line.source_kind.clone()),
         source_id: Set(line.source_id.clone()),
-        raw_record_id: Set(raw_record_id),
-        created_at: Set(now),
+        raw_record_id: Set(stamp.raw_record_id),
+        created_at: Set(stamp.now),
+        day: Set(Some(
+            line.occurred_at.with_timezone(&stamp.zone).date_naive(),
+        )),
         ..Default::default()
     })
 }

@@ -4,6 +4,7 @@ mod costs;
 mod ledger;
 mod me;
 mod payout;
+mod pnl;
 mod shop;
 
 use async_graphql::MergedObject;
@@ -16,4 +17,5 @@ pub struct QueryRoot(
     payout::PayoutQuery,
     shop::ShopQuery,
     costs::CostQuery,
+    pnl::PnlQuery,
 );

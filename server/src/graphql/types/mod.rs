@@ -6,4 +6,5 @@ pub mod ledger;
 pub mod me;
 pub mod money;
 pub mod payout;
+pub mod pnl;
 pub mod shop;

@@ -1,0 +1,226 @@
+//! The SQL side of the pivot: one grouped query over the ledger of an org and a day range.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
+
+use super::fold::{fold, Aggregate};
+use super::PnlReport;
+use crate::error::{Error, Result};
+use crate::ledger::Channel;
+use crate::money::Currency;
+
+/// What rows of the pivot are keyed by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+pub enum Dimension {
+    /// The sales channel.
+    Channel,
+    /// The channel account.
+    Shop,
+    /// The master product's SKU, or the channel's own SKU id while unlinked.
+    Sku,
+    /// The master product.
+    Product,
+    /// The creator who drove the sale.
+    Creator,
+    /// The fee bucket.
+    Bucket,
+    /// The day (org time zone).
+    Day,
+    /// The ISO week (Monday first), as `2026-W05`.
+    Week,
+    /// The month, as `2026-01`.
+    Month,
+}
+
+/// Which ledger lines count.
+#[derive(Clone, Debug, Default)]
+pub struct PnlFilter {
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Only this shop (row id).
+    pub shop_id: Option<i64>,
+    /// Only this SKU (master SKU or channel SKU id).
+    pub sku: Option<String>,
+    /// Only this creator's handle.
+    pub creator: Option<String>,
+}
+
+/// A pivot request.
+#[derive(Clone, Debug)]
+pub struct PnlRequest {
+    /// First day (inclusive, org time zone).
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// Row keys.
+    pub group_by: Vec<Dimension>,
+    /// Line filter.
+    pub filter: PnlFilter,
+    /// Reporting currency (default: the org's).
+    pub currency: Option<Currency>,
+    /// Time zone of the days (must be the org's: days are recorded in it).
+    pub time_zone: Option<String>,
+}
+
+/// Runs the pivot for `org_id`.
+///
+/// # Errors
+/// A range or time zone that cannot be served, a missing FX rate (naming currency and day), or
+/// database failures.
+pub async fn report(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    request: &PnlRequest,
+) -> Result<PnlReport> {
+    if request.to < request.from {
+        return Err(Error::bad_input(format!(
+            "range: to ({}) is before from ({})",
+            request.to, request.from
+        )));
+    }
+    if request.to.signed_duration_since(request.from).num_days() > 3 * 366 {
+        return Err(Error::bad_input("range: at most three years at a time"));
+    }
+    let org = entities::org::Entity::find_by_id(org_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            entity: "org",
+            id: org_id.to_string(),
+        })?;
+    if let Some(zone) = request
+        .time_zone
+        .as_deref()
+        .filter(|zone| *zone != org.time_zone)
+    {
+        return Err(Error::bad_input(format!(
+            "timeZone: days are recorded in the org's time zone {}, not {zone}; change the org's time zone to report in another",
+            org.time_zone
+        )));
+    }
+    let currency = match request.currency {
+        Some(currency) => currency,
+        None => Currency::parse(&org.currency)?,
+    };
+    let dims: BTreeSet<Dimension> = request.group_by.iter().copied().collect();
+    let aggregates = aggregate(db, org_id, request, &dims).await?;
+    fold(
+        db,
+        org_id,
+        &org.time_zone,
+        currency,
+        &request.group_by,
+        aggregates,
+    )
+    .await
+}
+
+use sea_orm::EntityTrait;
+
+async fn aggregate(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    request: &PnlRequest,
+    dims: &BTreeSet<Dimension>,
+) -> Result<Vec<Aggregate>> {
+    let backend = db.get_database_backend();
+    let mut values: Vec<Value> = vec![org_id.into(), request.from.into(), request.to.into()];
+    let mut placeholder = |value: Value| {
+        values.push(value);
+        if backend == DatabaseBackend::Postgres {
+            format!("${}", values.len())
+        } else {
+            "?".to_owned()
+        }
+    };
+    let p = |n: usize| {
+        if backend == DatabaseBackend::Postgres {
+            format!("${n}")
+        } else {
+            "?".to_owned()
+        }
+    };
+    let channel = if dims.contains(&Dimension::Channel) {
+        "le.channel"
+    } else {
+        "''"
+    };
+    // Constants are cast so PostgreSQL sends BIGINT, as for the columns they stand in for.
+    let shop = if dims.contains(&Dimension::Shop) {
+        "COALESCE(le.shop_id, 0)"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
+    let creator = if dims.contains(&Dimension::Creator) {
+        "COALESCE(le.creator_id, 0)"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
+    let mut filters = String::new();
+    if let Some(channel) = request.filter.channel {
+        filters.push_str(&format!(
+            " AND le.channel = {}",
+            placeholder(channel.as_str().into())
+        ));
+    }
+    if let Some(shop) = request.filter.shop_id {
+        filters.push_str(&format!(" AND le.shop_id = {}", placeholder(shop.into())));
+    }
+    if let Some(sku) = &request.filter.sku {
+        let a = placeholder(sku.clone().into());
+        let b = placeholder(sku.clone().into());
+        filters.push_str(&format!(
+            " AND (pr.sku = {a} OR (pr.sku IS NULL AND l.channel_sku_id = {b}))"
+        ));
+    }
+    if let Some(handle) = &request.filter.creator {
+        filters.push_str(&format!(
+            " AND cr.handle = {}",
+            placeholder(handle.clone().into())
+        ));
+    }
+    // Every line of a key counts; a reversal cancels what it reverses (its amount and quantity
+    // are negated, and it counts -1 sale line).
+    let sql = format!(
+        "SELECT {channel} AS channel, {shop} AS shop_id, {creator} AS creator_id, \
+           COALESCE(le.listing_id, 0) AS listing_id, COALESCE(le.product_id, l.product_id, 0) AS product_id, \
+           le.bucket AS bucket, le.status AS status, le.currency AS currency, le.day AS day, \
+           CAST(SUM(le.amount_minor) AS BIGINT) AS amount, CAST(SUM(le.quantity) AS BIGINT) AS quantity, \
+           CAST(SUM(CASE WHEN le.bucket = 'PRODUCT_SALES' AND le.quantity <> 0 THEN (CASE WHEN le.reversal_of IS NULL THEN 1 ELSE -1 END) ELSE 0 END) AS BIGINT) AS sale_lines \
+         FROM ledger_entry le \
+           LEFT JOIN listing l ON l.id = le.listing_id \
+           LEFT JOIN product pr ON pr.id = COALESCE(le.product_id, l.product_id) \
+           LEFT JOIN creator cr ON cr.id = le.creator_id \
+         WHERE le.org_id = {} AND le.day >= {} AND le.day <= {}{filters} \
+         GROUP BY {channel_g}, {shop_g}, {creator_g}, COALESCE(le.listing_id, 0), COALESCE(le.product_id, l.product_id, 0), le.bucket, le.status, le.currency, le.day",
+        p(1),
+        p(2),
+        p(3),
+        channel_g = if channel == "''" { "1" } else { channel },
+        shop_g = if dims.contains(&Dimension::Shop) { shop } else { "2" },
+        creator_g = if dims.contains(&Dimension::Creator) { creator } else { "3" },
+    );
+    let rows = db
+        .query_all(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Aggregate {
+                channel: row.try_get::<String>("", "channel")?,
+                shop_id: row.try_get::<i64>("", "shop_id")?,
+                creator_id: row.try_get::<i64>("", "creator_id")?,
+                listing_id: row.try_get::<i64>("", "listing_id")?,
+                product_id: row.try_get::<i64>("", "product_id")?,
+                bucket: row.try_get::<String>("", "bucket")?.parse()?,
+                settled: row.try_get::<String>("", "status")? == "SETTLED",
+                currency: Currency::parse(&row.try_get::<String>("", "currency")?)?,
+                day: row.try_get::<NaiveDate>("", "day")?,
+                amount_minor: row.try_get::<i64>("", "amount")?,
+                quantity: row.try_get::<i64>("", "quantity")?,
+                sale_lines: row.try_get::<i64>("", "sale_lines")?,
+            })
+        })
+        .collect()
+}
