@@ -8,6 +8,7 @@
 pub mod ad_account;
 pub mod api_client;
 pub mod creator;
+pub mod creator_fee;
 pub mod fee_mapping;
 pub mod fx_rate;
 pub mod ledger_entry;

@@ -17,6 +17,8 @@ pub struct Model {
     /// IANA time zone; P&L days are days in this zone.
     pub time_zone: String,
     pub created_at: DateTimeUtc,
+    /// How ad spend not tied to a SKU is spread in the P&L: NET_SALES or NONE.
+    pub ad_allocation: String,
 }
 
 /// Joins are written in the queries that need them, so no relation is declared here.

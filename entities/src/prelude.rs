@@ -3,6 +3,7 @@
 pub use crate::ad_account::Entity as AdAccount;
 pub use crate::api_client::Entity as ApiClient;
 pub use crate::creator::Entity as Creator;
+pub use crate::creator_fee::Entity as CreatorFee;
 pub use crate::fee_mapping::Entity as FeeMapping;
 pub use crate::fx_rate::Entity as FxRate;
 pub use crate::ledger_entry::Entity as LedgerEntry;

@@ -18,6 +18,7 @@ mod m20261122_000004_create_settings;
 mod m20261122_000005_create_attribution;
 mod m20261122_000006_create_ad_account;
 mod m20261122_000007_add_ledger_day;
+mod m20261122_000008_add_org_settings_creator_fee;
 mod util;
 
 /// The ordered list of every migration of the pnl schema.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_attribution::Migration),
             Box::new(m20261122_000006_create_ad_account::Migration),
             Box::new(m20261122_000007_add_ledger_day::Migration),
+            Box::new(m20261122_000008_add_org_settings_creator_fee::Migration),
         ]
     }
 }

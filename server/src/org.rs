@@ -78,3 +78,145 @@ pub async fn find(db: &impl ConnectionTrait, key: &str) -> Result<Option<OrgRef>
             key: row.key,
         }))
 }
+
+/// How ad spend not tied to a SKU is treated in SKU and product P&L rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum AdAllocation {
+    /// Spread over the period's SKUs by their share of net sales (the default).
+    NetSales,
+    /// Kept on its own row, untied.
+    None,
+}
+
+impl AdAllocation {
+    /// Stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NetSales => "NET_SALES",
+            Self::None => "NONE",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        if text == "NONE" {
+            Self::None
+        } else {
+            Self::NetSales
+        }
+    }
+}
+
+/// An org's reporting settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Reporting currency.
+    pub currency: crate::money::Currency,
+    /// IANA time zone of the org's days.
+    pub time_zone: String,
+    /// Untied ad spend rule.
+    pub ad_allocation: AdAllocation,
+}
+
+/// The settings of `org_id`.
+///
+/// # Errors
+/// NOT_FOUND, or database failures.
+pub async fn settings(db: &impl ConnectionTrait, org_id: i64) -> Result<Settings> {
+    let row = org::Entity::find_by_id(org_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            entity: "org",
+            id: org_id.to_string(),
+        })?;
+    Ok(Settings {
+        currency: crate::money::Currency::parse(&row.currency)?,
+        time_zone: row.time_zone,
+        ad_allocation: AdAllocation::parse(&row.ad_allocation),
+    })
+}
+
+/// Changes the settings given; a new time zone re-dates the org's ledger rows (their `day`),
+/// so days, weeks and months follow it.
+///
+/// # Errors
+/// An unknown time zone, or database failures.
+pub async fn update_settings(
+    db: &crate::db::Db,
+    org_id: i64,
+    currency: Option<crate::money::Currency>,
+    time_zone: Option<&str>,
+    ad_allocation: Option<AdAllocation>,
+) -> Result<Settings> {
+    let zone: Option<chrono_tz::Tz> = time_zone
+        .map(|zone| {
+            zone.parse().map_err(|_| {
+                Error::bad_input(format!(
+                    "timeZone: unknown time zone {zone:?} (use an IANA name such as Europe/London)"
+                ))
+            })
+        })
+        .transpose()?;
+    let txn = db.begin_write().await?;
+    let row = org::Entity::find_by_id(org_id)
+        .one(&*txn)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            entity: "org",
+            id: org_id.to_string(),
+        })?;
+    let mut active: org::ActiveModel = row.clone().into();
+    if let Some(currency) = currency {
+        active.currency = Set(currency.as_str().to_owned());
+    }
+    if let Some(rule) = ad_allocation {
+        active.ad_allocation = Set(rule.as_str().to_owned());
+    }
+    if let Some(zone) = zone.filter(|zone| zone.name() != row.time_zone) {
+        active.time_zone = Set(zone.name().to_owned());
+        redate(&*txn, org_id, zone).await?;
+    }
+    sea_orm::ActiveModelTrait::update(active, &*txn).await?;
+    txn.commit().await?;
+    settings(db.conn(), org_id).await
+}
+
+/// Recomputes `day` of every ledger row of `org_id` in `zone`.
+async fn redate(db: &impl ConnectionTrait, org_id: i64, zone: chrono_tz::Tz) -> Result<()> {
+    use sea_orm::{DatabaseBackend, Statement};
+    let backend = db.get_database_backend();
+    if backend == DatabaseBackend::Postgres {
+        let sql =
+            "UPDATE ledger_entry SET day = (occurred_at AT TIME ZONE $1)::date WHERE org_id = $2";
+        db.execute(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [zone.name().into(), org_id.into()],
+        ))
+        .await?;
+        return Ok(());
+    }
+    // SQLite has no time zone database: re-date per quarter hour that has rows (every zone's
+    // offset is a whole number of quarter hours), computing each slot's local day in Rust.
+    let slots = db
+        .query_all(Statement::from_sql_and_values(
+            backend,
+            "SELECT DISTINCT CAST(strftime('%s', occurred_at) AS INTEGER) / 900 AS slot FROM ledger_entry WHERE org_id = ?",
+            [org_id.into()],
+        ))
+        .await?;
+    for slot in slots {
+        let slot: i64 = slot.try_get("", "slot")?;
+        let start = chrono::DateTime::from_timestamp(slot * 900, 0)
+            .ok_or_else(|| anyhow::anyhow!("slot {slot} out of range"))?;
+        let end = start + chrono::Duration::minutes(15);
+        let day = start.with_timezone(&zone).date_naive();
+        db.execute(Statement::from_sql_and_values(
+            backend,
+            "UPDATE ledger_entry SET day = ? WHERE org_id = ? AND occurred_at >= ? AND occurred_at < ?",
+            [day.into(), org_id.into(), start.into(), end.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

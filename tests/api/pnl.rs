@@ -222,10 +222,12 @@ async fn profit_by_sku_matches_the_hand_computed_brand() {
             .clone()
     };
 
+    // The untied ad spend (-5.00) goes to the SKUs with net sales in the period: all of it to
+    // the tee (the mug's net sales are zero after its refund).
     let tee = by_sku("SKU-TEE");
     assert_eq!(
         amounts(&tee),
-        json!({ "net": "56.00", "gross": "60.00", "cogs": "-19.00", "fees": "-2.88", "creator": "-3.60", "ads": "0.00", "profit": "30.52", "margin": "0.5450" })
+        json!({ "net": "56.00", "gross": "60.00", "cogs": "-19.00", "fees": "-2.88", "creator": "-3.60", "ads": "-5.00", "profit": "25.52", "margin": "0.4557" })
     );
     assert_eq!(
         (
@@ -247,8 +249,10 @@ async fn profit_by_sku_matches_the_hand_computed_brand() {
         (Some(1), Some(1))
     );
 
-    let untied = by_sku("(no SKU)");
-    assert_eq!(amounts(&untied)["ads"], "-5.00");
+    assert!(
+        rows.iter().all(|r| r["key"]["sku"] != "(no SKU)"),
+        "allocated: no untied row left"
+    );
 
     let total = &report["total"];
     assert_eq!(
@@ -381,4 +385,141 @@ async fn another_org_sees_an_empty_pnl() {
             .contains("is before from"),
         "{body}"
     );
+}
+
+const KPIS: &str = r#"{ profitBySku(range: {from: "2026-01-01", to: "2026-01-31"}) { adAllocation
+  rows { key { sku } gmv { amount } aov { amount } refundRate roas tacos adCosts { amount } } } }"#;
+
+#[tokio::test]
+async fn kpis_and_the_ad_allocation_rule() {
+    let app = TestApp::spawn().await;
+    brand(&app).await;
+    let token = app.token("acme", "pnl:read admin");
+    let data = app.gql_ok(&token, KPIS, json!({})).await["profitBySku"].clone();
+    assert!(data["adAllocation"]
+        .as_str()
+        .unwrap()
+        .contains("share of net sales"));
+    let tee = data["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"]["sku"] == "SKU-TEE")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        tee,
+        json!({ "key": { "sku": "SKU-TEE" }, "gmv": { "amount": "60.00" }, "aov": { "amount": "28.00" }, "refundRate": "0.0000", "roas": "11.2000", "tacos": "0.0893", "adCosts": { "amount": "-5.00" } })
+    );
+
+    // With allocation off, untied spend keeps its own row.
+    app.gql_ok(
+        &token,
+        "mutation { updateOrgSettings(input: {adAllocation: NONE}) { adAllocation } }",
+        json!({}),
+    )
+    .await;
+    let data = app.gql_ok(&token, KPIS, json!({})).await["profitBySku"].clone();
+    assert!(data["adAllocation"].as_str().unwrap().contains("NONE"));
+    let untied = data["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"]["sku"] == "(no SKU)")
+        .unwrap()
+        .clone();
+    assert_eq!(untied["adCosts"]["amount"], "-5.00");
+}
+
+#[tokio::test]
+async fn blended_margin_by_week_with_its_change_and_margin_alerts() {
+    let app = TestApp::spawn().await;
+    brand(&app).await;
+    let token = app.token("acme", "pnl:read");
+    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: WEEK) { period marginChange row { margin contributionProfit { amount } } } }"#;
+    let weeks = app.gql_ok(&token, query, json!({})).await["blendedMargin"].clone();
+    assert_eq!(
+        weeks,
+        json!([
+            { "period": "2026-W02", "marginChange": null, "row": { "margin": "0.4867", "contributionProfit": { "amount": "17.52" } } },
+            { "period": "2026-W03", "marginChange": "-0.0867", "row": { "margin": "0.4000", "contributionProfit": { "amount": "8.00" } } },
+            { "period": "2026-W04", "marginChange": null, "row": { "margin": null, "contributionProfit": { "amount": "-1.12" } } },
+        ])
+    );
+
+    let query = r#"{ marginAlerts(threshold: "0.50", range: {from: "2026-01-01", to: "2026-01-31"}) { sku margin previousMargin bucketMovedMost bucketChange } }"#;
+    let alerts = app.gql_ok(&token, query, json!({})).await["marginAlerts"].clone();
+    assert_eq!(
+        alerts,
+        json!([{ "sku": "SKU-TEE", "margin": "0.4557", "previousMargin": null, "bucketMovedMost": "ADVERTISING", "bucketChange": "-0.0893" }])
+    );
+    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: SKU) { period } }"#;
+    let (_, body) = app.gql(Some(&token), query, json!({})).await;
+    assert_eq!(crate::helpers::error_code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn a_new_org_time_zone_re_dates_the_days() {
+    let app = TestApp::spawn().await;
+    brand(&app).await;
+    let admin = app.token("acme", "admin");
+    let data = app
+        .gql_ok(
+            &admin,
+            "{ orgSettings { currency timeZone adAllocation } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["orgSettings"],
+        json!({ "currency": "USD", "timeZone": "UTC", "adAllocation": "NET_SALES" })
+    );
+    app.gql_ok(
+        &admin,
+        r#"mutation { updateOrgSettings(input: {timeZone: "Pacific/Kiritimati"}) { timeZone } }"#,
+        json!({}),
+    )
+    .await;
+    // 12:00 UTC is 02:00 the next day at UTC+14.
+    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: DAY) { period } }"#;
+    let days = app.gql_ok(&admin, query, json!({})).await["blendedMargin"].clone();
+    assert_eq!(days[0]["period"], "2026-01-11");
+    let (_, body) = app
+        .gql(
+            Some(&admin),
+            r#"mutation { updateOrgSettings(input: {timeZone: "Mars/Olympus"}) { timeZone } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown time zone"),
+        "{body}"
+    );
+    let (_, body) = app.gql(Some(&admin), r#"{ pnl(range: {from: "2026-01-01", to: "2026-01-31"}, groupBy: [], timeZone: "UTC") { currency } }"#, json!({})).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Pacific/Kiritimati"),
+        "{body}"
+    );
+
+    // Another org's settings are its own; a reader cannot change them.
+    let other = app.token("globex", "admin");
+    let data = app
+        .gql_ok(&other, "{ orgSettings { timeZone } }", json!({}))
+        .await;
+    assert_eq!(data["orgSettings"]["timeZone"], "UTC");
+    let reader = app.token("acme", "pnl:read");
+    let (_, body) = app
+        .gql(
+            Some(&reader),
+            r#"mutation { updateOrgSettings(input: {currency: "EUR"}) { currency } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(crate::helpers::error_code(&body), "FORBIDDEN");
 }

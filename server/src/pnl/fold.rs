@@ -14,6 +14,11 @@ use crate::error::Result;
 use crate::ledger::{Channel, FeeBucket, ProfitRole};
 use crate::money::{Currency, Money};
 
+/// The SKU key of lines tied to no SKU.
+const NO_SKU: &str = "(no SKU)";
+/// The product key of lines tied to no product.
+const UNLINKED: &str = "(unlinked)";
+
 /// One group of ledger lines from SQL.
 #[derive(Clone, Debug)]
 pub(super) struct Aggregate {
@@ -179,6 +184,70 @@ impl PnlRow {
             .map(ratio))
     }
 
+    /// GMV: item principal plus buyer-paid shipping (PRODUCT_SALES + SHIPPING_INCOME).
+    ///
+    /// # Errors
+    /// Overflow.
+    pub fn gmv(&self) -> Result<Money> {
+        let shipping = self
+            .buckets
+            .get(&FeeBucket::ShippingIncome)
+            .copied()
+            .unwrap_or(Money::zero(self.cogs.currency()));
+        Ok(self.gross_sales().checked_add(shipping)?)
+    }
+
+    /// Average order value: net sales / orders.
+    ///
+    /// # Errors
+    /// Overflow.
+    pub fn aov(&self) -> Result<Option<Money>> {
+        if self.orders <= 0 {
+            return Ok(None);
+        }
+        let net = self.net_sales()?;
+        Ok(net
+            .amount()
+            .checked_div(Decimal::from(self.orders))
+            .map(|value| Money::from_decimal(value, net.currency())))
+    }
+
+    /// Units refunded / units sold.
+    pub fn refund_rate(&self) -> Option<Decimal> {
+        (self.units_sold > 0)
+            .then(|| ratio(Decimal::from(self.units_returned) / Decimal::from(self.units_sold)))
+    }
+
+    /// Return on ad spend: net sales / ad cost (none without ad cost).
+    ///
+    /// # Errors
+    /// Overflow.
+    pub fn roas(&self) -> Result<Option<Decimal>> {
+        let ads = self.ad_costs()?;
+        if ads.is_zero() {
+            return Ok(None);
+        }
+        Ok(self
+            .net_sales()?
+            .amount()
+            .checked_div(-ads.amount())
+            .map(ratio))
+    }
+
+    /// Total advertising cost of sales: ad cost / net sales (none without net sales).
+    ///
+    /// # Errors
+    /// Overflow.
+    pub fn tacos(&self) -> Result<Option<Decimal>> {
+        let net = self.net_sales()?;
+        if net.is_zero() {
+            return Ok(None);
+        }
+        Ok((-self.ad_costs()?.amount())
+            .checked_div(net.amount())
+            .map(ratio))
+    }
+
     /// Share of the row's money (by absolute amount) that is SETTLED rather than ESTIMATED.
     pub fn settled_share(&self) -> Option<Decimal> {
         (!self.total_abs.is_zero()).then(|| ratio(self.settled_abs / self.total_abs))
@@ -229,6 +298,8 @@ pub struct PnlReport {
     pub fx_fallbacks: Vec<String>,
     /// SKUs sold in the range without a unit cost (their COGS is missing, not zero).
     pub missing_costs: Vec<String>,
+    /// How ad spend not tied to a SKU was treated.
+    pub ad_allocation: String,
 }
 
 struct Names {
@@ -324,14 +395,14 @@ fn key(dims: &[Dimension], names: &Names, aggregate: &Aggregate) -> Result<PnlKe
                         .listings
                         .get(&aggregate.listing_id)
                         .cloned()
-                        .unwrap_or_else(|| "(no SKU)".to_owned()),
+                        .unwrap_or_else(|| NO_SKU.to_owned()),
                 });
             }
             Dimension::Product => {
                 key.product = Some(match product {
                     Some((sku, Some(name))) => format!("{sku} {name}"),
                     Some((sku, None)) => sku.clone(),
-                    None => "(unlinked)".to_owned(),
+                    None => UNLINKED.to_owned(),
                 });
             }
             Dimension::Creator => {
@@ -389,7 +460,7 @@ impl<C: ConnectionTrait> Converter<'_, C> {
 pub(super) async fn fold(
     db: &impl ConnectionTrait,
     org_id: i64,
-    time_zone: &str,
+    settings: &crate::org::Settings,
     currency: Currency,
     dims: &[Dimension],
     aggregates: Vec<Aggregate>,
@@ -456,22 +527,120 @@ pub(super) async fn fold(
                         .listings
                         .get(&aggregate.listing_id)
                         .cloned()
-                        .unwrap_or_else(|| "(no SKU)".to_owned()),
+                        .unwrap_or_else(|| NO_SKU.to_owned()),
                 };
                 missing.insert(sku);
             }
         }
     }
+    let by_product = dims
+        .iter()
+        .any(|d| matches!(d, Dimension::Sku | Dimension::Product));
+    let ad_allocation = match (by_product, settings.ad_allocation) {
+        (false, _) => {
+            "ad spend is reported as it was booked (no SKU or product rows to allocate to)"
+                .to_owned()
+        }
+        (true, crate::org::AdAllocation::None) => {
+            "ad spend not tied to a SKU stays on its own row (org setting NONE)".to_owned()
+        }
+        (true, crate::org::AdAllocation::NetSales) => {
+            allocate_ads(&mut rows)?;
+            "ad spend not tied to a SKU is allocated to the SKUs of its period by their share of net sales (org setting NET_SALES)".to_owned()
+        }
+    };
     let mut total = PnlRow::new(PnlKey::default(), currency);
     for row in rows.values() {
         total.absorb(row)?;
     }
     Ok(PnlReport {
         currency,
-        time_zone: time_zone.to_owned(),
+        time_zone: settings.time_zone.clone(),
         rows: rows.into_values().collect(),
         total,
         fx_fallbacks: converter.fallbacks,
         missing_costs: missing.into_iter().collect(),
+        ad_allocation,
     })
+}
+
+/// Whether a row's key names no product (spend not tied to a SKU).
+fn untied(key: &PnlKey) -> bool {
+    key.sku.as_deref() == Some(NO_SKU) || key.product.as_deref() == Some(UNLINKED)
+}
+
+/// The key a row shares with its siblings: everything but SKU and product.
+fn siblings(key: &PnlKey) -> PnlKey {
+    PnlKey {
+        sku: None,
+        product: None,
+        ..key.clone()
+    }
+}
+
+/// Moves the ADVERTISING of untied rows onto the rows with the same other keys (channel, shop,
+/// period, …) in proportion to their net sales; rounding remainders go to the largest share,
+/// so the total is unchanged to the minor unit. Untied spend with no sales to carry it stays.
+fn allocate_ads(rows: &mut BTreeMap<PnlKey, PnlRow>) -> Result<()> {
+    let untied_keys: Vec<PnlKey> = rows.keys().filter(|key| untied(key)).cloned().collect();
+    for key in untied_keys {
+        let Some(spend) = rows
+            .get(&key)
+            .and_then(|row| row.buckets.get(&FeeBucket::Advertising).copied())
+        else {
+            continue;
+        };
+        if spend.is_zero() {
+            continue;
+        }
+        let group = siblings(&key);
+        let mut shares: Vec<(PnlKey, Decimal)> = Vec::new();
+        for (other, row) in rows.iter() {
+            if untied(other) || siblings(other) != group {
+                continue;
+            }
+            let net = row.net_sales()?.amount();
+            if net > Decimal::ZERO {
+                shares.push((other.clone(), net));
+            }
+        }
+        let total: Decimal = shares.iter().map(|(_, net)| *net).sum();
+        if shares.is_empty() || total.is_zero() {
+            continue;
+        }
+        let mut parts: Vec<(PnlKey, Money)> = shares
+            .iter()
+            .map(|(other, net)| {
+                (
+                    other.clone(),
+                    Money::from_decimal(spend.amount() * *net / total, spend.currency()),
+                )
+            })
+            .collect();
+        let given = Money::checked_sum(parts.iter().map(|(_, m)| *m), spend.currency())?;
+        let remainder = spend.checked_sub(given)?;
+        if let Some(largest) = shares
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, (_, net))| *net)
+            .map(|(i, _)| i)
+        {
+            parts[largest].1 = parts[largest].1.checked_add(remainder)?;
+        }
+        for (other, part) in parts {
+            if let Some(row) = rows.get_mut(&other) {
+                add(&mut row.buckets, FeeBucket::Advertising, part)?;
+            }
+        }
+        if let Some(row) = rows.get_mut(&key) {
+            add(&mut row.buckets, FeeBucket::Advertising, -spend)?;
+            let empty = row.buckets.values().all(Money::is_zero)
+                && row.units_sold == 0
+                && row.cogs.is_zero();
+            if empty {
+                rows.remove(&key);
+            }
+        }
+    }
+    Ok(())
 }

@@ -14,6 +14,7 @@
 
 mod fold;
 mod query;
+pub mod shortcuts;
 
 pub use fold::{PnlKey, PnlReport, PnlRow};
 pub use query::{report, Dimension, PnlFilter, PnlRequest};

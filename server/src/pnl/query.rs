@@ -106,10 +106,11 @@ pub async fn report(
     };
     let dims: BTreeSet<Dimension> = request.group_by.iter().copied().collect();
     let aggregates = aggregate(db, org_id, request, &dims).await?;
+    let settings = crate::org::settings(db, org_id).await?;
     fold(
         db,
         org_id,
-        &org.time_zone,
+        &settings,
         currency,
         &request.group_by,
         aggregates,

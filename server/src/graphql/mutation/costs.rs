@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::auth::Scope;
 use crate::costs::fx::FxRate as DomainRate;
 use crate::graphql::types::costs::{FxRate, ImportResult, ProductCost, SetProductCostInput};
+use crate::graphql::types::pnl::{OrgSettings, OrgSettingsInput};
 use crate::graphql::ContextExt;
 use crate::money::Currency;
 
@@ -99,5 +100,32 @@ impl CostMutation {
         Ok(ImportResult {
             rows: i32::try_from(report.rows).unwrap_or(i32::MAX),
         })
+    }
+
+    /// Changes the org's reporting currency, time zone (re-dates the ledger's days) or untied
+    /// ad spend rule. Needs `admin`.
+    async fn update_org_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: OrgSettingsInput,
+    ) -> async_graphql::Result<OrgSettings> {
+        let viewer = ctx.viewer_with(Scope::Admin)?;
+        let currency = input
+            .currency
+            .as_deref()
+            .map(Currency::parse)
+            .transpose()
+            .map_err(crate::error::Error::from)
+            .extend()?;
+        let settings = crate::org::update_settings(
+            &ctx.state()?.db,
+            viewer.org.id,
+            currency,
+            input.time_zone.as_deref(),
+            input.ad_allocation,
+        )
+        .await
+        .extend()?;
+        Ok(settings.into())
     }
 }

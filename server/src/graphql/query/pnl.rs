@@ -3,10 +3,43 @@
 use async_graphql::{Context, Object, ResultExt};
 
 use crate::auth::Scope;
-use crate::graphql::types::pnl::{DateRangeInput, PnlFilterInput, PnlReport};
+use rust_decimal::Decimal;
+
+use crate::graphql::types::pnl::{
+    DateRangeInput, MarginAlert, OrgSettings, PeriodMargin, PnlFilterInput, PnlReport, PnlRow,
+};
 use crate::graphql::ContextExt;
 use crate::money::Currency;
-use crate::pnl::{report, Dimension, PnlFilter, PnlRequest};
+use crate::pnl::{report, shortcuts, Dimension, PnlFilter, PnlRequest};
+
+fn currency_arg(currency: Option<&str>) -> async_graphql::Result<Option<Currency>> {
+    currency
+        .map(Currency::parse)
+        .transpose()
+        .map_err(crate::error::Error::from)
+        .extend()
+}
+
+async fn grouped(
+    ctx: &Context<'_>,
+    range: DateRangeInput,
+    by: Dimension,
+    currency: Option<String>,
+) -> async_graphql::Result<PnlReport> {
+    let viewer = ctx.viewer_with(Scope::PnlRead)?;
+    let request = PnlRequest {
+        from: range.from,
+        to: range.to,
+        group_by: vec![by],
+        filter: PnlFilter::default(),
+        currency: currency_arg(currency.as_deref())?,
+        time_zone: None,
+    };
+    let report = report(ctx.state()?.db.conn(), viewer.org.id, &request)
+        .await
+        .extend()?;
+    PnlReport::try_from_domain(report).extend()
+}
 
 /// P&L queries.
 #[derive(Default)]
@@ -66,5 +99,104 @@ impl PnlQuery {
             .await
             .extend()?;
         PnlReport::try_from_domain(report).extend()
+    }
+
+    /// Profit per SKU (master SKU, or channel SKU id while unlinked); untied ad spend allocated
+    /// by the org's rule. Shortcut for `pnl(groupBy: [SKU])`. Needs `pnl:read`.
+    async fn profit_by_sku(
+        &self,
+        ctx: &Context<'_>,
+        range: DateRangeInput,
+        currency: Option<String>,
+    ) -> async_graphql::Result<PnlReport> {
+        grouped(ctx, range, Dimension::Sku, currency).await
+    }
+
+    /// Channels side by side in one currency. Shortcut for `pnl(groupBy: [CHANNEL])`.
+    /// Needs `pnl:read`.
+    async fn channel_comparison(
+        &self,
+        ctx: &Context<'_>,
+        range: DateRangeInput,
+        currency: Option<String>,
+    ) -> async_graphql::Result<PnlReport> {
+        grouped(ctx, range, Dimension::Channel, currency).await
+    }
+
+    /// Margin over every channel per DAY, WEEK or MONTH, with the change from the previous
+    /// period (week over week for WEEK). Needs `pnl:read`.
+    async fn blended_margin(
+        &self,
+        ctx: &Context<'_>,
+        range: DateRangeInput,
+        granularity: Dimension,
+        currency: Option<String>,
+    ) -> async_graphql::Result<Vec<PeriodMargin>> {
+        let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let rows = shortcuts::blended_margin(
+            ctx.state()?.db.conn(),
+            viewer.org.id,
+            range.from,
+            range.to,
+            granularity,
+            currency_arg(currency.as_deref())?,
+        )
+        .await
+        .extend()?;
+        rows.into_iter()
+            .map(|p| {
+                Ok(PeriodMargin {
+                    period: p.row.key.period.clone().unwrap_or_default(),
+                    margin_change: p.margin_change,
+                    net_sales_change: p.net_sales_change,
+                    row: PnlRow::try_from_domain(p.row).extend()?,
+                })
+            })
+            .collect()
+    }
+
+    /// SKUs whose margin in the range is under `threshold` (e.g. "0.20": the "GPM below 20 % →
+    /// review pricing and fees" rule), lowest first, with the cost bucket that moved most
+    /// against the equally long period before. Needs `pnl:read`.
+    async fn margin_alerts(
+        &self,
+        ctx: &Context<'_>,
+        threshold: Decimal,
+        range: DateRangeInput,
+        currency: Option<String>,
+    ) -> async_graphql::Result<Vec<MarginAlert>> {
+        let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let alerts = shortcuts::margin_alerts(
+            ctx.state()?.db.conn(),
+            viewer.org.id,
+            threshold,
+            range.from,
+            range.to,
+            currency_arg(currency.as_deref())?,
+        )
+        .await
+        .extend()?;
+        alerts
+            .into_iter()
+            .map(|a| {
+                Ok(MarginAlert {
+                    sku: a.sku,
+                    margin: a.margin,
+                    previous_margin: a.previous_margin,
+                    bucket_moved_most: a.bucket,
+                    bucket_change: a.change,
+                    row: PnlRow::try_from_domain(a.row).extend()?,
+                })
+            })
+            .collect()
+    }
+
+    /// The org's reporting settings. Needs `pnl:read`.
+    async fn org_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<OrgSettings> {
+        let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        Ok(crate::org::settings(ctx.state()?.db.conn(), viewer.org.id)
+            .await
+            .extend()?
+            .into())
     }
 }

@@ -106,6 +106,16 @@ pub struct PnlRow {
     pub buckets: Vec<BucketAmount>,
     /// Share of the row's money (by absolute amount) that is SETTLED rather than ESTIMATED.
     pub settled_share: Option<Decimal>,
+    /// GMV: item principal plus buyer-paid shipping (PRODUCT_SALES + SHIPPING_INCOME).
+    pub gmv: MoneyObject,
+    /// Average order value: netSales / orders (null without orders).
+    pub aov: Option<MoneyObject>,
+    /// unitsReturned / unitsSold (null without units sold).
+    pub refund_rate: Option<Decimal>,
+    /// Return on ad spend: netSales / −adCosts (null without ad cost).
+    pub roas: Option<Decimal>,
+    /// Total advertising cost of sales: −adCosts / netSales (null without net sales).
+    pub tacos: Option<Decimal>,
 }
 
 impl PnlRow {
@@ -124,6 +134,11 @@ impl PnlRow {
             contribution_profit: row.contribution_profit()?.into(),
             margin: row.margin()?,
             settled_share: row.settled_share(),
+            gmv: row.gmv()?.into(),
+            aov: row.aov()?.map(Into::into),
+            refund_rate: row.refund_rate(),
+            roas: row.roas()?,
+            tacos: row.tacos()?,
             units_sold: row.units_sold,
             units_returned: row.units_returned,
             orders: row.orders,
@@ -157,6 +172,8 @@ pub struct PnlReport {
     pub fx_fallbacks: Vec<String>,
     /// SKUs sold in the range without a unit cost: their COGS is missing, not zero.
     pub missing_costs: Vec<String>,
+    /// Which rule treated ad spend not tied to a SKU (org setting `adAllocation`).
+    pub ad_allocation: String,
 }
 
 impl PnlReport {
@@ -176,6 +193,70 @@ impl PnlReport {
             total: PnlRow::try_from_domain(report.total)?,
             fx_fallbacks: report.fx_fallbacks,
             missing_costs: report.missing_costs,
+            ad_allocation: report.ad_allocation,
         })
     }
+}
+
+/// A P&L row with its change from the previous period (for `blendedMargin`).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct PeriodMargin {
+    /// The period (day, ISO week or month).
+    pub period: String,
+    /// The period's P&L over every channel, in the reporting currency.
+    pub row: PnlRow,
+    /// margin − the previous period's margin (null for the first period or without margins).
+    pub margin_change: Option<Decimal>,
+    /// Relative change of net sales from the previous period (null for the first).
+    pub net_sales_change: Option<Decimal>,
+}
+
+/// A product whose margin fell under the threshold.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct MarginAlert {
+    /// The SKU.
+    pub sku: String,
+    /// Its margin in the range.
+    pub margin: Decimal,
+    /// Its margin in the equally long period before (null without net sales then).
+    pub previous_margin: Option<Decimal>,
+    /// The bucket whose share of net sales fell the most against the previous period (or, with
+    /// no previous period, the largest cost bucket).
+    pub bucket_moved_most: Option<FeeBucket>,
+    /// That bucket's change in share of net sales (negative: it costs more).
+    pub bucket_change: Option<Decimal>,
+    /// The SKU's P&L in the range.
+    pub row: PnlRow,
+}
+
+/// Org reporting settings.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct OrgSettings {
+    /// Reporting currency (the default of every P&L).
+    pub currency: String,
+    /// IANA time zone; P&L days are days there.
+    pub time_zone: String,
+    /// How ad spend not tied to a SKU is treated in SKU rows.
+    pub ad_allocation: crate::org::AdAllocation,
+}
+
+impl From<crate::org::Settings> for OrgSettings {
+    fn from(s: crate::org::Settings) -> Self {
+        Self {
+            currency: s.currency.as_str().to_owned(),
+            time_zone: s.time_zone,
+            ad_allocation: s.ad_allocation,
+        }
+    }
+}
+
+/// Input of `updateOrgSettings`; fields left out are unchanged.
+#[derive(Clone, Debug, InputObject)]
+pub struct OrgSettingsInput {
+    /// Reporting currency.
+    pub currency: Option<String>,
+    /// IANA time zone (re-dates the ledger's days).
+    pub time_zone: Option<String>,
+    /// Untied ad spend rule.
+    pub ad_allocation: Option<crate::org::AdAllocation>,
 }
