@@ -81,16 +81,6 @@ async fn brand(app: &TestApp) -> Brand {
         mug,
         mia,
     };
-    let mut commission = line(
-        "A:aff",
-        b.us,
-        Some(b.tee),
-        FeeBucket::AffiliateCommission,
-        ("-3.60", "USD"),
-        0,
-        10,
-    );
-    commission.creator_id = Some(b.mia);
     let lines = vec![
         line(
             "A:sale",
@@ -119,7 +109,6 @@ async fn brand(app: &TestApp) -> Brand {
             0,
             10,
         ),
-        commission,
         line(
             "C:sale",
             b.us,
@@ -166,6 +155,26 @@ async fn brand(app: &TestApp) -> Brand {
             15,
         ),
     ];
+    // Order A was driven by the creator mia: all its lines carry her.
+    let commission = line(
+        "A:aff",
+        b.us,
+        Some(b.tee),
+        FeeBucket::AffiliateCommission,
+        ("-3.60", "USD"),
+        0,
+        10,
+    );
+    let lines = lines
+        .into_iter()
+        .chain([commission])
+        .map(|mut l| {
+            if l.entry_key.starts_with("A:") {
+                l.creator_id = Some(b.mia);
+            }
+            l
+        })
+        .collect();
     post(
         &app.db,
         org,
@@ -522,4 +531,60 @@ async fn a_new_org_time_zone_re_dates_the_days() {
         )
         .await;
     assert_eq!(crate::helpers::error_code(&body), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn profit_by_creator_counts_samples_and_flat_fees() {
+    let app = TestApp::spawn().await;
+    let b = brand(&app).await;
+    let org = app.org_id("acme").await;
+    // A free sample of the tee sent to mia on the 12th (cost 6.00 then).
+    let sample = pnl::connectors::Attribution {
+        order_id: "S1".to_owned(),
+        sku: Some(SkuRef {
+            channel_sku_id: "111".to_owned(),
+            seller_sku: None,
+            channel_product_id: None,
+            name: None,
+        }),
+        creator: Some("mia".to_owned()),
+        content_type: None,
+        commission_rate: None,
+        shop_ads_commission_rate: None,
+        estimated_commission: None,
+        actual_commission: None,
+        quantity: 1,
+        is_sample: true,
+        occurred_at: Some(Utc.with_ymd_and_hms(2026, 1, 12, 9, 0, 0).unwrap()),
+    };
+    catalog::upsert_attribution(app.db.conn(), org, b.us, Channel::TikTokShop, &sample)
+        .await
+        .unwrap();
+    let token = app.token("acme", "costs:write pnl:read");
+    let fee = r#"mutation { setCreatorFee(input: {creator: "mia", periodStart: "2026-01-01", periodEnd: "2026-01-31", amount: "31.00", currency: "USD"}) }"#;
+    app.gql_ok(&token, fee, json!({})).await;
+    let query = r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-31"}) { creator commission { amount } samples { amount } sampleUnits flatFees { amount } profit { amount } roi row { netSales { amount } contributionProfit { amount } } } }"#;
+    let data = app.gql_ok(&token, query, json!({})).await;
+    assert_eq!(
+        data["profitByCreator"],
+        json!([{
+            "creator": "mia", "commission": { "amount": "-3.60" }, "samples": { "amount": "-6.00" }, "sampleUnits": 1,
+            "flatFees": { "amount": "-31.00" }, "profit": { "amount": "-19.48" }, "roi": "-0.4798",
+            "row": { "netSales": { "amount": "36.00" }, "contributionProfit": { "amount": "17.52" } },
+        }])
+    );
+    // Half the fee's period in range: half the fee.
+    let query = r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-16"}) { flatFees { amount } } }"#;
+    let data = app.gql_ok(&token, query, json!({})).await;
+    assert_eq!(data["profitByCreator"][0]["flatFees"]["amount"], "-16.00");
+    // Another org sees no creators.
+    let other = app.token("globex", "pnl:read");
+    let data = app
+        .gql_ok(
+            &other,
+            r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-31"}) { creator } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["profitByCreator"], json!([]));
 }

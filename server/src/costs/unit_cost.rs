@@ -226,3 +226,29 @@ pub async fn products_without_cost(db: &impl ConnectionTrait, org_id: i64) -> Re
         .map(|p| p.sku)
         .collect())
 }
+
+/// The unit cost of `product_id` in force on `day` (the latest from that day or before).
+///
+/// # Errors
+/// Database failures.
+pub async fn cost_on(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    product_id: i64,
+    day: NaiveDate,
+) -> Result<Option<Money>> {
+    let row = product_cost::Entity::find()
+        .filter(product_cost::Column::OrgId.eq(org_id))
+        .filter(product_cost::Column::ProductId.eq(product_id))
+        .filter(product_cost::Column::EffectiveFrom.lte(day))
+        .order_by_desc(product_cost::Column::EffectiveFrom)
+        .one(db)
+        .await?;
+    row.map(|row| {
+        Ok(Money::from_minor(
+            row.unit_cost_minor,
+            Currency::parse(&row.currency)?,
+        ))
+    })
+    .transpose()
+}

@@ -12,6 +12,7 @@
 //! the reporting currency (rate of the line's day, else the latest earlier one) and COGS are
 //! applied to those aggregates in exact decimal arithmetic.
 
+pub mod creators;
 mod fold;
 mod query;
 pub mod shortcuts;

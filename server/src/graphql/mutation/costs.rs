@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use crate::auth::Scope;
 use crate::costs::fx::FxRate as DomainRate;
 use crate::graphql::types::costs::{FxRate, ImportResult, ProductCost, SetProductCostInput};
-use crate::graphql::types::pnl::{OrgSettings, OrgSettingsInput};
+use crate::graphql::types::pnl::{CreatorFeeInput, OrgSettings, OrgSettingsInput};
 use crate::graphql::ContextExt;
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 
 /// Cost mutations.
 #[derive(Default)]
@@ -127,5 +127,30 @@ impl CostMutation {
         .await
         .extend()?;
         Ok(settings.into())
+    }
+
+    /// Records a flat fee paid to a creator for a period (prorated into `profitByCreator` by
+    /// days). Needs `costs:write`.
+    async fn set_creator_fee(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatorFeeInput,
+    ) -> async_graphql::Result<bool> {
+        let viewer = ctx.viewer_with(Scope::CostsWrite)?;
+        let currency = Currency::parse(&input.currency)
+            .map_err(crate::error::Error::from)
+            .extend()?;
+        let fee = crate::pnl::creators::NewCreatorFee {
+            creator: input.creator,
+            channel: input.channel.unwrap_or(crate::ledger::Channel::TikTokShop),
+            period_start: input.period_start,
+            period_end: input.period_end,
+            amount: Money::from_decimal(input.amount, currency),
+            note: input.note,
+        };
+        crate::pnl::creators::add_fee(ctx.state()?.db.conn(), viewer.org.id, &fee)
+            .await
+            .extend()?;
+        Ok(true)
     }
 }

@@ -6,7 +6,8 @@ use crate::auth::Scope;
 use rust_decimal::Decimal;
 
 use crate::graphql::types::pnl::{
-    DateRangeInput, MarginAlert, OrgSettings, PeriodMargin, PnlFilterInput, PnlReport, PnlRow,
+    CreatorProfit, DateRangeInput, MarginAlert, OrgSettings, PeriodMargin, PnlFilterInput,
+    PnlReport, PnlRow,
 };
 use crate::graphql::ContextExt;
 use crate::money::Currency;
@@ -198,5 +199,28 @@ impl PnlQuery {
             .await
             .extend()?
             .into())
+    }
+
+    /// Profit per creator: the orders they drove (net sales, COGS, channel fees, commission)
+    /// less their free samples at COGS and flat fees, with ROI. Needs `pnl:read`.
+    async fn profit_by_creator(
+        &self,
+        ctx: &Context<'_>,
+        range: DateRangeInput,
+        currency: Option<String>,
+    ) -> async_graphql::Result<Vec<CreatorProfit>> {
+        let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let rows = crate::pnl::creators::profit_by_creator(
+            ctx.state()?.db.conn(),
+            viewer.org.id,
+            range.from,
+            range.to,
+            currency_arg(currency.as_deref())?,
+        )
+        .await
+        .extend()?;
+        rows.into_iter()
+            .map(|c| CreatorProfit::try_from_domain(c).extend())
+            .collect()
     }
 }

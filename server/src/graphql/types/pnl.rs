@@ -260,3 +260,62 @@ pub struct OrgSettingsInput {
     /// Untied ad spend rule.
     pub ad_allocation: Option<crate::org::AdAllocation>,
 }
+
+/// A creator's profit: the orders they drove, less their own costs.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CreatorProfit {
+    /// The creator's handle.
+    pub creator: String,
+    /// The P&L of the orders they drove; its `creatorCosts` is their commission.
+    pub row: PnlRow,
+    /// Commission on their orders (negative).
+    pub commission: MoneyObject,
+    /// Free samples sent in the range, valued at COGS (negative).
+    pub samples: MoneyObject,
+    /// Units sent as samples.
+    pub sample_units: i64,
+    /// Flat fees for the range, prorated by days (negative).
+    pub flat_fees: MoneyObject,
+    /// row.contributionProfit + samples + flatFees.
+    pub profit: MoneyObject,
+    /// profit / (commission + samples + flat fees), 4 decimals (null when they cost nothing).
+    pub roi: Option<Decimal>,
+}
+
+impl CreatorProfit {
+    /// Converts a domain value.
+    ///
+    /// # Errors
+    /// Overflow.
+    pub fn try_from_domain(c: crate::pnl::creators::CreatorProfit) -> Result<Self> {
+        Ok(Self {
+            commission: c.row.creator_costs()?.into(),
+            samples: c.samples.into(),
+            sample_units: c.sample_units,
+            flat_fees: c.flat_fees.into(),
+            profit: c.profit()?.into(),
+            roi: c.roi()?,
+            creator: c.creator,
+            row: PnlRow::try_from_domain(c.row)?,
+        })
+    }
+}
+
+/// Input of `setCreatorFee`.
+#[derive(Clone, Debug, InputObject)]
+pub struct CreatorFeeInput {
+    /// The creator's handle (created if new).
+    pub creator: String,
+    /// Their channel (default TIKTOK_SHOP).
+    pub channel: Option<Channel>,
+    /// First day the fee covers.
+    pub period_start: NaiveDate,
+    /// Last day it covers (inclusive).
+    pub period_end: NaiveDate,
+    /// The fee, a positive decimal string.
+    pub amount: Decimal,
+    /// Its currency.
+    pub currency: String,
+    /// What it is for.
+    pub note: Option<String>,
+}
