@@ -12,10 +12,13 @@
 //! the reporting currency (rate of the line's day, else the latest earlier one) and COGS are
 //! applied to those aggregates in exact decimal arithmetic.
 
+mod allocate;
 pub mod creators;
 mod fold;
 mod query;
+mod row;
 pub mod shortcuts;
 
-pub use fold::{PnlKey, PnlReport, PnlRow};
+pub use fold::PnlReport;
 pub use query::{report, Dimension, PnlFilter, PnlRequest};
+pub use row::{PnlKey, PnlRow};

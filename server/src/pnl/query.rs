@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Statement, Value};
 
 use super::fold::{fold, Aggregate};
 use super::PnlReport;
@@ -117,8 +117,6 @@ pub async fn report(
     )
     .await
 }
-
-use sea_orm::EntityTrait;
 
 async fn aggregate(
     db: &impl ConnectionTrait,
