@@ -11,6 +11,7 @@ pub mod creator;
 pub mod creator_fee;
 pub mod fee_mapping;
 pub mod fx_rate;
+pub mod ledger_day;
 pub mod ledger_entry;
 pub mod listing;
 pub mod order_attribution;

@@ -6,6 +6,7 @@ pub use crate::creator::Entity as Creator;
 pub use crate::creator_fee::Entity as CreatorFee;
 pub use crate::fee_mapping::Entity as FeeMapping;
 pub use crate::fx_rate::Entity as FxRate;
+pub use crate::ledger_day::Entity as LedgerDay;
 pub use crate::ledger_entry::Entity as LedgerEntry;
 pub use crate::listing::Entity as Listing;
 pub use crate::order_attribution::Entity as OrderAttribution;

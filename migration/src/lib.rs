@@ -19,7 +19,24 @@ mod m20261122_000005_create_attribution;
 mod m20261122_000006_create_ad_account;
 mod m20261122_000007_add_ledger_day;
 mod m20261122_000008_add_org_settings_creator_fee;
+mod m20261122_000009_create_ledger_day;
 mod util;
+
+/// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
+/// of what postings maintain, shared by the migration and the server's rebuild.
+pub fn ledger_day_rebuild(org_id: Option<i64>) -> String {
+    let only = org_id
+        .map(|id| format!(" AND org_id = {id}"))
+        .unwrap_or_default();
+    format!(
+        "INSERT INTO ledger_day (org_id, day, channel, shop_id, listing_id, product_id, creator_id, bucket, status, currency, amount_minor, quantity, sale_lines) \
+         SELECT org_id, day, channel, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), bucket, status, currency, \
+           SUM(amount_minor), SUM(quantity), \
+           SUM(CASE WHEN bucket = 'PRODUCT_SALES' AND quantity <> 0 THEN (CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) ELSE 0 END) \
+         FROM ledger_entry WHERE day IS NOT NULL{only} \
+         GROUP BY org_id, day, channel, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), bucket, status, currency"
+    )
+}
 
 /// The ordered list of every migration of the pnl schema.
 #[derive(Debug)]
@@ -37,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_ad_account::Migration),
             Box::new(m20261122_000007_add_ledger_day::Migration),
             Box::new(m20261122_000008_add_org_settings_creator_fee::Migration),
+            Box::new(m20261122_000009_create_ledger_day::Migration),
         ]
     }
 }

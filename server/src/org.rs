@@ -175,6 +175,7 @@ pub async fn update_settings(
     if let Some(zone) = zone.filter(|zone| zone.name() != row.time_zone) {
         active.time_zone = Set(zone.name().to_owned());
         redate(&*txn, org_id, zone).await?;
+        crate::ledger::rollup::rebuild(&*txn, org_id).await?;
     }
     sea_orm::ActiveModelTrait::update(active, &*txn).await?;
     txn.commit().await?;

@@ -248,3 +248,55 @@ async fn paging_walks_every_row_once() {
     }
     assert_eq!(keys, (0..7).map(|i| format!("k{i}")).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn daily_sums_kept_by_postings_equal_a_rebuild_from_the_raw_rows() {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let app = TestApp::spawn().await;
+    let org = app.org_id("acme").await;
+    post(&app.db, org, statement("-6.00")).await.unwrap();
+    post(&app.db, org, statement("-6.50")).await.unwrap(); // a correction: reversal + new row
+    let retire = PostRequest {
+        retire: vec!["st1:tx1:mystery_fee_amount".to_owned()],
+        ..PostRequest::default()
+    };
+    post(&app.db, org, retire).await.unwrap();
+    let snapshot = |rows: Vec<entities::ledger_day::Model>| -> Vec<_> {
+        rows.into_iter()
+            .map(|r| {
+                (
+                    r.day,
+                    r.bucket,
+                    r.currency,
+                    r.amount_minor,
+                    r.quantity,
+                    r.sale_lines,
+                )
+            })
+            .collect()
+    };
+    let kept = snapshot(
+        entities::ledger_day::Entity::find()
+            .order_by_asc(entities::ledger_day::Column::Bucket)
+            .all(app.db.conn())
+            .await
+            .unwrap(),
+    );
+    pnl::ledger::rollup::rebuild(app.db.conn(), org)
+        .await
+        .unwrap();
+    let rebuilt = snapshot(
+        entities::ledger_day::Entity::find()
+            .order_by_asc(entities::ledger_day::Column::Bucket)
+            .all(app.db.conn())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(kept, rebuilt);
+    let commission = kept.iter().find(|r| r.1 == "PLATFORM_COMMISSION").unwrap();
+    assert_eq!(commission.3, -650, "the correction's net is the new amount");
+    assert!(
+        kept.iter().all(|r| r.1 != "OTHER" || r.3 == 0),
+        "a retired line nets to zero"
+    );
+}

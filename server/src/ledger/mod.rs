@@ -10,6 +10,7 @@ pub mod mapping;
 mod post;
 pub mod query;
 pub mod raw;
+pub mod rollup;
 
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use post::{live_keys, post, post_in, NewLine, PostOutcome, PostRequest};

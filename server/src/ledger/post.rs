@@ -177,6 +177,8 @@ pub async fn post_in(
             .exec(txn)
             .await?;
     }
+    // The daily sums move with the rows, in the same transaction.
+    super::rollup::apply(txn, &rows).await?;
     Ok(outcome)
 }
 

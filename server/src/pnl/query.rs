@@ -148,12 +148,12 @@ async fn aggregate(
     };
     // Constants are cast so PostgreSQL sends BIGINT, as for the columns they stand in for.
     let shop = if dims.contains(&Dimension::Shop) {
-        "COALESCE(le.shop_id, 0)"
+        "le.shop_id"
     } else {
         "CAST(0 AS BIGINT)"
     };
     let creator = if dims.contains(&Dimension::Creator) {
-        "COALESCE(le.creator_id, 0)"
+        "le.creator_id"
     } else {
         "CAST(0 AS BIGINT)"
     };
@@ -180,20 +180,23 @@ async fn aggregate(
             placeholder(handle.clone().into())
         ));
     }
-    // Every line of a key counts; a reversal cancels what it reverses (its amount and quantity
-    // are negated, and it counts -1 sale line).
+    // Read the daily sums (`ledger_day`), not the raw lines: a reversal already cancelled what
+    // it reverses there. A line's own product (ad spend tied to a product) wins over its
+    // listing's, which is joined now so that a listing linked later counts under its product.
+    let product =
+        "(CASE WHEN le.product_id <> 0 THEN le.product_id ELSE COALESCE(l.product_id, 0) END)";
     let sql = format!(
         "SELECT {channel} AS channel, {shop} AS shop_id, {creator} AS creator_id, \
-           COALESCE(le.listing_id, 0) AS listing_id, COALESCE(le.product_id, l.product_id, 0) AS product_id, \
+           le.listing_id AS listing_id, {product} AS product_id, \
            le.bucket AS bucket, le.status AS status, le.currency AS currency, le.day AS day, \
            CAST(SUM(le.amount_minor) AS BIGINT) AS amount, CAST(SUM(le.quantity) AS BIGINT) AS quantity, \
-           CAST(SUM(CASE WHEN le.bucket = 'PRODUCT_SALES' AND le.quantity <> 0 THEN (CASE WHEN le.reversal_of IS NULL THEN 1 ELSE -1 END) ELSE 0 END) AS BIGINT) AS sale_lines \
-         FROM ledger_entry le \
+           CAST(SUM(le.sale_lines) AS BIGINT) AS sale_lines \
+         FROM ledger_day le \
            LEFT JOIN listing l ON l.id = le.listing_id \
-           LEFT JOIN product pr ON pr.id = COALESCE(le.product_id, l.product_id) \
+           LEFT JOIN product pr ON pr.id = {product} \
            LEFT JOIN creator cr ON cr.id = le.creator_id \
          WHERE le.org_id = {} AND le.day >= {} AND le.day <= {}{filters} \
-         GROUP BY {channel_g}, {shop_g}, {creator_g}, COALESCE(le.listing_id, 0), COALESCE(le.product_id, l.product_id, 0), le.bucket, le.status, le.currency, le.day",
+         GROUP BY {channel_g}, {shop_g}, {creator_g}, le.listing_id, {product}, le.bucket, le.status, le.currency, le.day",
         p(1),
         p(2),
         p(3),
