@@ -3,7 +3,7 @@
 //! strings, the conversion to and from the integer minor units the database stores, checked
 //! arithmetic that refuses to mix currencies or overflow, and the project's one rounding rule
 //! (round half to even at the currency's exponent). Money is never a float here: amounts are
-//! `rust_decimal::Decimal` values and integers, and nothing in this file uses `f32` or `f64`.
+//! `rust_decimal::Decimal` values and integers, and nothing in this file uses floating point.
 //!
 //! # Layout
 //! - `currency` — the ISO 4217 table and [`Currency`].
