@@ -15,7 +15,6 @@ use crate::connectors::{catalog, Normalized};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
-use crate::ledger::raw::RawInput;
 use crate::ledger::Channel;
 use crate::money::Currency;
 
@@ -423,21 +422,13 @@ pub async fn import_text(
         currency.map(|c| c.as_str()),
     )
     .await?;
-    let raw = RawInput {
-        channel: Channel::TikTokShop,
-        shop_id: Some(shop.id),
-        source_kind: format.source_kind().to_owned(),
-        source_id: source_id.clone(),
-        payload: text.to_owned(),
-    };
-    let batch = Batch {
-        channel: Channel::TikTokShop,
-        shop_id: shop.id,
-        source_kind: format.source_kind().to_owned(),
-        source_id,
-        raw: Some(raw),
+    let batch = Batch::tiktok(
+        shop.id,
+        format.source_kind(),
+        &source_id,
+        text.to_owned(),
         normalized,
-    };
+    );
     let report = ingest(db, org_id, batch).await?;
     Ok(ImportReport {
         format,

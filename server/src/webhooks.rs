@@ -240,21 +240,7 @@ async fn post(
     body: String,
     normalized: crate::connectors::Normalized,
 ) -> Result<()> {
-    let raw = RawInput {
-        channel: Channel::TikTokShop,
-        shop_id: Some(shop.id),
-        source_kind: kind.to_owned(),
-        source_id: id.to_owned(),
-        payload: body,
-    };
-    let batch = Batch {
-        channel: Channel::TikTokShop,
-        shop_id: shop.id,
-        source_kind: kind.to_owned(),
-        source_id: id.to_owned(),
-        raw: Some(raw),
-        normalized,
-    };
+    let batch = Batch::tiktok(shop.id, kind, id, body, normalized);
     ingest(&state.db, shop.org_id, batch).await?;
     Ok(())
 }

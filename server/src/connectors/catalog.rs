@@ -73,7 +73,10 @@ pub async fn set_shop_status(
 }
 
 /// The master product with `sku`, created when new.
-async fn ensure_product(
+///
+/// # Errors
+/// Database failures.
+pub async fn ensure_product(
     db: &impl ConnectionTrait,
     org_id: i64,
     sku: &str,

@@ -36,6 +36,32 @@ pub struct Batch {
     pub normalized: Normalized,
 }
 
+impl Batch {
+    /// A TikTok batch whose raw record is `payload`, stored under the same kind and id.
+    pub fn tiktok(
+        shop_id: i64,
+        kind: &str,
+        source_id: &str,
+        payload: String,
+        normalized: Normalized,
+    ) -> Self {
+        Self {
+            channel: Channel::TikTokShop,
+            shop_id,
+            source_kind: kind.to_owned(),
+            source_id: source_id.to_owned(),
+            raw: Some(RawInput {
+                channel: Channel::TikTokShop,
+                shop_id: Some(shop_id),
+                source_kind: kind.to_owned(),
+                source_id: source_id.to_owned(),
+                payload,
+            }),
+            normalized,
+        }
+    }
+}
+
 /// What an ingest did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IngestReport {

@@ -86,27 +86,6 @@ pub fn validate(cost: &UnitCost) -> Result<()> {
     Ok(())
 }
 
-async fn ensure_product(db: &impl ConnectionTrait, org_id: i64, sku: &str) -> Result<i64> {
-    if let Some(found) = product::Entity::find()
-        .filter(product::Column::OrgId.eq(org_id))
-        .filter(product::Column::Sku.eq(sku))
-        .one(db)
-        .await?
-    {
-        return Ok(found.id);
-    }
-    let row = product::Entity::insert(product::ActiveModel {
-        org_id: Set(org_id),
-        sku: Set(sku.to_owned()),
-        name: Set(None),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
-    Ok(row.last_insert_id)
-}
-
 fn minor(money: Option<Money>) -> Result<Option<i64>> {
     Ok(money.map(|m| m.minor()).transpose()?)
 }
@@ -118,7 +97,8 @@ fn minor(money: Option<Money>) -> Result<Option<i64>> {
 /// An invalid cost (BAD_USER_INPUT), or database failures.
 pub async fn set(db: &impl ConnectionTrait, org_id: i64, cost: &UnitCost) -> Result<()> {
     validate(cost)?;
-    let product_id = ensure_product(db, org_id, cost.sku.trim()).await?;
+    let product_id =
+        crate::connectors::catalog::ensure_product(db, org_id, cost.sku.trim(), None).await?;
     let row = product_cost::ActiveModel {
         org_id: Set(org_id),
         product_id: Set(product_id),

@@ -18,8 +18,6 @@ use crate::connectors::ingest::{ingest, Batch, IngestReport};
 use crate::connectors::Normalized;
 use crate::db::Db;
 use crate::ledger::mapping::FeeMapper;
-use crate::ledger::raw::RawInput;
-use crate::ledger::Channel;
 use crate::money::Currency;
 
 /// Throttling codes (reference §7).
@@ -427,21 +425,12 @@ async fn post(
     normalized: Normalized,
 ) -> Result<IngestReport, SyncError> {
     let source_id = format!("{}:{window}", target.advertiser_id);
-    let bodies: Vec<&str> = pages.iter().map(|p| p.body.as_str()).collect();
-    let raw = RawInput {
-        channel: Channel::TikTokShop,
-        shop_id: Some(target.shop_id),
-        source_kind: kind.to_owned(),
-        source_id: source_id.clone(),
-        payload: format!("[{}]", bodies.join(",")),
-    };
-    let batch = Batch {
-        channel: Channel::TikTokShop,
-        shop_id: target.shop_id,
-        source_kind: kind.to_owned(),
-        source_id,
-        raw: Some(raw),
+    let batch = Batch::tiktok(
+        target.shop_id,
+        kind,
+        &source_id,
+        RawPage::joined(pages),
         normalized,
-    };
+    );
     Ok(ingest(db, target.org_id, batch).await?)
 }

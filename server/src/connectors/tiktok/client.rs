@@ -110,6 +110,14 @@ pub struct RawPage {
     pub next: Option<String>,
 }
 
+impl RawPage {
+    /// Several pages stored as one payload: a JSON array of the response bodies, verbatim.
+    pub fn joined(pages: &[Self]) -> String {
+        let bodies: Vec<&str> = pages.iter().map(|page| page.body.as_str()).collect();
+        format!("[{}]", bodies.join(","))
+    }
+}
+
 /// A client for one seller grant (and, with a cipher, one shop).
 #[derive(Clone, Debug)]
 pub struct TikTokClient {

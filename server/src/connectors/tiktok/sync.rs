@@ -19,8 +19,6 @@ use crate::connectors::{Granularity, Normalized};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
-use crate::ledger::raw::RawInput;
-use crate::ledger::Channel;
 use crate::money::{Currency, Money};
 
 /// Where a sync is, for progress bars.
@@ -77,18 +75,6 @@ impl From<sea_orm::DbErr> for SyncError {
     }
 }
 
-/// A payload made of several pages, stored verbatim as a JSON array of the response bodies.
-fn raw_pages(kind: &str, source_id: &str, shop_id: i64, pages: &[RawPage]) -> RawInput {
-    let bodies: Vec<&str> = pages.iter().map(|page| page.body.as_str()).collect();
-    RawInput {
-        channel: Channel::TikTokShop,
-        shop_id: Some(shop_id),
-        source_kind: kind.to_owned(),
-        source_id: source_id.to_owned(),
-        payload: format!("[{}]", bodies.join(",")),
-    }
-}
-
 /// One shop's pull in progress: where it posts, and what it has posted so far.
 struct Pull<'a> {
     db: &'a Db,
@@ -107,14 +93,13 @@ impl Pull<'_> {
         pages: &[RawPage],
         normalized: Normalized,
     ) -> Result<()> {
-        let batch = Batch {
-            channel: Channel::TikTokShop,
-            shop_id: self.target.shop_id,
-            source_kind: kind.to_owned(),
-            source_id: source_id.to_owned(),
-            raw: Some(raw_pages(kind, source_id, self.target.shop_id, pages)),
+        let batch = Batch::tiktok(
+            self.target.shop_id,
+            kind,
+            source_id,
+            RawPage::joined(pages),
             normalized,
-        };
+        );
         self.report
             .ingest
             .absorb(ingest(self.db, self.target.org_id, batch).await?);
