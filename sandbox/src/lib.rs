@@ -14,10 +14,12 @@
 //!   affiliate, webhooks) and Marketing API (OAuth, integrated and GMV Max reports).
 //! - `faults`: [`Faults`], switched on by tests at run time.
 //! - `sandbox`: [`Sandbox`], the running server.
+//! - `export`: the same responses read in-process, for bulk loads such as `pnl bench`.
 //! - `rng`, `money`, `ids`: SplitMix64 streams, integer money, self-describing ids.
 
 mod api;
 mod config;
+mod export;
 mod faults;
 mod ids;
 mod money;

@@ -35,6 +35,7 @@ use crate::faults::Faults;
 use crate::world::World;
 
 pub(crate) use tokens::TokenStore;
+pub(crate) use transactions::{order_2501, statement_2501};
 
 /// A subscribed webhook.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use super::guard::ShopCall;
 use super::paging;
 use super::render::{self, Style};
 use super::Shared;
-use crate::world::{Order, Shop, Txn, World, DAY, SETTLE_MAX_DAYS};
+use crate::world::{Order, Shop, Statement, Txn, World, DAY, SETTLE_MAX_DAYS};
 
 fn uk_us_only(shop: &Shop) -> Result<(), ApiError> {
     // Documented "only for UK and US local sellers" (⚠ the error is the sandbox's choice).
@@ -49,20 +49,36 @@ pub(crate) async fn by_statement_202501(
         .world
         .statement_by_id(shop, &id)
         .ok_or_else(|| ApiError::param("invalid statement_id"))?;
-    let info = s.world.shop(shop);
+    let rows = listing(&s, &statement.id, &statement.txns, desc);
+    let total = rows.len();
+    let (page, next) = paging::page("transactions", rows, offset, size);
+    Ok(ok(statement_2501(
+        s.world.shop(shop),
+        &statement,
+        &page,
+        total,
+        &next,
+    )))
+}
+
+/// The `data` of a 202501 statement-transactions page holding `page` of `total` rows.
+pub(crate) fn statement_2501(
+    info: &Shop,
+    statement: &Statement,
+    page: &[&Txn],
+    total: usize,
+    next: &str,
+) -> Value {
     let style = Style {
         digits: info.digits,
         omit_zero: false,
     };
     let t = statement.totals();
-    let rows = listing(&s, &statement.id, &statement.txns, desc);
-    let total = rows.len();
-    let (page, next) = paging::page("transactions", rows, offset, size);
     let transactions: Vec<Value> = page
-        .into_iter()
+        .iter()
         .map(|x| render::txn_202501(x, info.digits))
         .collect();
-    Ok(ok(json!({
+    json!({
         "id": statement.id,
         "create_time": statement.statement_time(),
         "currency": info.currency,
@@ -79,7 +95,7 @@ pub(crate) async fn by_statement_202501(
         "total_count": total,
         "next_page_token": next,
         "transactions": transactions,
-    })))
+    })
 }
 
 /// `GET /finance/202309/statements/{statement_id}/statement_transactions` (UK/US only;
@@ -138,12 +154,17 @@ pub(crate) async fn by_order_202501(
 ) -> ApiResult {
     let shop = call.shop()?;
     let order = find_order(&s.world, shop, &id)?;
-    let info = s.world.shop(shop);
+    Ok(ok(order_2501(&s.world, shop, &order)))
+}
+
+/// The `data` of the 202501 per-order statement transactions.
+pub(crate) fn order_2501(world: &World, shop: usize, order: &Order) -> Value {
+    let info = world.shop(shop);
     let totals_style = Style {
         digits: info.digits,
         omit_zero: false,
     };
-    let settled = s.world.order_settlements(shop, &order);
+    let settled = world.order_settlements(shop, order);
     let (mut revenue, mut fee_tax, mut shipping, mut settlement) = (0, 0, 0, 0);
     let mut rows = Vec::new();
     for (statement_id, _, txn) in &settled {
@@ -179,7 +200,7 @@ pub(crate) async fn by_order_202501(
             rows.push(Value::Object(o));
         }
     }
-    Ok(ok(json!({
+    json!({
         "order_id": order.id,
         "order_create_time": order.create_time,
         "currency": info.currency,
@@ -189,7 +210,7 @@ pub(crate) async fn by_order_202501(
         "settlement_amount": totals_style.amount(settlement),
         "total_count": rows.len(),
         "sku_transactions": rows,
-    })))
+    })
 }
 
 /// `GET /finance/202309/orders/{order_id}/statement_transactions` (UK/US only).

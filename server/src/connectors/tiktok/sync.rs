@@ -319,57 +319,119 @@ pub async fn pull(
 
 impl Pull<'_> {
     /// One statement: its transactions (all pages merged) and, for each order in it, the SKU
-    /// rows that split the same money. A SKU split is used only when it adds up to the order's
-    /// lines in this statement; otherwise the order-level lines stand (and a warning says why).
+    /// rows that split the same money (see [`StatementSplit`]).
     async fn statement(&mut self, id: &str) -> Result<(), SyncError> {
-        let kind = "tiktok.finance.202501.statement_transactions";
         let path = format!("/finance/202501/statements/{id}/statement_transactions");
         let params = [
             ("sort_field", "order_create_time".to_owned()),
             ("page_size", "100".to_owned()),
         ];
-        let mut pages = self
+        let pages = self
             .client
             .all_pages(Method::GET, &path, &params, None)
             .await?;
-        let mut decoded =
-            decode_pages::<model::StatementTransactions2501>(&path, &pages)?.into_iter();
-        let Some(mut merged) = decoded.next() else {
+        let Some(mut split) = StatementSplit::new(id, &path, pages, self.ctx)? else {
             return Ok(());
+        };
+        for order in split.orders() {
+            let path = format!("/finance/202501/orders/{order}/statement_transactions");
+            let (body, data) = self.client.call(Method::GET, &path, &[], None).await?;
+            split.add_order(
+                &order,
+                &path,
+                RawPage {
+                    body,
+                    data,
+                    next: None,
+                },
+            )?;
+        }
+        let (pages, normalized) = split.finish();
+        Ok(self
+            .post(StatementSplit::KIND, id, &pages, normalized)
+            .await?)
+    }
+}
+
+/// One 202501 statement being assembled: its order-level lines, then, order by order, the SKU
+/// rows of `GET /finance/202501/orders/{order_id}/statement_transactions` for this statement.
+/// A SKU split replaces nothing itself: it is added only when it adds up to the order's lines in
+/// this statement (ingest then lets the SKU lines supersede the order-level ones); otherwise the
+/// order-level lines stand and a warning says why.
+pub struct StatementSplit<'a> {
+    id: String,
+    ctx: Context<'a>,
+    pages: Vec<RawPage>,
+    normalized: Normalized,
+    order_totals: HashMap<String, Money>,
+}
+
+impl<'a> StatementSplit<'a> {
+    /// The raw-record kind of an assembled statement.
+    pub const KIND: &'static str = "tiktok.finance.202501.statement_transactions";
+
+    /// Decodes and normalises the statement's transaction pages (read from `path`); `None` when
+    /// there are no pages.
+    ///
+    /// # Errors
+    /// A page that does not decode, an unknown currency, or totals out of range.
+    pub fn new(
+        id: &str,
+        path: &str,
+        pages: Vec<RawPage>,
+        ctx: Context<'a>,
+    ) -> Result<Option<Self>, SyncError> {
+        let mut decoded =
+            decode_pages::<model::StatementTransactions2501>(path, &pages)?.into_iter();
+        let Some(mut merged) = decoded.next() else {
+            return Ok(None);
         };
         for page in decoded {
             merged.transactions.extend(page.transactions);
         }
         let currency = Currency::parse(&merged.currency)?;
-        let ctx = Context {
-            currency,
-            ..self.ctx
-        };
-        let mut normalized = normalize::statement_transactions_2501(&merged, &ctx);
-
+        let ctx = Context { currency, ..ctx };
+        let normalized = normalize::statement_transactions_2501(&merged, &ctx);
         let order_totals = totals_by_order(&normalized, currency)?;
-        let mut orders: Vec<&String> = order_totals.keys().collect();
+        Ok(Some(Self {
+            id: id.to_owned(),
+            ctx,
+            pages,
+            normalized,
+            order_totals,
+        }))
+    }
+
+    /// The orders whose SKU split is wanted, sorted.
+    pub fn orders(&self) -> Vec<String> {
+        let mut orders: Vec<String> = self.order_totals.keys().cloned().collect();
         orders.sort();
-        for order in orders {
-            let path = format!("/finance/202501/orders/{order}/statement_transactions");
-            let (body, data) = self.client.call(Method::GET, &path, &[], None).await?;
-            let by_order: model::OrderTransactions2501 = TikTokClient::decode(&path, data.clone())?;
-            let mut skus = normalize::order_transactions_2501(&by_order, &ctx);
-            skus.lines
-                .retain(|line| line.statement.as_deref() == Some(id));
-            let sku_total = Money::checked_sum(skus.lines.iter().map(|l| l.amount), currency)?;
-            if Some(&sku_total) == order_totals.get(order) && skus.failures.is_empty() {
-                normalized.lines.extend(skus.lines);
-                pages.push(RawPage {
-                    body,
-                    data,
-                    next: None,
-                });
-            } else {
-                tracing::warn!(statement = id, order, "the SKU split does not add up to the order's settlement; keeping order-level lines");
-            }
+        orders
+    }
+
+    /// Adds `order`'s SKU rows (the response `page`, read from `path`) when they add up.
+    ///
+    /// # Errors
+    /// A page that does not decode, or totals out of range.
+    pub fn add_order(&mut self, order: &str, path: &str, page: RawPage) -> Result<(), SyncError> {
+        let by_order: model::OrderTransactions2501 = TikTokClient::decode(path, page.data.clone())?;
+        let mut skus = normalize::order_transactions_2501(&by_order, &self.ctx);
+        skus.lines
+            .retain(|line| line.statement.as_deref() == Some(self.id.as_str()));
+        let sku_total = Money::checked_sum(skus.lines.iter().map(|l| l.amount), self.ctx.currency)?;
+        if Some(&sku_total) == self.order_totals.get(order) && skus.failures.is_empty() {
+            self.normalized.lines.extend(skus.lines);
+            self.pages.push(page);
+        } else {
+            tracing::warn!(statement = self.id, order, "the SKU split does not add up to the order's settlement; keeping order-level lines");
         }
-        Ok(self.post(kind, id, &pages, normalized).await?)
+        Ok(())
+    }
+
+    /// The pages to store as the raw record (statement pages, then the SKU splits used) and the
+    /// lines to ingest.
+    pub fn finish(self) -> (Vec<RawPage>, Normalized) {
+        (self.pages, self.normalized)
     }
 }
 
