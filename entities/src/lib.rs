@@ -13,6 +13,8 @@ pub mod fee_mapping;
 pub mod fx_rate;
 pub mod ledger_day;
 pub mod ledger_entry;
+pub mod ledger_month;
+pub mod ledger_week;
 pub mod listing;
 pub mod order_attribution;
 pub mod org;

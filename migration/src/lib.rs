@@ -20,6 +20,8 @@ mod m20261122_000006_create_ad_account;
 mod m20261122_000007_add_ledger_day;
 mod m20261122_000008_add_org_settings_creator_fee;
 mod m20261122_000009_create_ledger_day;
+mod m20261122_000010_create_period_sums;
+mod m20261122_000011_drop_raw_record_index;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -35,6 +37,76 @@ pub fn ledger_day_rebuild(org_id: Option<i64>) -> String {
            SUM(CASE WHEN bucket = 'PRODUCT_SALES' AND quantity <> 0 THEN (CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) ELSE 0 END) \
          FROM ledger_entry WHERE day IS NOT NULL{only} \
          GROUP BY org_id, day, channel, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), bucket, status, currency"
+    )
+}
+
+/// The key columns every sums table (`ledger_day`, `ledger_week`, `ledger_month`) shares beside
+/// its period column.
+pub const SUMS_KEY: [&str; 9] = [
+    "org_id",
+    "channel",
+    "shop_id",
+    "listing_id",
+    "product_id",
+    "creator_id",
+    "bucket",
+    "status",
+    "currency",
+];
+
+/// A period `ledger_day` is summed into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// ISO week, Monday first: `ledger_week.week` is its Monday.
+    Week,
+    /// Calendar month: `ledger_month.month` is its first day.
+    Month,
+}
+
+impl Period {
+    /// The sums table.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Week => "ledger_week",
+            Self::Month => "ledger_month",
+        }
+    }
+
+    /// Its period column.
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Week => "week",
+            Self::Month => "month",
+        }
+    }
+
+    /// SQL for the first day of the period holding the date expression `day`.
+    pub fn start_sql(self, day: &str, postgres: bool) -> String {
+        match (self, postgres) {
+            (Self::Week, true) => format!("CAST(date_trunc('week', {day}) AS DATE)"),
+            (Self::Week, false) => format!(
+                "date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"
+            ),
+            (Self::Month, true) => format!("CAST(date_trunc('month', {day}) AS DATE)"),
+            (Self::Month, false) => format!("date({day}, 'start of month')"),
+        }
+    }
+}
+
+/// Rebuilds `period`'s table from `ledger_day` (which must be current) for one org, or for every
+/// org. `postgres` picks the backend's date functions.
+pub fn period_rebuild(period: Period, org_id: Option<i64>, postgres: bool) -> String {
+    let only = org_id
+        .map(|id| format!(" WHERE org_id = {id}"))
+        .unwrap_or_default();
+    let start = period.start_sql("day", postgres);
+    let key = SUMS_KEY.join(", ");
+    format!(
+        "INSERT INTO {table} ({column}, {key}, amount_minor, quantity, sale_lines) \
+         SELECT {start}, {key}, SUM(amount_minor), SUM(quantity), SUM(sale_lines) \
+         FROM ledger_day{only} GROUP BY {start}, {key}",
+        table = period.table(),
+        column = period.column(),
     )
 }
 
@@ -55,6 +127,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_add_ledger_day::Migration),
             Box::new(m20261122_000008_add_org_settings_creator_fee::Migration),
             Box::new(m20261122_000009_create_ledger_day::Migration),
+            Box::new(m20261122_000010_create_period_sums::Migration),
+            Box::new(m20261122_000011_drop_raw_record_index::Migration),
         ]
     }
 }

@@ -250,7 +250,7 @@ async fn paging_walks_every_row_once() {
 }
 
 #[tokio::test]
-async fn daily_sums_kept_by_postings_equal_a_rebuild_from_the_raw_rows() {
+async fn day_week_and_month_sums_kept_by_postings_equal_a_rebuild_from_the_raw_rows() {
     use sea_orm::{EntityTrait, QueryOrder};
     let app = TestApp::spawn().await;
     let org = app.org_id("acme").await;
@@ -275,6 +275,28 @@ async fn daily_sums_kept_by_postings_equal_a_rebuild_from_the_raw_rows() {
             })
             .collect()
     };
+    let months = |rows: Vec<entities::ledger_month::Model>| -> Vec<_> {
+        rows.into_iter()
+            .map(|r| (r.month, r.bucket, r.amount_minor, r.quantity, r.sale_lines))
+            .collect::<Vec<_>>()
+    };
+    let month_rows = || {
+        entities::ledger_month::Entity::find()
+            .order_by_asc(entities::ledger_month::Column::Bucket)
+            .all(app.db.conn())
+    };
+    let kept_months = months(month_rows().await.unwrap());
+    let weeks = || async {
+        entities::ledger_week::Entity::find()
+            .order_by_asc(entities::ledger_week::Column::Bucket)
+            .all(app.db.conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.week, r.bucket, r.amount_minor, r.quantity, r.sale_lines))
+            .collect::<Vec<_>>()
+    };
+    let kept_weeks = weeks().await;
     let kept = snapshot(
         entities::ledger_day::Entity::find()
             .order_by_asc(entities::ledger_day::Column::Bucket)
@@ -293,6 +315,14 @@ async fn daily_sums_kept_by_postings_equal_a_rebuild_from_the_raw_rows() {
             .unwrap(),
     );
     assert_eq!(kept, rebuilt);
+    assert_eq!(kept_months, months(month_rows().await.unwrap()));
+    assert_eq!(kept_weeks, weeks().await);
+    assert_eq!(kept_weeks.len(), kept.len(), "one day, so one week per key");
+    assert_eq!(
+        kept_months.len(),
+        kept.len(),
+        "one day, so one month per key"
+    );
     let commission = kept.iter().find(|r| r.1 == "PLATFORM_COMMISSION").unwrap();
     assert_eq!(commission.3, -650, "the correction's net is the new amount");
     assert!(

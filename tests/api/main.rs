@@ -14,6 +14,7 @@ mod ledger;
 mod migrations;
 mod oauth;
 mod pnl;
+mod pnl_grain;
 mod pnl_shortcuts;
 mod schema;
 mod subscription;

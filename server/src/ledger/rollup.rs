@@ -1,12 +1,16 @@
-//! `ledger_day`: sums of the ledger per day and key, kept exact by every posting in the posting's
-//! own transaction (an upsert adding each key's delta), and rebuildable from the raw rows.
+//! `ledger_day`, `ledger_week` and `ledger_month`: sums of the ledger per day, ISO week and month
+//! and key, kept exact by every posting in the posting's own transaction (an upsert adding each
+//! key's delta), and rebuildable from the raw rows.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use entities::{ledger_day, ledger_entry};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use chrono::{Datelike, Duration, NaiveDate};
+use entities::ledger_entry;
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::ConnectionTrait;
+
+pub use migration::Period;
+use migration::SUMS_KEY;
 
 use crate::error::Result;
 
@@ -23,7 +27,7 @@ type Key = (
     String,
 );
 
-/// Adds the rows being inserted (new rows and reversals) to `ledger_day`.
+/// Adds the rows being inserted (new rows and reversals) to the day, week and month sums.
 ///
 /// # Errors
 /// Database failures.
@@ -64,86 +68,120 @@ pub(crate) async fn apply(
         entry.1 += quantity;
         entry.2 += sale;
     }
-    let models: Vec<ledger_day::ActiveModel> = deltas
-        .into_iter()
-        .map(
-            |(
-                (
-                    org_id,
-                    day,
-                    channel,
-                    shop_id,
-                    listing_id,
-                    product_id,
-                    creator_id,
-                    bucket,
-                    status,
-                    currency,
-                ),
-                (amount, quantity, sales),
-            )| {
-                ledger_day::ActiveModel {
-                    org_id: Set(org_id),
-                    day: Set(day),
-                    channel: Set(channel),
-                    shop_id: Set(shop_id),
-                    listing_id: Set(listing_id),
-                    product_id: Set(product_id),
-                    creator_id: Set(creator_id),
-                    bucket: Set(bucket),
-                    status: Set(status),
-                    currency: Set(currency),
-                    amount_minor: Set(amount),
-                    quantity: Set(quantity),
-                    sale_lines: Set(sales),
-                    ..Default::default()
-                }
-            },
+    for period in [Period::Week, Period::Month] {
+        upsert(
+            db,
+            period.table(),
+            period.column(),
+            by_period(&deltas, period),
         )
+        .await?;
+    }
+    upsert(db, "ledger_day", "day", deltas).await
+}
+
+/// The first day of `period` holding `day` (Monday for weeks).
+pub fn period_start(period: Period, day: NaiveDate) -> NaiveDate {
+    match period {
+        Period::Week => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+        Period::Month => day.with_day(1).unwrap_or(day),
+    }
+}
+
+/// The day deltas summed per period (the key's day becomes its period's first day).
+fn by_period(
+    days: &HashMap<Key, (i64, i64, i64)>,
+    period: Period,
+) -> HashMap<Key, (i64, i64, i64)> {
+    let mut sums: HashMap<Key, (i64, i64, i64)> = HashMap::new();
+    for (key, delta) in days {
+        let mut key = key.clone();
+        key.1 = period_start(period, key.1);
+        let entry = sums.entry(key).or_default();
+        entry.0 += delta.0;
+        entry.1 += delta.1;
+        entry.2 += delta.2;
+    }
+    sums
+}
+
+/// Adds `deltas` to `table`, whose period column is `period`.
+async fn upsert(
+    db: &impl ConnectionTrait,
+    table: &str,
+    period: &str,
+    deltas: HashMap<Key, (i64, i64, i64)>,
+) -> Result<()> {
+    const SUMS: [&str; 3] = ["amount_minor", "quantity", "sale_lines"];
+    let rows: Vec<(Key, (i64, i64, i64))> = deltas.into_iter().collect();
+    let key_columns: Vec<Alias> = std::iter::once(period)
+        .chain(SUMS_KEY)
+        .map(Alias::new)
         .collect();
-    let conflict = OnConflict::columns([
-        ledger_day::Column::OrgId,
-        ledger_day::Column::Day,
-        ledger_day::Column::Channel,
-        ledger_day::Column::ShopId,
-        ledger_day::Column::ListingId,
-        ledger_day::Column::ProductId,
-        ledger_day::Column::CreatorId,
-        ledger_day::Column::Bucket,
-        ledger_day::Column::Status,
-        ledger_day::Column::Currency,
-    ])
-    .value(
-        ledger_day::Column::AmountMinor,
-        Expr::cust("ledger_day.amount_minor + excluded.amount_minor"),
-    )
-    .value(
-        ledger_day::Column::Quantity,
-        Expr::cust("ledger_day.quantity + excluded.quantity"),
-    )
-    .value(
-        ledger_day::Column::SaleLines,
-        Expr::cust("ledger_day.sale_lines + excluded.sale_lines"),
-    )
-    .to_owned();
-    // 13 columns a row keeps each statement far below the bind-parameter limits.
-    for chunk in models.chunks(1000) {
-        ledger_day::Entity::insert_many(chunk.to_vec())
-            .on_conflict(conflict.clone())
-            .exec(db)
-            .await?;
+    let mut conflict = OnConflict::columns(key_columns.clone());
+    for sum in SUMS {
+        conflict.value(
+            Alias::new(sum),
+            Expr::cust(format!("{table}.{sum} + excluded.{sum}")),
+        );
+    }
+    // 13 values a row keeps each statement far below the bind-parameter limits.
+    for chunk in rows.chunks(1000) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(table))
+            .columns(key_columns.iter().cloned().chain(SUMS.map(Alias::new)));
+        for (key, (amount, quantity, sales)) in chunk {
+            let (
+                org_id,
+                day,
+                channel,
+                shop_id,
+                listing_id,
+                product_id,
+                creator_id,
+                bucket,
+                status,
+                currency,
+            ) = key.clone();
+            insert.values_panic([
+                day.into(),
+                org_id.into(),
+                channel.into(),
+                shop_id.into(),
+                listing_id.into(),
+                product_id.into(),
+                creator_id.into(),
+                bucket.into(),
+                status.into(),
+                currency.into(),
+                (*amount).into(),
+                (*quantity).into(),
+                (*sales).into(),
+            ]);
+        }
+        insert.on_conflict(conflict.clone());
+        db.execute(db.get_database_backend().build(&insert)).await?;
     }
     Ok(())
 }
 
-/// Recomputes `ledger_day` of `org_id` from its ledger rows (after re-dating, or to check).
+/// Recomputes `ledger_day`, `ledger_week` and `ledger_month` of `org_id` from its ledger rows (after
+/// re-dating, or to check).
 ///
 /// # Errors
 /// Database failures.
 pub async fn rebuild(db: &impl ConnectionTrait, org_id: i64) -> Result<()> {
-    db.execute_unprepared(&format!("DELETE FROM ledger_day WHERE org_id = {org_id}"))
-        .await?;
+    for table in ["ledger_day", "ledger_week", "ledger_month"] {
+        db.execute_unprepared(&format!("DELETE FROM {table} WHERE org_id = {org_id}"))
+            .await?;
+    }
+    let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
     db.execute_unprepared(&migration::ledger_day_rebuild(Some(org_id)))
         .await?;
+    for period in [Period::Week, Period::Month] {
+        db.execute_unprepared(&migration::period_rebuild(period, Some(org_id), postgres))
+            .await?;
+    }
     Ok(())
 }

@@ -57,7 +57,8 @@ pub struct PnlReport {
     pub ad_allocation: String,
 }
 
-struct Names {
+/// Names and unit costs of an org's catalogue, loaded once per report.
+pub(super) struct Names {
     shops: HashMap<i64, String>,
     creators: HashMap<i64, String>,
     products: HashMap<i64, (String, Option<String>)>,
@@ -65,42 +66,28 @@ struct Names {
     costs: HashMap<i64, Vec<(NaiveDate, Money)>>,
 }
 
-async fn names(db: &impl ConnectionTrait, org_id: i64) -> Result<Names> {
-    let shops = shop::Entity::find()
-        .filter(shop::Column::OrgId.eq(org_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.name))
-        .collect();
-    let creators = creator::Entity::find()
-        .filter(creator::Column::OrgId.eq(org_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.handle))
-        .collect();
-    let products = product::Entity::find()
-        .filter(product::Column::OrgId.eq(org_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, (p.sku, p.name)))
-        .collect();
-    let listings = listing::Entity::find()
-        .filter(listing::Column::OrgId.eq(org_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l.channel_sku_id))
-        .collect();
+/// Loads [`Names`] (the five reads run concurrently).
+pub(super) async fn names(db: &impl ConnectionTrait, org_id: i64) -> Result<Names> {
+    let (shops, creators, products, listings, cost_rows) = tokio::try_join!(
+        shop::Entity::find()
+            .filter(shop::Column::OrgId.eq(org_id))
+            .all(db),
+        creator::Entity::find()
+            .filter(creator::Column::OrgId.eq(org_id))
+            .all(db),
+        product::Entity::find()
+            .filter(product::Column::OrgId.eq(org_id))
+            .all(db),
+        listing::Entity::find()
+            .filter(listing::Column::OrgId.eq(org_id))
+            .all(db),
+        product_cost::Entity::find()
+            .filter(product_cost::Column::OrgId.eq(org_id))
+            .order_by_asc(product_cost::Column::EffectiveFrom)
+            .all(db),
+    )?;
     let mut costs: HashMap<i64, Vec<(NaiveDate, Money)>> = HashMap::new();
-    for row in product_cost::Entity::find()
-        .filter(product_cost::Column::OrgId.eq(org_id))
-        .order_by_asc(product_cost::Column::EffectiveFrom)
-        .all(db)
-        .await?
-    {
+    for row in cost_rows {
         let currency = Currency::parse(&row.currency)?;
         costs.entry(row.product_id).or_default().push((
             row.effective_from,
@@ -108,10 +95,16 @@ async fn names(db: &impl ConnectionTrait, org_id: i64) -> Result<Names> {
         ));
     }
     Ok(Names {
-        shops,
-        creators,
-        products,
-        listings,
+        shops: shops.into_iter().map(|s| (s.id, s.name)).collect(),
+        creators: creators.into_iter().map(|c| (c.id, c.handle)).collect(),
+        products: products
+            .into_iter()
+            .map(|p| (p.id, (p.sku, p.name)))
+            .collect(),
+        listings: listings
+            .into_iter()
+            .map(|l| (l.id, l.channel_sku_id))
+            .collect(),
         costs,
     })
 }
@@ -215,12 +208,12 @@ impl<C: ConnectionTrait> Converter<'_, C> {
 pub(super) async fn fold(
     db: &impl ConnectionTrait,
     org_id: i64,
+    names: Names,
     settings: &crate::org::Settings,
     currency: Currency,
     dims: &[Dimension],
     aggregates: Vec<Aggregate>,
 ) -> Result<PnlReport> {
-    let names = names(db, org_id).await?;
     let mut converter = Converter {
         db,
         org_id,

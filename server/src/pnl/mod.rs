@@ -15,6 +15,7 @@
 mod allocate;
 pub mod creators;
 mod fold;
+mod plan;
 mod query;
 mod row;
 pub mod shortcuts;

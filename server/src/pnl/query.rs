@@ -1,11 +1,13 @@
-//! The SQL side of the pivot: one grouped query over the ledger of an org and a day range.
+//! The SQL side of the pivot: one grouped query over the ledger's sums for an org and a day
+//! range, read as [`super::plan`] decides.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Statement, Value};
 
-use super::fold::{fold, Aggregate};
+use super::fold::{self, fold, Aggregate};
+use super::plan::{date_sql, Grain, Plan};
 use super::PnlReport;
 use crate::error::{Error, Result};
 use crate::ledger::Channel;
@@ -105,11 +107,16 @@ pub async fn report(
         None => Currency::parse(&org.currency)?,
     };
     let dims: BTreeSet<Dimension> = request.group_by.iter().copied().collect();
-    let aggregates = aggregate(db, org_id, request, &dims).await?;
-    let settings = crate::org::settings(db, org_id).await?;
+    // The sums, the catalogue's names and the settings are independent reads.
+    let (aggregates, names, settings) = tokio::try_join!(
+        aggregate(db, org_id, request, &dims, currency),
+        fold::names(db, org_id),
+        crate::org::settings(db, org_id),
+    )?;
     fold(
         db,
         org_id,
+        names,
         &settings,
         currency,
         &request.group_by,
@@ -123,20 +130,14 @@ async fn aggregate(
     org_id: i64,
     request: &PnlRequest,
     dims: &BTreeSet<Dimension>,
+    currency: Currency,
 ) -> Result<Vec<Aggregate>> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![org_id.into(), request.from.into(), request.to.into()];
+    let mut values: Vec<Value> = Vec::new();
     let mut placeholder = |value: Value| {
         values.push(value);
         if backend == DatabaseBackend::Postgres {
             format!("${}", values.len())
-        } else {
-            "?".to_owned()
-        }
-    };
-    let p = |n: usize| {
-        if backend == DatabaseBackend::Postgres {
-            format!("${n}")
         } else {
             "?".to_owned()
         }
@@ -157,52 +158,88 @@ async fn aggregate(
     } else {
         "CAST(0 AS BIGINT)"
     };
-    let mut filters = String::new();
-    if let Some(channel) = request.filter.channel {
-        filters.push_str(&format!(
-            " AND le.channel = {}",
-            placeholder(channel.as_str().into())
-        ));
-    }
-    if let Some(shop) = request.filter.shop_id {
-        filters.push_str(&format!(" AND le.shop_id = {}", placeholder(shop.into())));
-    }
-    if let Some(sku) = &request.filter.sku {
-        let a = placeholder(sku.clone().into());
-        let b = placeholder(sku.clone().into());
-        filters.push_str(&format!(
-            " AND (pr.sku = {a} OR (pr.sku IS NULL AND l.channel_sku_id = {b}))"
-        ));
-    }
-    if let Some(handle) = &request.filter.creator {
-        filters.push_str(&format!(
-            " AND cr.handle = {}",
-            placeholder(handle.clone().into())
-        ));
-    }
-    // Read the daily sums (`ledger_day`), not the raw lines: a reversal already cancelled what
-    // it reverses there. A line's own product (ad spend tied to a product) wins over its
-    // listing's, which is joined now so that a listing linked later counts under its product.
+    // A line's own product (ad spend tied to a product) wins over its listing's, which is
+    // joined now so that a listing linked later counts under its product.
     let product =
         "(CASE WHEN le.product_id <> 0 THEN le.product_id ELSE COALESCE(l.product_id, 0) END)";
+    let filters = |placeholder: &mut dyn FnMut(Value) -> String| {
+        let mut filters = String::new();
+        if let Some(channel) = request.filter.channel {
+            filters.push_str(&format!(
+                " AND le.channel = {}",
+                placeholder(channel.as_str().into())
+            ));
+        }
+        if let Some(shop) = request.filter.shop_id {
+            filters.push_str(&format!(" AND le.shop_id = {}", placeholder(shop.into())));
+        }
+        if let Some(sku) = &request.filter.sku {
+            let a = placeholder(sku.clone().into());
+            let b = placeholder(sku.clone().into());
+            filters.push_str(&format!(
+                " AND (pr.sku = {a} OR (pr.sku IS NULL AND l.channel_sku_id = {b}))"
+            ));
+        }
+        if let Some(handle) = &request.filter.creator {
+            filters.push_str(&format!(
+                " AND cr.handle = {}",
+                placeholder(handle.clone().into())
+            ));
+        }
+        filters
+    };
+    // The listing gives the product; the product and creator names only serve filters.
+    let mut joins = "LEFT JOIN listing l ON l.id = le.listing_id".to_owned();
+    if request.filter.sku.is_some() {
+        joins.push_str(&format!(" LEFT JOIN product pr ON pr.id = {product}"));
+    }
+    if request.filter.creator.is_some() {
+        joins.push_str(" LEFT JOIN creator cr ON cr.id = le.creator_id");
+    }
+    let columns = format!(
+        "{channel} AS channel, {shop} AS shop_id, {creator} AS creator_id, \
+         le.listing_id AS listing_id, {product} AS product_id, \
+         le.bucket AS bucket, le.status AS status, le.currency AS currency"
+    );
+    let pieces = Plan {
+        org_id,
+        from: request.from,
+        to: request.to,
+        grain: Grain::of(dims),
+        currency,
+        product,
+    }
+    .pieces(db)
+    .await?;
+    let date = |day: NaiveDate| date_sql(backend, day);
+    let selects: Vec<String> = pieces
+        .iter()
+        .map(|piece| {
+            let org = placeholder(org_id.into());
+            let filters = filters(&mut placeholder);
+            format!(
+                "SELECT {columns}, {day} AS day, le.amount_minor AS amount, \
+                   le.quantity AS quantity, le.sale_lines AS sale_lines \
+                 FROM {table} le {joins} \
+                 WHERE le.org_id = {org} AND le.{column} >= {start} AND le.{column} <= {end}{condition}{filters}",
+                day = piece.day,
+                table = piece.table,
+                column = piece.column,
+                start = date(piece.start),
+                end = date(piece.end),
+                condition = piece.condition,
+            )
+        })
+        .collect();
+    // Read the sums (day, week and month tables), not the raw lines: a reversal already
+    // cancelled what it reverses there.
     let sql = format!(
-        "SELECT {channel} AS channel, {shop} AS shop_id, {creator} AS creator_id, \
-           le.listing_id AS listing_id, {product} AS product_id, \
-           le.bucket AS bucket, le.status AS status, le.currency AS currency, le.day AS day, \
-           CAST(SUM(le.amount_minor) AS BIGINT) AS amount, CAST(SUM(le.quantity) AS BIGINT) AS quantity, \
-           CAST(SUM(le.sale_lines) AS BIGINT) AS sale_lines \
-         FROM ledger_day le \
-           LEFT JOIN listing l ON l.id = le.listing_id \
-           LEFT JOIN product pr ON pr.id = {product} \
-           LEFT JOIN creator cr ON cr.id = le.creator_id \
-         WHERE le.org_id = {} AND le.day >= {} AND le.day <= {}{filters} \
-         GROUP BY {channel_g}, {shop_g}, {creator_g}, le.listing_id, {product}, le.bucket, le.status, le.currency, le.day",
-        p(1),
-        p(2),
-        p(3),
-        channel_g = if channel == "''" { "1" } else { channel },
-        shop_g = if dims.contains(&Dimension::Shop) { shop } else { "2" },
-        creator_g = if dims.contains(&Dimension::Creator) { creator } else { "3" },
+        "SELECT channel, shop_id, creator_id, listing_id, product_id, bucket, status, currency, day, \
+           CAST(SUM(amount) AS BIGINT) AS amount, CAST(SUM(quantity) AS BIGINT) AS quantity, \
+           CAST(SUM(sale_lines) AS BIGINT) AS sale_lines \
+         FROM ({}) u \
+         GROUP BY channel, shop_id, creator_id, listing_id, product_id, bucket, status, currency, day",
+        selects.join(" UNION ALL ")
     );
     let rows = db
         .query_all(Statement::from_sql_and_values(backend, sql, values))
