@@ -1,6 +1,7 @@
 //! The `pnl` command line: `demo`, `serve`, `migrate`, `print-schema`, `token`, `partner`,
-//! `import`, `sync`, `sandbox` and `tiktok`.
+//! `import`, `sync`, `sandbox`, `tiktok` and `bench`.
 
+mod bench;
 mod demo;
 mod run_sync;
 
@@ -97,6 +98,26 @@ enum Command {
     /// TikTok tools.
     #[command(subcommand)]
     Tiktok(TiktokCommand),
+    /// Benchmark: a sandbox brand (default one million orders over a year) ingested into a fresh
+    /// database (default: data/bench.db, replaced), then profit queries timed over HTTP next to
+    /// hand-written SQL. Prints a Markdown table.
+    Bench {
+        /// Orders over the whole period, all shops together.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        /// Days of statements (ending yesterday).
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// US shops sharing the orders.
+        #[arg(long, default_value_t = 2)]
+        shops: usize,
+        /// Timed runs of each query.
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Run the channel sandbox alone: simulated TikTok Shop + TikTok Ads APIs on loopback.
     Sandbox {
         /// Address to listen on.
@@ -217,6 +238,22 @@ impl Cli {
                 orders_per_day,
                 ..
             } => demo::run(config, days, orders_per_day).await,
+            Command::Bench {
+                orders,
+                days,
+                shops,
+                runs,
+                seed,
+            } => {
+                let args = bench::BenchArgs {
+                    orders,
+                    days,
+                    shops,
+                    runs,
+                    seed,
+                };
+                bench::run(config, args).await
+            }
             Command::Sync { org, shop } => run_sync::run(config, org.as_deref(), &shop).await,
             Command::Migrate => {
                 Db::connect(&config.database_url()).await?.migrate().await?;
