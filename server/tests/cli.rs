@@ -358,3 +358,48 @@ async fn sync_runs_one_shop_now_and_reports_where_it_got() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no shop no-such-shop"));
     sandbox.shutdown().await;
 }
+
+#[test]
+fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "bench", "--orders", "1200", "--days", "40", "--shops", "2", "--runs", "2",
+    ];
+    let out = pnl(dir.path(), &args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = |prefix: &str| {
+        stdout
+            .lines()
+            .find(|line| line.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} row in\n{stdout}"))
+            .to_owned()
+    };
+    let lines = row("| ingest: ledger lines written |");
+    let written: u64 = lines
+        .split('|')
+        .nth(2)
+        .and_then(|cell| cell.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(written > 1200, "{lines}");
+    assert!(row("| profitBySku, one year").contains(" ms"));
+    assert!(row("| blendedMargin(WEEK), one year: GraphQL over HTTP").contains(" ms"));
+
+    // A database that already holds the brand's ledger is refused, not added to.
+    let used = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let again = pnl(
+        dir.path(),
+        &["bench", "--database-url", &used, "--runs", "1"],
+    );
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("already has") && stderr.contains("fresh database"),
+        "{stderr}"
+    );
+}
