@@ -306,7 +306,12 @@ pub(super) async fn fold(
         time_zone: settings.time_zone.clone(),
         rows: rows.into_values().collect(),
         total,
-        fx_fallbacks: converter.fallbacks,
+        fx_fallbacks: {
+            let mut fallbacks = converter.fallbacks;
+            fallbacks.sort();
+            fallbacks.dedup();
+            fallbacks
+        },
         missing_costs: missing.into_iter().collect(),
         ad_allocation,
     })

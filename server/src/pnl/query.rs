@@ -244,21 +244,22 @@ async fn aggregate(
     let rows = db
         .query_all(Statement::from_sql_and_values(backend, sql, values))
         .await?;
+    // Columns by position: looking each up by name costs more than the rest of the decoding.
     rows.into_iter()
         .map(|row| {
             Ok(Aggregate {
-                channel: row.try_get::<String>("", "channel")?,
-                shop_id: row.try_get::<i64>("", "shop_id")?,
-                creator_id: row.try_get::<i64>("", "creator_id")?,
-                listing_id: row.try_get::<i64>("", "listing_id")?,
-                product_id: row.try_get::<i64>("", "product_id")?,
-                bucket: row.try_get::<String>("", "bucket")?.parse()?,
-                settled: row.try_get::<String>("", "status")? == "SETTLED",
-                currency: Currency::parse(&row.try_get::<String>("", "currency")?)?,
-                day: row.try_get::<NaiveDate>("", "day")?,
-                amount_minor: row.try_get::<i64>("", "amount")?,
-                quantity: row.try_get::<i64>("", "quantity")?,
-                sale_lines: row.try_get::<i64>("", "sale_lines")?,
+                channel: row.try_get_by_index::<String>(0)?,
+                shop_id: row.try_get_by_index::<i64>(1)?,
+                creator_id: row.try_get_by_index::<i64>(2)?,
+                listing_id: row.try_get_by_index::<i64>(3)?,
+                product_id: row.try_get_by_index::<i64>(4)?,
+                bucket: row.try_get_by_index::<String>(5)?.parse()?,
+                settled: row.try_get_by_index::<String>(6)? == "SETTLED",
+                currency: Currency::parse(&row.try_get_by_index::<String>(7)?)?,
+                day: row.try_get_by_index::<NaiveDate>(8)?,
+                amount_minor: row.try_get_by_index::<i64>(9)?,
+                quantity: row.try_get_by_index::<i64>(10)?,
+                sale_lines: row.try_get_by_index::<i64>(11)?,
             })
         })
         .collect()
