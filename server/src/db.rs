@@ -24,7 +24,14 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 pub struct Db {
     conn: DatabaseConnection,
     writer: Option<Arc<Mutex<()>>>,
+    /// Ledger rows written since the planner's statistics were refreshed, and how many rows
+    /// had been written then (PostgreSQL; see [`Db::wrote`]).
+    analyzed: Arc<std::sync::Mutex<(u64, u64)>>,
 }
+
+/// Statistics are refreshed after this many rows, or a fifth of what was written before,
+/// whichever is more.
+const ANALYZE_AFTER: u64 = 5_000;
 
 /// A write transaction; holds the writer gate until committed or dropped (rolled back).
 pub struct WriteTxn {
@@ -94,6 +101,7 @@ impl Db {
         Ok(Self {
             conn,
             writer: sqlite.then(|| Arc::new(Mutex::new(()))),
+            analyzed: Arc::default(),
         })
     }
 
@@ -101,7 +109,11 @@ impl Db {
     pub fn from_connection(conn: DatabaseConnection) -> Self {
         let writer = (conn.get_database_backend() == DatabaseBackend::Sqlite)
             .then(|| Arc::new(Mutex::new(())));
-        Self { conn, writer }
+        Self {
+            conn,
+            writer,
+            analyzed: Arc::default(),
+        }
     }
 
     /// The pool, for reads.
@@ -133,6 +145,37 @@ impl Db {
                 .await?;
         }
         Ok(WriteTxn { txn, _gate: gate })
+    }
+
+    /// Notes `rows` ledger rows written. On PostgreSQL, once enough have been written since the
+    /// last time (5,000, or a fifth of all written before, whichever is more) it refreshes the
+    /// planner's statistics of the ledger tables: a ledger that grows from nothing under a
+    /// server whose autovacuum is off or lagging is otherwise planned as if still empty, and
+    /// the posting's key lookups turn into full scans. SQLite plans from its indexes alone.
+    pub async fn wrote(&self, rows: usize) {
+        if self.backend() != DatabaseBackend::Postgres || rows == 0 {
+            return;
+        }
+        let due = {
+            let mut analyzed = self
+                .analyzed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (since, before) = &mut *analyzed;
+            *since += rows as u64;
+            let due = *since >= ANALYZE_AFTER.max(*before / 5);
+            if due {
+                *before += *since;
+                *since = 0;
+            }
+            due
+        };
+        if due {
+            let analyze = "ANALYZE ledger_entry, ledger_day, ledger_week, ledger_month, raw_record";
+            if let Err(error) = self.conn.execute_unprepared(analyze).await {
+                tracing::warn!(%error, "refreshing the ledger's planner statistics failed");
+            }
+        }
     }
 
     /// Applies every pending migration.

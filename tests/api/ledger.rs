@@ -330,3 +330,40 @@ async fn day_week_and_month_sums_kept_by_postings_equal_a_rebuild_from_the_raw_r
         "a retired line nets to zero"
     );
 }
+
+#[tokio::test]
+async fn a_growing_ledger_keeps_planner_statistics_fresh_on_postgresql() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let org = app.org_id("acme").await;
+    let lines: Vec<NewLine> = (0..5_000)
+        .map(|i| line(&format!("bulk:{i}"), "platform_commission_amount", "-1.00"))
+        .collect();
+    let outcome = post(
+        &app.db,
+        org,
+        PostRequest {
+            lines,
+            ..PostRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(outcome.inserted, 5_000);
+    if app.db.backend() != sea_orm::DatabaseBackend::Postgres {
+        return; // SQLite plans from its indexes; there is nothing to refresh.
+    }
+    let analyzed = app
+        .db
+        .conn()
+        .query_one(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT last_analyze IS NOT NULL AS done FROM pg_stat_user_tables WHERE relname = 'ledger_entry'",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<bool>("", "done")
+        .unwrap();
+    assert!(analyzed, "5,000 rows posted: ledger_entry was analysed");
+}

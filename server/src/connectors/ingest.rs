@@ -108,6 +108,7 @@ pub async fn ingest(db: &Db, org_id: i64, batch: Batch) -> Result<IngestReport> 
     let txn = db.begin_write().await?;
     let report = ingest_in(&*txn, org_id, batch).await?;
     txn.commit().await?;
+    db.wrote(report.posted + report.retired).await;
     Ok(report)
 }
 

@@ -100,6 +100,8 @@ pub async fn post(db: &Db, org_id: i64, request: PostRequest) -> Result<PostOutc
     let txn = db.begin_write().await?;
     let outcome = post_in(&*txn, org_id, request).await?;
     txn.commit().await?;
+    db.wrote(outcome.inserted + 2 * outcome.corrected + outcome.retired)
+        .await;
     Ok(outcome)
 }
 

@@ -137,8 +137,6 @@ impl Plan<'_> {
         }
         let (product, report) = (self.product, self.currency.as_str());
         // A day row's date: its own day where FX needs it, else the latest cost change of its
-        // product inside its period, else its period's first day inside the range.
-        // A day row's date: its own day where FX needs it, else the latest cost change of its
         // product inside its period, else `start`, its period's first day inside the range.
         let day_sql = |start: &str| -> String {
             if self.grain == Grain::Day {
