@@ -14,6 +14,15 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// The `n`th (1-based) bind parameter of hand-written SQL: `$n` on PostgreSQL, `?` on SQLite.
+pub fn placeholder(backend: DatabaseBackend, n: usize) -> String {
+    if backend == DatabaseBackend::Postgres {
+        format!("${n}")
+    } else {
+        "?".to_owned()
+    }
+}
+
 /// A pooled connection plus, on SQLite, the process-wide writer gate.
 ///
 /// SQLite allows one writer at a time; a deferred transaction that reads and then writes while

@@ -88,6 +88,34 @@ pub fn period_start(period: Period, day: NaiveDate) -> NaiveDate {
     }
 }
 
+/// The last day of the period of `period` that starts on `start`.
+pub fn period_end(period: Period, start: NaiveDate) -> NaiveDate {
+    match period {
+        Period::Week => start + Duration::days(6),
+        // 31 days on from the 1st is always inside the next month.
+        Period::Month => period_start(period, start + Duration::days(31)) - Duration::days(1),
+    }
+}
+
+/// The first days of the first and last whole periods inside `from..=to`, if there are any.
+pub fn whole_periods(
+    period: Period,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let first = if period_start(period, from) == from {
+        from
+    } else {
+        period_end(period, period_start(period, from)) + Duration::days(1)
+    };
+    let last = if period_end(period, period_start(period, to)) == to {
+        period_start(period, to)
+    } else {
+        period_start(period, period_start(period, to) - Duration::days(1))
+    };
+    (first <= last).then_some((first, last))
+}
+
 /// The day deltas summed per period (the key's day becomes its period's first day).
 fn by_period(
     days: &HashMap<Key, (i64, i64, i64)>,

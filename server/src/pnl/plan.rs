@@ -19,7 +19,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryF
 
 use super::Dimension;
 use crate::error::Result;
-use crate::ledger::rollup::{period_start, Period};
+use crate::ledger::rollup::{period_end, period_start, whole_periods, Period};
 use crate::money::Currency;
 
 /// Above this many cost windows the query keeps every day (a long SQL condition would cost more
@@ -58,10 +58,7 @@ impl Grain {
     fn end(self, start: NaiveDate) -> NaiveDate {
         match self {
             Self::Day => start,
-            Self::Whole(Period::Week) => start + Days::days(6),
-            Self::Whole(Period::Month) => {
-                period_start(Period::Month, start + Days::days(31)) - Days::days(1)
-            }
+            Self::Whole(period) => period_end(period, start),
         }
     }
 }
@@ -169,7 +166,9 @@ impl Plan<'_> {
         };
         let whole = match self.grain {
             Grain::Day => None,
-            Grain::Whole(period) => self.whole_periods().map(|range| (period, range)),
+            Grain::Whole(period) => {
+                whole_periods(period, self.from, self.to).map(|range| (period, range))
+            }
         };
         let Some((period, (first, last))) = whole else {
             return Ok(vec![Piece::days(
@@ -243,22 +242,6 @@ impl Plan<'_> {
             condition: format!(" AND le.currency = '{report}'{not_windowed}"),
         });
         Ok(pieces)
-    }
-
-    /// The first days of the first and last whole periods inside the range, if any.
-    fn whole_periods(&self) -> Option<(NaiveDate, NaiveDate)> {
-        let grain = self.grain;
-        let first = if grain.start(self.from) == self.from {
-            self.from
-        } else {
-            grain.end(grain.start(self.from)) + Days::days(1)
-        };
-        let last = if grain.end(grain.start(self.to)) == self.to {
-            grain.start(self.to)
-        } else {
-            grain.start(grain.start(self.to) - Days::days(1))
-        };
-        (first <= last).then_some((first, last))
     }
 
     /// The unit costs that stop a product's lines from being summed over whole periods.

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, EntityTrait, Statement, Value};
 
 use super::fold::{self, fold, Aggregate};
 use super::plan::{date_sql, Grain, Plan};
@@ -136,11 +136,7 @@ async fn aggregate(
     let mut values: Vec<Value> = Vec::new();
     let mut placeholder = |value: Value| {
         values.push(value);
-        if backend == DatabaseBackend::Postgres {
-            format!("${}", values.len())
-        } else {
-            "?".to_owned()
-        }
+        crate::db::placeholder(backend, values.len())
     };
     let channel = if dims.contains(&Dimension::Channel) {
         "le.channel"

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::config::parse_ttl;
-use crate::db::Db;
+use crate::db::{placeholder, Db};
 use crate::error::Result;
 use crate::state::AppState;
 
@@ -45,13 +45,7 @@ pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<sync
     } else {
         ""
     };
-    let p = |n: usize| {
-        if backend == DatabaseBackend::Postgres {
-            format!("${n}")
-        } else {
-            "?".to_owned()
-        }
-    };
+    let p = |n: usize| placeholder(backend, n);
     let sql = format!(
         "UPDATE sync_state SET locked_by = {w}, locked_until = {until}, state = 'RUNNING', updated_at = {now1} \
          WHERE id = (SELECT id FROM sync_state \
