@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use figment::providers::{Env, Format, Serialized, Toml};
-use figment::Figment;
+use figment::value::{Dict, Map};
+use figment::{Figment, Metadata, Profile, Provider};
 use serde::{Deserialize, Serialize};
 
 /// Everything the server and the CLI read at start-up.
@@ -293,13 +294,54 @@ pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result
         Some(path) => figment = figment.merge(Toml::file(path)),
         None => figment = figment.merge(Toml::file("pnl.toml")),
     }
+    // Lossy: a setting that needs a number or a boolean reads it from a string (every
+    // environment value is one, see `StringEnv`).
     let config: Config = figment
-        .merge(Env::prefixed("PNL_").split("__").ignore(&["config"]))
+        .merge(StringEnv(
+            Env::prefixed("PNL_").split("__").ignore(&["config"]),
+        ))
         .merge(Serialized::globals(overrides))
-        .extract()
+        .extract_lossy()
         .context("invalid configuration")?;
     config.validate()?;
     Ok(config)
+}
+
+/// `PNL_*` environment variables with every value kept as the string it is: figment's own `Env`
+/// guesses types, so a hex `PNL_SECRET_KEY` made only of digits became a number and was refused
+/// where a string is expected. Settings that need numbers or booleans read them from the string
+/// (`extract_lossy`).
+struct StringEnv(Env);
+
+impl Provider for StringEnv {
+    fn metadata(&self) -> Metadata {
+        self.0.metadata()
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let mut root = serde_json::Map::new();
+        for (key, value) in self.0.iter() {
+            let mut parts = key.as_str().split('.').peekable();
+            let mut table = &mut root;
+            while let Some(part) = parts.next() {
+                if parts.peek().is_none() {
+                    table.insert(part.to_owned(), serde_json::Value::String(value.clone()));
+                    break;
+                }
+                let entry = table
+                    .entry(part.to_owned())
+                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                if !entry.is_object() {
+                    *entry = serde_json::Value::Object(serde_json::Map::new());
+                }
+                let serde_json::Value::Object(next) = entry else {
+                    break;
+                };
+                table = next;
+            }
+        }
+        Serialized::globals(root).data()
+    }
 }
 
 impl Config {
@@ -398,6 +440,30 @@ mod tests {
     fn default_database_is_a_sqlite_file_in_the_data_dir() {
         let config = Config::default();
         assert_eq!(config.database_url(), "sqlite://data/pnl.db?mode=rwc");
+    }
+
+    #[test]
+    // figment's `Jail` closure returns figment's own (large) error type.
+    #[allow(clippy::result_large_err)]
+    fn environment_values_made_of_digits_are_strings_where_a_string_is_wanted() {
+        figment::Jail::expect_with(|jail| {
+            let digits = "1234567890123456789012345678901234567890";
+            jail.set_env("PNL_JWT_SECRET", digits);
+            jail.set_env("PNL_SECRET_KEY", "0123456789");
+            jail.set_env("PNL_TIKTOK__APP_KEY", "6e5");
+            jail.set_env("PNL_GRAPHQL__DEPTH_LIMIT", "8");
+            jail.set_env("PNL_SYNC__WORKER", "false");
+            let config = load(None, &Overrides::default()).map_err(|e| format!("{e:#}"))?;
+            assert_eq!(config.jwt_secret.as_ref().map(Secret::expose), Some(digits));
+            assert_eq!(
+                config.secret_key.as_ref().map(Secret::expose),
+                Some("0123456789")
+            );
+            assert_eq!(config.tiktok.app_key, "6e5");
+            assert_eq!(config.graphql.depth_limit, 8);
+            assert!(!config.sync.worker);
+            Ok(())
+        });
     }
 
     #[test]

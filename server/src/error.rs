@@ -93,8 +93,8 @@ impl async_graphql::ErrorExtensions for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = self.status();
+        // A request error: nothing was executed, so there is no `data` (GraphQL over HTTP).
         let body = json!({
-            "data": null,
             "errors": [{ "message": self.public_message(), "extensions": { "code": self.code() } }],
         });
         let mut response = (status, Json(body)).into_response();

@@ -335,15 +335,41 @@ async fn a_missing_rate_or_cost_is_said_not_zeroed() {
     )
     .await
     .unwrap();
-    let lines = vec![line(
-        "J:sale",
+    // A later listing sold earlier: the missing rate is named at the earliest day that lacks
+    // one, whatever order the groups come in.
+    let later = catalog::ensure_listing(
+        app.db.conn(),
+        org,
         shop,
-        Some(listing),
-        FeeBucket::ProductSales,
-        ("1200", "JPY"),
-        1,
-        5,
-    )];
+        &SkuRef {
+            channel_sku_id: "8".to_owned(),
+            seller_sku: Some("SKU-Y".to_owned()),
+            channel_product_id: None,
+            name: None,
+        },
+    )
+    .await
+    .unwrap();
+    let lines = vec![
+        line(
+            "J:sale",
+            shop,
+            Some(listing),
+            FeeBucket::ProductSales,
+            ("1200", "JPY"),
+            1,
+            5,
+        ),
+        line(
+            "K:sale",
+            shop,
+            Some(later),
+            FeeBucket::ProductSales,
+            ("800", "JPY"),
+            1,
+            3,
+        ),
+    ];
     post(
         &app.db,
         org,
@@ -359,12 +385,12 @@ async fn a_missing_rate_or_cost_is_said_not_zeroed() {
     assert_eq!(crate::helpers::error_code(&body), "BAD_USER_INPUT");
     assert_eq!(
         body["errors"][0]["message"],
-        "no FX rate from JPY to USD on or before 2026-01-05: add one with setFxRate"
+        "no FX rate from JPY to USD on or before 2026-01-03: add one with setFxRate"
     );
 
     let query = r#"{ pnl(range: {from: "2026-01-01", to: "2026-01-31"}, groupBy: [SKU], currency: "JPY") { missingCosts rows { cogsComplete cogs { amount } } } }"#;
     let data = app.gql_ok(&token, query, json!({})).await;
-    assert_eq!(data["pnl"]["missingCosts"], json!(["SKU-X"]));
+    assert_eq!(data["pnl"]["missingCosts"], json!(["SKU-X", "SKU-Y"]));
     assert_eq!(
         data["pnl"]["rows"][0],
         json!({ "cogsComplete": false, "cogs": { "amount": "0" } })

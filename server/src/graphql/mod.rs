@@ -4,7 +4,9 @@
 //! function and convert the result into a type of `types/`. They never touch the database
 //! directly.
 
+mod args;
 mod context;
+pub mod limits;
 mod mutation;
 mod query;
 mod subscription;
@@ -32,8 +34,10 @@ pub fn build_schema(state: AppState, limits: &GraphqlConfig) -> AppSchema {
     )
     .data(state)
     .extension(async_graphql::extensions::Tracing)
-    .limit_depth(limits.depth_limit)
-    .limit_complexity(limits.complexity_limit)
+    .extension(limits::Limits {
+        depth: limits.depth_limit,
+        complexity: limits.complexity_limit,
+    })
     .finish()
 }
 

@@ -24,7 +24,7 @@ impl SubscriptionRoot {
     async fn sync_progress(
         &self,
         ctx: &Context<'_>,
-        #[graphql(name = "shopId")] shop_id_arg: ID,
+        #[graphql(name = "shopId", desc = "The shop to follow (its id).")] shop_id_arg: ID,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Shop>>> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
         let state = ctx.state()?.clone();

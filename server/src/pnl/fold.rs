@@ -212,8 +212,11 @@ pub(super) async fn fold(
     settings: &crate::org::Settings,
     currency: Currency,
     dims: &[Dimension],
-    aggregates: Vec<Aggregate>,
+    mut aggregates: Vec<Aggregate>,
 ) -> Result<PnlReport> {
+    // In day order, so a missing rate is reported at the earliest day that lacks one (a rate
+    // also serves the days after it, so every later day of that currency lacks one too).
+    aggregates.sort_by_key(|aggregate| aggregate.day);
     let mut converter = Converter {
         db,
         org_id,

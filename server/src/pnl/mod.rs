@@ -21,5 +21,5 @@ mod row;
 pub mod shortcuts;
 
 pub use fold::PnlReport;
-pub use query::{report, Dimension, PnlFilter, PnlRequest};
+pub use query::{check_range, report, Dimension, PnlFilter, PnlRequest};
 pub use row::{PnlKey, PnlRow};

@@ -66,6 +66,23 @@ pub struct PnlRequest {
     pub time_zone: Option<String>,
 }
 
+/// Refuses a range whose end is before its start or that spans more than three years, before
+/// any date arithmetic is done on it.
+///
+/// # Errors
+/// BAD_USER_INPUT naming `range`.
+pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
+    if to < from {
+        return Err(Error::bad_input(format!(
+            "range: to ({to}) is before from ({from})"
+        )));
+    }
+    if to.signed_duration_since(from).num_days() > 3 * 366 {
+        return Err(Error::bad_input("range: at most three years at a time"));
+    }
+    Ok(())
+}
+
 /// Runs the pivot for `org_id`.
 ///
 /// # Errors
@@ -76,15 +93,7 @@ pub async fn report(
     org_id: i64,
     request: &PnlRequest,
 ) -> Result<PnlReport> {
-    if request.to < request.from {
-        return Err(Error::bad_input(format!(
-            "range: to ({}) is before from ({})",
-            request.to, request.from
-        )));
-    }
-    if request.to.signed_duration_since(request.from).num_days() > 3 * 366 {
-        return Err(Error::bad_input("range: at most three years at a time"));
-    }
+    check_range(request.from, request.to)?;
     let org = entities::org::Entity::find_by_id(org_id)
         .one(db)
         .await?

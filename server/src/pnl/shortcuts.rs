@@ -127,6 +127,7 @@ pub async fn margin_alerts(
     to: NaiveDate,
     currency: Option<Currency>,
 ) -> Result<Vec<Alert>> {
+    super::query::check_range(from, to)?;
     let length = to.signed_duration_since(from).num_days() + 1;
     let (previous_from, previous_to) = (from - Duration::days(length), from - Duration::days(1));
     let now = report(

@@ -18,6 +18,7 @@ impl ConnectMutation {
     async fn connect_tiktok_shop(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The tokens the seller granted and where to find the shops.")]
         input: ConnectTiktokShopInput,
     ) -> async_graphql::Result<Vec<Shop>> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
@@ -47,7 +48,7 @@ impl ConnectMutation {
     async fn trigger_sync(
         &self,
         ctx: &Context<'_>,
-        #[graphql(name = "shopId")] shop_id_arg: ID,
+        #[graphql(name = "shopId", desc = "The shop to sync now (its id).")] shop_id_arg: ID,
     ) -> async_graphql::Result<Shop> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
         let state = ctx.state()?;
@@ -68,8 +69,13 @@ impl ConnectMutation {
     async fn link_ad_account(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The TikTok Ads advertiser id of an authorised ad account.")]
         advertiser_id: String,
-        #[graphql(name = "shopId")] shop_id_arg: ID,
+        #[graphql(
+            name = "shopId",
+            desc = "The shop whose GMV Max campaigns the account runs (its id)."
+        )]
+        shop_id_arg: ID,
     ) -> async_graphql::Result<AdAccount> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
         let id = shop_id(&shop_id_arg).extend()?;

@@ -1,15 +1,15 @@
 //! Maintaining unit costs and FX rates.
 
 use async_graphql::{Context, Object, ResultExt};
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
+
+use crate::graphql::types::scalars::{Date, Decimal};
 
 use crate::auth::Scope;
 use crate::costs::fx::FxRate as DomainRate;
 use crate::graphql::types::costs::{FxRate, ImportResult, ProductCost, SetProductCostInput};
 use crate::graphql::types::pnl::{CreatorFeeInput, OrgSettings, OrgSettingsInput};
-use crate::graphql::ContextExt;
-use crate::money::{Currency, Money};
+use crate::graphql::{args, ContextExt};
+use crate::money::Money;
 
 /// Cost mutations.
 #[derive(Default)]
@@ -22,6 +22,7 @@ impl CostMutation {
     async fn set_product_cost(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The cost, its currency, first day and optional components.")]
         input: SetProductCostInput,
     ) -> async_graphql::Result<ProductCost> {
         let viewer = ctx.viewer_with(Scope::CostsWrite)?;
@@ -49,6 +50,7 @@ impl CostMutation {
     async fn import_product_costs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "CSV text with a header row (columns in the description above).")]
         csv: String,
     ) -> async_graphql::Result<ImportResult> {
         let viewer = ctx.viewer_with(Scope::CostsWrite)?;
@@ -64,21 +66,17 @@ impl CostMutation {
     async fn set_fx_rate(
         &self,
         ctx: &Context<'_>,
-        day: NaiveDate,
-        base: String,
-        quote: String,
-        rate: Decimal,
+        #[graphql(desc = "The day the rate is for.")] day: Date,
+        #[graphql(desc = "ISO 4217 code converted from, any letter case.")] base: String,
+        #[graphql(desc = "ISO 4217 code converted to, any letter case.")] quote: String,
+        #[graphql(desc = "Units of `quote` per one `base`, greater than zero.")] rate: Decimal,
     ) -> async_graphql::Result<FxRate> {
         let viewer = ctx.viewer_with(Scope::CostsWrite)?;
         let rate = DomainRate {
-            day,
-            base: Currency::parse(&base)
-                .map_err(crate::error::Error::from)
-                .extend()?,
-            quote: Currency::parse(&quote)
-                .map_err(crate::error::Error::from)
-                .extend()?,
-            rate,
+            day: day.0,
+            base: args::currency("base", &base).extend()?,
+            quote: args::currency("quote", &quote).extend()?,
+            rate: rate.0,
         };
         crate::costs::fx::set(ctx.state()?.db.conn(), viewer.org.id, &rate)
             .await
@@ -91,7 +89,7 @@ impl CostMutation {
     async fn import_fx_rates(
         &self,
         ctx: &Context<'_>,
-        csv: String,
+        #[graphql(desc = "CSV text with a header row `day,base,quote,rate`.")] csv: String,
     ) -> async_graphql::Result<ImportResult> {
         let viewer = ctx.viewer_with(Scope::CostsWrite)?;
         let report = crate::costs::csv_input::import_rates(&ctx.state()?.db, viewer.org.id, &csv)
@@ -107,16 +105,12 @@ impl CostMutation {
     async fn update_org_settings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The settings to change; those left out stay as they are.")]
         input: OrgSettingsInput,
     ) -> async_graphql::Result<OrgSettings> {
         let viewer = ctx.viewer_with(Scope::Admin)?;
-        let currency = input
-            .currency
-            .as_deref()
-            .map(Currency::parse)
-            .transpose()
-            .map_err(crate::error::Error::from)
-            .extend()?;
+        let currency =
+            args::optional_currency("input.currency", input.currency.as_deref()).extend()?;
         let settings = crate::org::update_settings(
             &ctx.state()?.db,
             viewer.org.id,
@@ -134,18 +128,17 @@ impl CostMutation {
     async fn set_creator_fee(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The creator, the period the fee covers and the amount.")]
         input: CreatorFeeInput,
     ) -> async_graphql::Result<bool> {
         let viewer = ctx.viewer_with(Scope::CostsWrite)?;
-        let currency = Currency::parse(&input.currency)
-            .map_err(crate::error::Error::from)
-            .extend()?;
+        let currency = args::currency("input.currency", &input.currency).extend()?;
         let fee = crate::pnl::creators::NewCreatorFee {
             creator: input.creator,
             channel: input.channel.unwrap_or(crate::ledger::Channel::TikTokShop),
-            period_start: input.period_start,
-            period_end: input.period_end,
-            amount: Money::from_decimal(input.amount, currency),
+            period_start: input.period_start.0,
+            period_end: input.period_end.0,
+            amount: Money::from_decimal(input.amount.0, currency),
             note: input.note,
         };
         crate::pnl::creators::add_fee(ctx.state()?.db.conn(), viewer.org.id, &fee)

@@ -18,6 +18,7 @@ impl MappingMutation {
     async fn set_fee_mapping(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The channel, its label and the bucket it belongs in.")]
         input: SetFeeMappingInput,
     ) -> async_graphql::Result<FeeMapping> {
         let viewer = ctx.viewer_with(Scope::Admin)?;

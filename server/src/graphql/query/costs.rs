@@ -16,7 +16,7 @@ impl CostQuery {
     async fn product_costs(
         &self,
         ctx: &Context<'_>,
-        sku: Option<String>,
+        #[graphql(desc = "Only this SKU (default: every product).")] sku: Option<String>,
     ) -> async_graphql::Result<Vec<ProductCost>> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
         let costs =

@@ -16,11 +16,11 @@ pub(crate) struct LedgerQuery;
 impl LedgerQuery {
     /// Ledger rows of the caller's org, oldest first, including reversals; each row links to the
     /// raw record it came from. Needs `pnl:read`.
-    #[graphql(complexity = "first.unwrap_or(50).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn ledger_entries(
         &self,
         ctx: &Context<'_>,
-        filter: Option<LedgerEntryFilter>,
+        #[graphql(desc = "Which rows (default: all).")] filter: Option<LedgerEntryFilter>,
         #[graphql(desc = "Page size, 1 to 500 (default 50).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<IdConnection<LedgerEntry>> {

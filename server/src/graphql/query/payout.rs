@@ -19,7 +19,8 @@ impl PayoutQuery {
     async fn payout(
         &self,
         ctx: &Context<'_>,
-        channel: Channel,
+        #[graphql(desc = "The channel that reported it.")] channel: Channel,
+        #[graphql(desc = "The channel's own id of the statement, payment or payout.")]
         external_id: String,
         #[graphql(desc = "Disambiguates when a statement and a payment share an id.")] kind: Option<
             PayoutKind,
@@ -40,11 +41,11 @@ impl PayoutQuery {
 
     /// Payouts of the caller's org, newest first, each reconciled against the ledger.
     /// Needs `pnl:read`.
-    #[graphql(complexity = "first.unwrap_or(50).max(1) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::limits::page_cost(first, child_complexity)")]
     async fn payouts(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PayoutFilter>,
+        #[graphql(desc = "Which payouts (default: all).")] filter: Option<PayoutFilter>,
         #[graphql(desc = "Page size, 1 to 500 (default 50).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<IdConnection<Payout>> {

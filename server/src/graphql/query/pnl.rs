@@ -3,22 +3,18 @@
 use async_graphql::{Context, Object, ResultExt};
 
 use crate::auth::Scope;
-use rust_decimal::Decimal;
+use crate::graphql::types::scalars::Decimal;
 
 use crate::graphql::types::pnl::{
     CreatorProfit, DateRangeInput, MarginAlert, OrgSettings, PeriodMargin, PnlFilterInput,
     PnlReport, PnlRow,
 };
-use crate::graphql::ContextExt;
+use crate::graphql::{args, ContextExt};
 use crate::money::Currency;
 use crate::pnl::{report, shortcuts, Dimension, PnlFilter, PnlRequest};
 
 fn currency_arg(currency: Option<&str>) -> async_graphql::Result<Option<Currency>> {
-    currency
-        .map(Currency::parse)
-        .transpose()
-        .map_err(crate::error::Error::from)
-        .extend()
+    args::optional_currency("currency", currency).extend()
 }
 
 async fn grouped(
@@ -29,8 +25,8 @@ async fn grouped(
 ) -> async_graphql::Result<PnlReport> {
     let viewer = ctx.viewer_with(Scope::PnlRead)?;
     let request = PnlRequest {
-        from: range.from,
-        to: range.to,
+        from: range.from.0,
+        to: range.to.0,
         group_by: vec![by],
         filter: PnlFilter::default(),
         currency: currency_arg(currency.as_deref())?,
@@ -52,12 +48,21 @@ impl PnlQuery {
     /// CREATOR, BUCKET, DAY, WEEK, MONTH (none: one total row). Amounts are converted to
     /// `currency` (default: the org's) at the rate of each line's day. Needs `pnl:read`.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
     async fn pnl(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The days to report, inclusive, in the org's time zone.")]
         range: DateRangeInput,
-        group_by: Vec<Dimension>,
-        filter: Option<PnlFilterInput>,
+        #[graphql(desc = "Dimensions to group by, in order (none: one total row).")] group_by: Vec<
+            Dimension,
+        >,
+        #[graphql(desc = "Which ledger lines count (default: all).")] filter: Option<
+            PnlFilterInput,
+        >,
+        #[graphql(
+            desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
+        )]
         currency: Option<String>,
         #[graphql(
             desc = "Must be the org's time zone (days are recorded in it); default the org's."
@@ -79,8 +84,8 @@ impl PnlQuery {
             .transpose()
             .extend()?;
         let request = PnlRequest {
-            from: range.from,
-            to: range.to,
+            from: range.from.0,
+            to: range.to.0,
             group_by,
             filter: PnlFilter {
                 channel: filter.channel,
@@ -88,12 +93,7 @@ impl PnlQuery {
                 sku: filter.sku,
                 creator: filter.creator,
             },
-            currency: currency
-                .as_deref()
-                .map(Currency::parse)
-                .transpose()
-                .map_err(crate::error::Error::from)
-                .extend()?,
+            currency: currency_arg(currency.as_deref())?,
             time_zone,
         };
         let report = report(ctx.state()?.db.conn(), viewer.org.id, &request)
@@ -104,10 +104,15 @@ impl PnlQuery {
 
     /// Profit per SKU (master SKU, or channel SKU id while unlinked); untied ad spend allocated
     /// by the org's rule. Shortcut for `pnl(groupBy: [SKU])`. Needs `pnl:read`.
+    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
     async fn profit_by_sku(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The days to report, inclusive, in the org's time zone.")]
         range: DateRangeInput,
+        #[graphql(
+            desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
+        )]
         currency: Option<String>,
     ) -> async_graphql::Result<PnlReport> {
         grouped(ctx, range, Dimension::Sku, currency).await
@@ -115,10 +120,15 @@ impl PnlQuery {
 
     /// Channels side by side in one currency. Shortcut for `pnl(groupBy: [CHANNEL])`.
     /// Needs `pnl:read`.
+    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
     async fn channel_comparison(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The days to report, inclusive, in the org's time zone.")]
         range: DateRangeInput,
+        #[graphql(
+            desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
+        )]
         currency: Option<String>,
     ) -> async_graphql::Result<PnlReport> {
         grouped(ctx, range, Dimension::Channel, currency).await
@@ -126,19 +136,24 @@ impl PnlQuery {
 
     /// Margin over every channel per DAY, WEEK or MONTH, with the change from the previous
     /// period (week over week for WEEK). Needs `pnl:read`.
+    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
     async fn blended_margin(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The days to report, inclusive, in the org's time zone.")]
         range: DateRangeInput,
-        granularity: Dimension,
+        #[graphql(desc = "DAY, WEEK or MONTH.")] granularity: Dimension,
+        #[graphql(
+            desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
+        )]
         currency: Option<String>,
     ) -> async_graphql::Result<Vec<PeriodMargin>> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
         let rows = shortcuts::blended_margin(
             ctx.state()?.db.conn(),
             viewer.org.id,
-            range.from,
-            range.to,
+            range.from.0,
+            range.to.0,
             granularity,
             currency_arg(currency.as_deref())?,
         )
@@ -148,8 +163,8 @@ impl PnlQuery {
             .map(|p| {
                 Ok(PeriodMargin {
                     period: p.row.key.period.clone().unwrap_or_default(),
-                    margin_change: p.margin_change,
-                    net_sales_change: p.net_sales_change,
+                    margin_change: p.margin_change.map(Into::into),
+                    net_sales_change: p.net_sales_change.map(Into::into),
                     row: PnlRow::try_from_domain(p.row).extend()?,
                 })
             })
@@ -159,20 +174,26 @@ impl PnlQuery {
     /// SKUs whose margin in the range is under `threshold` (e.g. "0.20": the "GPM below 20 % →
     /// review pricing and fees" rule), lowest first, with the cost bucket that moved most
     /// against the equally long period before. Needs `pnl:read`.
+    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
     async fn margin_alerts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Margin under which a SKU is listed, e.g. \"0.20\" for 20 %.")]
         threshold: Decimal,
+        #[graphql(desc = "The days to report, inclusive, in the org's time zone.")]
         range: DateRangeInput,
+        #[graphql(
+            desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
+        )]
         currency: Option<String>,
     ) -> async_graphql::Result<Vec<MarginAlert>> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
         let alerts = shortcuts::margin_alerts(
             ctx.state()?.db.conn(),
             viewer.org.id,
-            threshold,
-            range.from,
-            range.to,
+            threshold.0,
+            range.from.0,
+            range.to.0,
             currency_arg(currency.as_deref())?,
         )
         .await
@@ -182,10 +203,10 @@ impl PnlQuery {
             .map(|a| {
                 Ok(MarginAlert {
                     sku: a.sku,
-                    margin: a.margin,
-                    previous_margin: a.previous_margin,
+                    margin: a.margin.into(),
+                    previous_margin: a.previous_margin.map(Into::into),
                     bucket_moved_most: a.bucket,
-                    bucket_change: a.change,
+                    bucket_change: a.change.map(Into::into),
                     row: PnlRow::try_from_domain(a.row).extend()?,
                 })
             })
@@ -203,18 +224,23 @@ impl PnlQuery {
 
     /// Profit per creator: the orders they drove (net sales, COGS, channel fees, commission)
     /// less their free samples at COGS and flat fees, with ROI. Needs `pnl:read`.
+    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
     async fn profit_by_creator(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The days to report, inclusive, in the org's time zone.")]
         range: DateRangeInput,
+        #[graphql(
+            desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
+        )]
         currency: Option<String>,
     ) -> async_graphql::Result<Vec<CreatorProfit>> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
         let rows = crate::pnl::creators::profit_by_creator(
             ctx.state()?.db.conn(),
             viewer.org.id,
-            range.from,
-            range.to,
+            range.from.0,
+            range.to.0,
             currency_arg(currency.as_deref())?,
         )
         .await

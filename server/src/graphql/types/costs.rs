@@ -1,8 +1,8 @@
 //! Unit costs and FX rates as the API shows and takes them.
 
 use async_graphql::{InputObject, SimpleObject};
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
+
+use super::scalars::{Date, Decimal};
 
 use super::money::MoneyObject;
 use crate::costs::fx::FxRate as DomainRate;
@@ -16,7 +16,7 @@ pub struct ProductCost {
     /// The product's SKU.
     pub sku: String,
     /// First day it applies (a day in the org's time zone).
-    pub effective_from: NaiveDate,
+    pub effective_from: Date,
     /// The unit cost.
     pub unit_cost: MoneyObject,
     /// The goods part, when given.
@@ -33,7 +33,7 @@ impl From<UnitCost> for ProductCost {
     fn from(c: UnitCost) -> Self {
         Self {
             sku: c.sku,
-            effective_from: c.effective_from,
+            effective_from: c.effective_from.into(),
             unit_cost: c.unit_cost.into(),
             product: c.components.product.map(Into::into),
             freight: c.components.freight.map(Into::into),
@@ -66,14 +66,14 @@ pub struct SetProductCostInput {
     /// ISO 4217 currency of the cost and its components.
     pub currency: String,
     /// First day it applies.
-    pub effective_from: NaiveDate,
+    pub effective_from: Date,
     /// Optional landed-cost components.
     pub components: Option<CostComponentsInput>,
 }
 
 /// `value` in `currency`, refusing more decimals than the currency has (a cost is never rounded
 /// silently).
-fn money(value: Decimal, currency: Currency, field: &str) -> Result<Money> {
+fn money(Decimal(value): Decimal, currency: Currency, field: &str) -> Result<Money> {
     if value.normalize().scale() > currency.exponent() {
         return Err(crate::error::Error::bad_input(format!(
             "{field}: {value} has more decimals than {currency} allows ({})",
@@ -89,14 +89,14 @@ impl SetProductCostInput {
     /// # Errors
     /// An unknown currency or an amount with more decimals than the currency has.
     pub fn to_cost(&self) -> Result<UnitCost> {
-        let currency = Currency::parse(&self.currency)?;
+        let currency = crate::graphql::args::currency("input.currency", &self.currency)?;
         let components = self.components.clone().unwrap_or_default();
         let part = |value: Option<Decimal>, field: &str| {
             value.map(|v| money(v, currency, field)).transpose()
         };
         Ok(UnitCost {
             sku: self.sku.trim().to_owned(),
-            effective_from: self.effective_from,
+            effective_from: self.effective_from.0,
             unit_cost: money(self.unit_cost, currency, "unitCost")?,
             components: crate::costs::unit_cost::Components {
                 product: part(components.product, "components.product")?,
@@ -112,7 +112,7 @@ impl SetProductCostInput {
 #[derive(Clone, Debug, SimpleObject)]
 pub struct FxRate {
     /// The day.
-    pub day: NaiveDate,
+    pub day: Date,
     /// From.
     pub base: String,
     /// To.
@@ -124,10 +124,10 @@ pub struct FxRate {
 impl From<DomainRate> for FxRate {
     fn from(r: DomainRate) -> Self {
         Self {
-            day: r.day,
+            day: r.day.into(),
             base: r.base.as_str().to_owned(),
             quote: r.quote.as_str().to_owned(),
-            rate: r.rate,
+            rate: r.rate.into(),
         }
     }
 }

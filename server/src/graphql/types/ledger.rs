@@ -1,7 +1,7 @@
 //! Ledger rows, fee mappings and unmapped labels as the API shows them.
 
+use super::scalars::DateTime;
 use async_graphql::{InputObject, SimpleObject, ID};
-use chrono::{DateTime, Utc};
 
 use super::money::MoneyObject;
 use crate::ledger::mapping::{Override, UnmappedLabel};
@@ -36,7 +36,7 @@ pub struct LedgerEntry {
     /// Units sold (sale lines) or returned (refund lines).
     pub quantity: i32,
     /// When the money event happened (UTC).
-    pub occurred_at: DateTime<Utc>,
+    pub occurred_at: DateTime,
     /// ESTIMATED or SETTLED.
     pub status: EntryStatus,
     /// What produced the row (API endpoint or file format).
@@ -46,7 +46,7 @@ pub struct LedgerEntry {
     /// The raw record the row was derived from.
     pub raw_record_id: Option<ID>,
     /// When the row was written.
-    pub created_at: DateTime<Utc>,
+    pub created_at: DateTime,
 }
 
 impl From<Entry> for LedgerEntry {
@@ -63,12 +63,12 @@ impl From<Entry> for LedgerEntry {
             mapped: entry.mapped,
             amount: entry.amount.into(),
             quantity: entry.quantity,
-            occurred_at: entry.occurred_at,
+            occurred_at: entry.occurred_at.into(),
             status: entry.status,
             source_kind: entry.source_kind,
             source_id: entry.source_id,
             raw_record_id: entry.raw_record_id.map(|id| ID(id.to_string())),
-            created_at: entry.created_at,
+            created_at: entry.created_at.into(),
         }
     }
 }
@@ -85,9 +85,9 @@ pub struct LedgerEntryFilter {
     /// The full history of one entry key.
     pub entry_key: Option<String>,
     /// Occurred at or after (inclusive).
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<DateTime>,
     /// Occurred before (exclusive).
-    pub to: Option<DateTime<Utc>>,
+    pub to: Option<DateTime>,
 }
 
 impl From<LedgerEntryFilter> for EntryFilter {
@@ -97,8 +97,8 @@ impl From<LedgerEntryFilter> for EntryFilter {
             bucket: filter.bucket,
             order_id: filter.order_id,
             entry_key: filter.entry_key,
-            from: filter.from,
-            to: filter.to,
+            from: filter.from.map(|at| at.0),
+            to: filter.to.map(|at| at.0),
         }
     }
 }

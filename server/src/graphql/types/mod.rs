@@ -7,4 +7,5 @@ pub mod me;
 pub mod money;
 pub mod payout;
 pub mod pnl;
+pub mod scalars;
 pub mod shop;

@@ -1,7 +1,7 @@
 //! `Money`: an exact amount (a decimal string, never a float) and its currency.
 
+use super::scalars::Decimal;
 use async_graphql::SimpleObject;
-use rust_decimal::Decimal;
 
 /// An exact amount of money. `amount` is a decimal string with exactly the currency's minor-unit
 /// digits ("12.30" USD, "1200" JPY, "1.250" KWD); positive is money to the seller.
@@ -17,7 +17,7 @@ pub struct MoneyObject {
 impl From<crate::money::Money> for MoneyObject {
     fn from(money: crate::money::Money) -> Self {
         Self {
-            amount: money.amount(),
+            amount: money.amount().into(),
             currency: money.currency().as_str().to_owned(),
         }
     }

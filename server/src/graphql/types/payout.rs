@@ -1,7 +1,7 @@
 //! Payouts as the API shows them.
 
+use super::scalars::DateTime;
 use async_graphql::{InputObject, SimpleObject, ID};
-use chrono::{DateTime, Utc};
 
 use super::money::MoneyObject;
 use crate::connectors::PayoutKind;
@@ -45,11 +45,11 @@ pub struct Payout {
     /// The ledger total per bucket.
     pub breakdown: Vec<BucketAmount>,
     /// Start of the period covered.
-    pub period_start: Option<DateTime<Utc>>,
+    pub period_start: Option<DateTime>,
     /// End of the period covered.
-    pub period_end: Option<DateTime<Utc>>,
+    pub period_end: Option<DateTime>,
     /// When it was paid.
-    pub paid_at: Option<DateTime<Utc>>,
+    pub paid_at: Option<DateTime>,
     /// The external id of the payout that paid this one (a statement's payment).
     pub paid_by: Option<String>,
 }
@@ -74,9 +74,9 @@ impl From<PayoutView> for Payout {
                     amount: amount.into(),
                 })
                 .collect(),
-            period_start: view.period_start,
-            period_end: view.period_end,
-            paid_at: view.paid_at,
+            period_start: view.period_start.map(Into::into),
+            period_end: view.period_end.map(Into::into),
+            paid_at: view.paid_at.map(Into::into),
             paid_by: view.parent_external_id,
         }
     }
@@ -90,9 +90,9 @@ pub struct PayoutFilter {
     /// Only this kind.
     pub kind: Option<PayoutKind>,
     /// Period ending at or after.
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<DateTime>,
     /// Period ending before.
-    pub to: Option<DateTime<Utc>>,
+    pub to: Option<DateTime>,
 }
 
 impl From<PayoutFilter> for DomainFilter {
@@ -100,8 +100,8 @@ impl From<PayoutFilter> for DomainFilter {
         Self {
             channel: filter.channel,
             kind: filter.kind,
-            from: filter.from,
-            to: filter.to,
+            from: filter.from.map(|at| at.0),
+            to: filter.to.map(|at| at.0),
         }
     }
 }

@@ -2,8 +2,8 @@
 //! "Profit"), so they ship in `schema.graphql`.
 
 use async_graphql::{InputObject, SimpleObject};
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
+
+use super::scalars::{Date, Decimal};
 
 use super::money::MoneyObject;
 use super::payout::BucketAmount;
@@ -15,9 +15,9 @@ use crate::pnl::{PnlKey as DomainKey, PnlReport as DomainReport, PnlRow as Domai
 #[derive(Clone, Copy, Debug, InputObject)]
 pub struct DateRangeInput {
     /// First day.
-    pub from: NaiveDate,
+    pub from: Date,
     /// Last day (inclusive).
-    pub to: NaiveDate,
+    pub to: Date,
 }
 
 /// Which ledger lines a P&L counts.
@@ -132,13 +132,13 @@ impl PnlRow {
             ad_costs: row.ad_costs()?.into(),
             adjustments: row.adjustments()?.into(),
             contribution_profit: row.contribution_profit()?.into(),
-            margin: row.margin()?,
-            settled_share: row.settled_share(),
+            margin: row.margin()?.map(Into::into),
+            settled_share: row.settled_share().map(Into::into),
             gmv: row.gmv()?.into(),
             aov: row.aov()?.map(Into::into),
-            refund_rate: row.refund_rate(),
-            roas: row.roas()?,
-            tacos: row.tacos()?,
+            refund_rate: row.refund_rate().map(Into::into),
+            roas: row.roas()?.map(Into::into),
+            tacos: row.tacos()?.map(Into::into),
             units_sold: row.units_sold,
             units_returned: row.units_returned,
             orders: row.orders,
@@ -294,7 +294,7 @@ impl CreatorProfit {
             sample_units: c.sample_units,
             flat_fees: c.flat_fees.into(),
             profit: c.profit()?.into(),
-            roi: c.roi()?,
+            roi: c.roi()?.map(Into::into),
             creator: c.creator,
             row: PnlRow::try_from_domain(c.row)?,
         })
@@ -309,9 +309,9 @@ pub struct CreatorFeeInput {
     /// Their channel (default TIKTOK_SHOP).
     pub channel: Option<Channel>,
     /// First day the fee covers.
-    pub period_start: NaiveDate,
+    pub period_start: Date,
     /// Last day it covers (inclusive).
-    pub period_end: NaiveDate,
+    pub period_end: Date,
     /// The fee, a positive decimal string.
     pub amount: Decimal,
     /// Its currency.

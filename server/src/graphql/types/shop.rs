@@ -1,7 +1,7 @@
 //! Shops, their sync status and ad accounts as the API shows them.
 
+use super::scalars::DateTime;
 use async_graphql::{InputObject, SimpleObject, ID};
-use chrono::{DateTime, Utc};
 
 use crate::ledger::Channel;
 use crate::sync::progress::StoredProgress;
@@ -18,7 +18,7 @@ pub struct SyncProgress {
     /// Units in the step, when known (a progress bar can use done / total).
     pub total: Option<i32>,
     /// When this was recorded.
-    pub at: Option<DateTime<Utc>>,
+    pub at: Option<DateTime>,
 }
 
 impl From<StoredProgress> for SyncProgress {
@@ -27,7 +27,7 @@ impl From<StoredProgress> for SyncProgress {
             step: p.step,
             done: i32::try_from(p.done).unwrap_or(i32::MAX),
             total: p.total.map(|t| i32::try_from(t).unwrap_or(i32::MAX)),
-            at: p.at,
+            at: p.at.map(Into::into),
         }
     }
 }
@@ -38,23 +38,23 @@ pub struct SyncStatus {
     /// IDLE, RUNNING, FAILED or PAUSED (PAUSED needs someone to act, e.g. re-authorise).
     pub state: String,
     /// When the last sync finished well.
-    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime>,
     /// Why the last sync failed or is paused.
     pub last_error: Option<String>,
     /// Where the running (or last) sync is.
     pub progress: Option<SyncProgress>,
     /// When it runs next.
-    pub next_run_at: Option<DateTime<Utc>>,
+    pub next_run_at: Option<DateTime>,
 }
 
 impl From<SyncView> for SyncStatus {
     fn from(v: SyncView) -> Self {
         Self {
             state: v.state,
-            last_success_at: v.last_success_at,
+            last_success_at: v.last_success_at.map(Into::into),
             last_error: v.last_error,
             progress: v.progress.map(Into::into),
-            next_run_at: v.next_run_at,
+            next_run_at: v.next_run_at.map(Into::into),
         }
     }
 }
