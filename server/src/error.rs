@@ -89,6 +89,15 @@ impl async_graphql::ErrorExtensions for Error {
     }
 }
 
+impl Error {
+    /// The error's usual answer, with another HTTP status (415, 406, 413 …).
+    pub fn into_response_with(self, status: StatusCode) -> Response {
+        let mut response = self.into_response();
+        *response.status_mut() = status;
+        response
+    }
+}
+
 /// Non-GraphQL routes answer with a GraphQL-shaped error body, so clients parse one shape.
 impl IntoResponse for Error {
     fn into_response(self) -> Response {

@@ -5,7 +5,7 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{error_code, fixture, TestApp, SECRET};
+use crate::helpers::{error_code, fixture, test_config, TestApp, TestDb, SECRET};
 
 const ME: &str = "{ me { org scopes subject } }";
 
@@ -201,27 +201,40 @@ async fn a_token_without_the_needed_scope_is_forbidden() {
 
 #[tokio::test]
 async fn too_deep_and_too_complex_queries_are_refused_before_running() {
-    let app = TestApp::spawn().await;
+    let db = TestDb::fresh().await;
+    let mut config = test_config(&db);
+    config.graphql.depth_limit = 3;
+    let app = TestApp::spawn_with(db, config).await;
     let token = app.token("acme", "pnl:read");
-    let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }";
+    let message = |body: &Value| body["errors"][0]["message"].as_str().unwrap().to_owned();
+
+    let deep = "{ payouts { edges { node { externalId } } } }";
     let (_, body) = app.gql(Some(&token), deep, json!({})).await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(
+        message(&body),
+        "query is nested 4 levels deep; the limit is 3 (1 too deep): select fewer nested fields"
+    );
+
+    // Introspection has its own bound, deeper than any real schema's type references.
+    let of_types = "ofType { ".repeat(28) + "name" + &" }".repeat(28);
+    let deep = format!("{{ __schema {{ types {{ fields {{ type {{ {of_types} }} }} }} }} }}");
+    let (_, body) = app.gql(Some(&token), &deep, json!({})).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nested too deep"),
+        message(&body).starts_with("introspection query is nested 33 levels deep; the limit is 32"),
         "{body}"
     );
 
-    let complex = "{ ledgerEntries(first: 500) { edges { node { id entryKey seq label amount { amount currency } } } } }";
-    let (_, body) = app.gql(Some(&token), complex, json!({})).await;
+    let report =
+        r#"pnl(range: {from: "2026-01-01", to: "2026-01-31"}, groupBy: []) { rows { margin } }"#;
+    let many: String = (0..20).map(|i| format!("r{i}: {report} ")).collect();
+    let (_, body) = app
+        .gql(Some(&token), &format!("{{ {many} }}"), json!({}))
+        .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
     assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("too complex"),
+        message(&body).starts_with("query complexity is 2040; the limit is 2000 (40 over)"),
         "{body}"
     );
 }

@@ -6,8 +6,12 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attacks;
 mod auth;
+mod conformance;
 mod costs;
+mod first_hour;
+mod graphiql;
 mod helpers;
 mod import;
 mod ledger;

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
-const QUERY: &str = r#"query($from: NaiveDate!, $to: NaiveDate!, $by: [Dimension!]!) {
+const QUERY: &str = r#"query($from: Date!, $to: Date!, $by: [Dimension!]!) {
   pnl(range: {from: $from, to: $to}, groupBy: $by) {
     fxFallbacks missingCosts
     rows { key { channel shop sku product period } netSales { amount } grossSales { amount }

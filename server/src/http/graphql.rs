@@ -1,65 +1,81 @@
 //! The GraphQL endpoint: authenticate, execute, and make sure every error carries a code and no
 //! internal detail.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, Response as GqlResponse, ServerError, Value};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::CONTENT_LENGTH;
-use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 use super::auth::viewer_from_headers;
+use super::body_limit;
+use super::media::{is_json, Media};
 use super::HttpState;
 use crate::error::Error;
+use crate::graphql::types::scalars::format_of;
 
-/// `POST /graphql`.
-pub(super) async fn execute(
-    State(state): State<HttpState>,
-    headers: axum::http::HeaderMap,
-    request: GraphQLRequest,
-) -> Response {
+/// `POST /graphql`: GraphQL over HTTP. The answer's media type follows `Accept`
+/// ([`Media::negotiate`]); a request that cannot run (unreadable body, parse or validation error,
+/// a limit) has no `data`, and under `application/graphql-response+json` answers 400. Headers are
+/// checked before the body is read; the body (bounded by the limit layer) before the token.
+pub(super) async fn execute(State(state): State<HttpState>, request: Request) -> Response {
+    let Some(media) = Media::negotiate(request.headers()) else {
+        return Error::bad_input(
+            "the Accept header allows neither application/graphql-response+json nor \
+             application/json",
+        )
+        .into_response_with(StatusCode::NOT_ACCEPTABLE);
+    };
+    if !is_json(request.headers()) {
+        return Error::bad_input(
+            "a GraphQL request is a JSON body: send it with Content-Type: application/json",
+        )
+        .into_response_with(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+    let (parts, body) = request.into_parts();
+    let operation = match read_operation(body).await {
+        Ok(operation) => operation,
+        Err(refusal) => return refusal,
+    };
+    let headers = parts.headers;
     let viewer = match viewer_from_headers(&state.app, &headers).await {
         Ok(viewer) => viewer,
         Err(error) => return error.into_response(),
     };
-    let mut request = request.into_inner();
-    if let Some(viewer) = viewer {
-        request = request.data(viewer);
-    }
-    let response = sanitize(state.schema.execute(request).await);
-    GraphQLResponse::from(response).into_response()
+    let operation = match viewer {
+        Some(viewer) => operation.data(viewer),
+        None => operation,
+    };
+    media.respond(&sanitize(state.schema.execute(operation).await))
 }
 
-/// `GET /graphql`: GraphiQL.
-pub(super) async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
-}
-
-/// Refuses a body larger than the limit with a GraphQL-shaped error naming both sizes (the
-/// `DefaultBodyLimit` layer still guards bodies sent without a length).
-pub(super) async fn limit_body(
-    State(max): State<usize>,
-    request: Request<Body>,
-    next: Next,
-) -> Response {
-    let length = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse::<usize>().ok());
-    match length {
-        Some(length) if length > max => {
-            let error = Error::bad_input(format!(
-                "request body is {length} bytes; the limit is {max} bytes"
-            ));
-            let mut response = error.into_response();
-            *response.status_mut() = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
-            response
-        }
-        _ => next.run(request).await,
+/// Reads one GraphQL request from a JSON body. A body the limit layer cut answers 413 (worded by
+/// that layer); anything else that is not one request answers 400 saying what is wrong in words,
+/// never Rust debug text.
+async fn read_operation(body: Body) -> Result<async_graphql::Request, Response> {
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|error| {
+            if body_limit::is_cut(&error) {
+                StatusCode::PAYLOAD_TOO_LARGE.into_response()
+            } else {
+                Error::bad_input("the request body could not be read").into_response()
+            }
+        })?;
+    let refuse = |reason: String| {
+        Error::bad_input(format!("the body is not a GraphQL request: {reason}")).into_response()
+    };
+    if bytes.trim_ascii_start().starts_with(b"[") {
+        return Err(refuse("batches (a JSON array) are not accepted".to_owned()));
     }
+    let operation: async_graphql::Request =
+        serde_json::from_slice(&bytes).map_err(|error| refuse(format!("invalid JSON: {error}")))?;
+    if operation.query.trim().is_empty() {
+        return Err(refuse(
+            "it has no `query`: send {\"query\": \"{ me { org } }\"}".to_owned(),
+        ));
+    }
+    Ok(operation)
 }
 
 /// Gives every error a `code`: errors without a path (parse, validation, depth and complexity
@@ -71,6 +87,7 @@ fn sanitize(mut response: GqlResponse) -> GqlResponse {
             continue;
         }
         let code = if error.path.is_empty() {
+            explain_scalar(&mut error.message);
             "BAD_USER_INPUT"
         } else {
             tracing::error!(message = %error.message, path = ?error.path, "resolver error without a code");
@@ -83,6 +100,20 @@ fn sanitize(mut response: GqlResponse) -> GqlResponse {
             .set("code", Value::from(code));
     }
     response
+}
+
+/// Adds the accepted format to a validation error about one of our scalars
+/// (`Invalid value for argument "range.from", expected type "Date"`), so the caller learns both
+/// the argument and what to write.
+fn explain_scalar(message: &mut String) {
+    let scalar = message
+        .strip_suffix('"')
+        .and_then(|rest| rest.rsplit_once("expected type \""))
+        .map(|(_, name)| name.trim_end_matches('!'));
+    if let Some(format) = scalar.and_then(format_of) {
+        message.push_str(": ");
+        message.push_str(format);
+    }
 }
 
 fn has_code(error: &ServerError) -> bool {
@@ -101,7 +132,11 @@ pub(super) async fn subscriptions(
     upgrade: axum::extract::WebSocketUpgrade,
 ) -> Response {
     let schema = state.schema.clone();
+    // A message is bounded like a request body.
+    let max = state.app.config.graphql.max_body_bytes;
     upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
             let app = state.app.clone();

@@ -2,9 +2,12 @@
 //! with request ids, tracing, body limits and timeouts.
 
 mod auth;
+mod body_limit;
 mod connect;
+mod graphiql;
 mod graphql;
 mod health;
+mod media;
 mod oauth;
 mod webhooks;
 
@@ -14,6 +17,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -39,12 +43,13 @@ pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone(), &limits);
     let mut graphql_route = post(graphql::execute);
     if limits.graphiql {
-        graphql_route = graphql_route.get(graphql::graphiql);
+        graphql_route = graphql_route.get(graphiql::page);
     }
     let http = HttpState { app: state, schema };
     Router::new()
         .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql::subscriptions))
+        .merge(graphiql::assets(limits.graphiql))
         .route("/oauth/token", post(oauth::token))
         .route("/connect/tiktok", get(connect::tiktok))
         .route("/connect/tiktok/callback", get(connect::tiktok_callback))
@@ -53,8 +58,14 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/tiktok", post(webhooks::tiktok))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .layer(axum::middleware::from_fn_with_state(limits.max_body_bytes, graphql::limit_body))
-        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        // Innermost first: axum's own extractor limit off (the layer is the limit), the layer
+        // that counts the bytes read, then the error body for its refusals.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.max_body_bytes,
+            body_limit::explain,
+        ))
         .with_state(http)
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

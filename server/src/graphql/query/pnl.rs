@@ -86,7 +86,16 @@ impl PnlQuery {
         let request = PnlRequest {
             from: range.from.0,
             to: range.to.0,
-            group_by,
+            // A dimension counts once, so a grouping never has more keys than there are
+            // dimensions.
+            group_by: group_by
+                .into_iter()
+                .fold(Vec::new(), |mut seen, dimension| {
+                    if !seen.contains(&dimension) {
+                        seen.push(dimension);
+                    }
+                    seen
+                }),
             filter: PnlFilter {
                 channel: filter.channel,
                 shop_id,
