@@ -30,4 +30,4 @@ mod world;
 pub use config::{ConfigError, SandboxConfig, ShopSpec};
 pub use faults::Faults;
 pub use sandbox::Sandbox;
-pub use world::{PaymentInfo, ShopInfo, StatementInfo, World};
+pub use world::{PaymentInfo, ShopInfo, SkuInfo, StatementInfo, World};

@@ -35,6 +35,11 @@ macro_rules! formats {
                 match self { $(Self::$variant => $name),+ }
             }
 
+            /// What the format is, in a sentence (shown by `pnl import --help`).
+            pub fn description(self) -> &'static str {
+                match self { $(Self::$variant => $doc),+ }
+            }
+
             /// The raw record's `source_kind`.
             pub fn source_kind(self) -> &'static str {
                 match self { $(Self::$variant => $kind),+ }

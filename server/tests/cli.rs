@@ -1,5 +1,6 @@
 //! The `pnl` binary itself: `token` prints a token alone on stdout, `print-schema` matches the
-//! committed schema, and `partner` create/revoke work against a database.
+//! committed schema, `partner` create/revoke work against a database, `sync` runs a shop now and
+//! fails loudly. (`pnl demo` is tested in `demo.rs`.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -196,109 +197,12 @@ fn import_reports_counts_and_refuses_garbage_with_a_non_zero_exit() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("garbage.json: not JSON"));
 }
 
-#[tokio::test]
-async fn demo_connects_the_sandbox_shops_and_backfills_them() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pnl"))
-        .args([
-            "demo",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--days",
-            "5",
-            "--orders-per-day",
-            "2",
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .env_remove("PNL_JWT_SECRET")
-        .env_remove("PNL_DATABASE_URL")
-        .env_remove("PNL_CONFIG")
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut token = None;
-    let mut printed = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("Token:") {
-            token = Some(rest.trim().to_owned());
-        }
-        printed.push(line);
-        if printed
-            .last()
-            .is_some_and(|l| l.starts_with("Ctrl-C stops it"))
-        {
-            break;
-        }
-    }
-    let token = token.unwrap_or_else(|| panic!("no token printed: {printed:?}"));
-    assert!(printed
-        .iter()
-        .any(|l| l.contains(&format!("http://127.0.0.1:{port}/graphql"))));
-    assert!(
-        printed
-            .iter()
-            .filter(|l| l.trim_start().starts_with('{'))
-            .count()
-            >= 3,
-        "three example queries"
-    );
-
-    // The backfill runs through the real OAuth + sync path; wait for it.
-    let query =
-        serde_json::json!({ "query": "{ shops { status syncStatus { state lastSuccessAt } } }" });
-    let client = reqwest::Client::new();
-    let mut done = false;
-    for _ in 0..600 {
-        let response = client
-            .post(format!("http://127.0.0.1:{port}/graphql"))
-            .bearer_auth(&token)
-            .json(&query)
-            .send()
-            .await;
-        let Ok(response) = response else { break };
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
-        let shops = body["data"]["shops"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if shops.len() == 2
-            && shops
-                .iter()
-                .all(|s| s["syncStatus"]["lastSuccessAt"].is_string())
-        {
-            done = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    child.kill().unwrap();
-    let _ = child.wait();
-    assert!(done, "the demo's two shops finished their backfill");
-}
-
-#[tokio::test]
-async fn sync_runs_one_shop_now_and_reports_where_it_got() {
-    let dir = tempfile::tempdir().unwrap();
-    let sandbox = sandbox::Sandbox::start(sandbox::SandboxConfig {
-        days: 5,
-        orders_per_day: 2,
-        ..sandbox::SandboxConfig::default()
-    })
-    .await
-    .unwrap();
+/// A sandbox seller connected to org `acme` in `dir` with the library, as the OAuth callback
+/// would; returns the shops and the environment that points `pnl` at the sandbox.
+async fn connected_sandbox_shop(
+    dir: &std::path::Path,
+    sandbox: &sandbox::Sandbox,
+) -> (Vec<entities::shop::Model>, [(&'static str, String); 4]) {
     let url = sandbox.base_url();
     let env = [
         ("PNL_TIKTOK__APP_KEY", sandbox.config().app_key.clone()),
@@ -309,15 +213,14 @@ async fn sync_runs_one_shop_now_and_reports_where_it_got() {
         ("PNL_TIKTOK__API_BASE", url.clone()),
         ("PNL_TIKTOK__AUTH_BASE", url.clone()),
     ];
-    // Connect the sandbox seller with the library, as the OAuth callback would.
     let mut config = Config {
-        data_dir: dir.path().to_path_buf(),
+        data_dir: dir.to_path_buf(),
         ..Config::default()
     };
     config.tiktok.app_key = env[0].1.clone();
     config.tiktok.app_secret = pnl::config::Secret::new(env[1].1.clone());
     config.tiktok.api_base = url.clone();
-    config.tiktok.auth_base = url.clone();
+    config.tiktok.auth_base = url;
     let state = pnl::startup::app_state(config.clone()).await.unwrap();
     let http = reqwest::Client::new();
     let tiktok = pnl::sync::jobs::tiktok_config(&state);
@@ -333,6 +236,27 @@ async fn sync_runs_one_shop_now_and_reports_where_it_got() {
         .await
         .unwrap();
     state.db.close().await;
+    (shops, env)
+}
+
+async fn run(command: Command) -> std::process::Output {
+    let mut command = command;
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sync_runs_one_shop_now_and_reports_where_it_got() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox::Sandbox::start(sandbox::SandboxConfig {
+        days: 5,
+        orders_per_day: 2,
+        ..sandbox::SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let (shops, env) = connected_sandbox_shop(dir.path(), &sandbox).await;
 
     let mut command = Command::new(env!("CARGO_BIN_EXE_pnl"));
     command
@@ -342,9 +266,7 @@ async fn sync_runs_one_shop_now_and_reports_where_it_got() {
     for (key, value) in &env {
         command.env(key, value);
     }
-    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
+    let output = run(command).await;
     assert!(
         output.status.success(),
         "{}",
@@ -356,6 +278,49 @@ async fn sync_runs_one_shop_now_and_reports_where_it_got() {
     let missing = pnl(dir.path(), &["sync", "--shop", "no-such-shop"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no shop no-such-shop"));
+    sandbox.shutdown().await;
+}
+
+/// A sync that fails exits non-zero and says why; so does one with no TikTok app configured
+/// (which used to call TikTok's production hosts with an empty app key).
+#[tokio::test]
+async fn sync_fails_with_a_non_zero_exit_and_the_error_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox::Sandbox::start(sandbox::SandboxConfig {
+        days: 3,
+        orders_per_day: 1,
+        ..sandbox::SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let (shops, env) = connected_sandbox_shop(dir.path(), &sandbox).await;
+    let shop = &shops[0];
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pnl"));
+    command
+        .args(["sync", "--shop", &shop.external_id, "--data-dir"])
+        .arg(dir.path())
+        .current_dir(dir.path())
+        .env_remove("PNL_CONFIG");
+    for (key, value) in &env {
+        command.env(key, value);
+    }
+    command.env("PNL_TIKTOK__APP_SECRET", "not-the-app-secret");
+    let output = run(command).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "a failed sync exits non-zero: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("sync of {} failed", shop.name)) && stderr.contains("sign"),
+        "{stderr}"
+    );
+
+    let unconfigured = pnl(dir.path(), &["sync", "--shop", &shop.external_id]);
+    let stderr = String::from_utf8_lossy(&unconfigured.stderr);
+    assert!(!unconfigured.status.success(), "{stderr}");
+    assert!(stderr.contains("no TikTok app is configured"), "{stderr}");
     sandbox.shutdown().await;
 }
 

@@ -30,7 +30,7 @@ pub(crate) use ads::{AdAccount, Fact};
 pub(crate) use catalog::{Catalog, FeeRules};
 pub(crate) use orders::{Fulfillment, Line as OrderLine, Order, Shipping, DAY, SETTLE_MAX_DAYS};
 pub(crate) use public::Payment;
-pub use public::{PaymentInfo, ShopInfo, StatementInfo};
+pub use public::{PaymentInfo, ShopInfo, SkuInfo, StatementInfo};
 pub(crate) use statement::{order_txn, refund_txn, Statement, Totals};
 pub(crate) use txn::{Amounts, Parts, SkuPart, Txn};
 
@@ -164,6 +164,12 @@ impl World {
     /// The last statement day (UTC): `today - 1`.
     pub fn last_day(&self) -> NaiveDate {
         date_of(self.last_day)
+    }
+
+    /// The first day orders are served for: 15 days before [`World::first_day`], so that the
+    /// first statements' orders exist.
+    pub fn first_order_day(&self) -> NaiveDate {
+        date_of(self.order_first_day())
     }
 
     /// Orders the order APIs serve for a shop: created from 15 days before

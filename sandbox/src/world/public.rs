@@ -36,6 +36,21 @@ pub struct ShopInfo {
     pub advertiser_timezone: String,
 }
 
+/// A SKU a shop sells, as its catalogue lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuInfo {
+    /// The seller SKU (the brand's master SKU).
+    pub seller_sku: String,
+    /// Product name.
+    pub product_name: String,
+    /// SKU name (variant).
+    pub sku_name: String,
+    /// List price in the shop's currency.
+    pub price: Decimal,
+    /// The shop's currency.
+    pub currency: String,
+}
+
 /// A daily statement's header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementInfo {
@@ -131,6 +146,57 @@ pub(crate) fn group_payments(world: &World, shop: usize) -> Vec<Payment> {
 }
 
 impl World {
+    /// The SKUs the shop sells, in catalogue order (empty for an unknown shop).
+    pub fn skus(&self, shop_id: &str) -> Vec<SkuInfo> {
+        let Some(shop) = self.shop_index(shop_id).map(|i| &self.shops[i]) else {
+            return Vec::new();
+        };
+        shop.catalog
+            .skus
+            .iter()
+            .map(|sku| SkuInfo {
+                seller_sku: sku.seller_sku.to_owned(),
+                product_name: sku.product_name.to_owned(),
+                sku_name: sku.sku_name.to_owned(),
+                price: money::decimal(sku.price, shop.digits),
+                currency: shop.currency.clone(),
+            })
+            .collect()
+    }
+
+    /// The creators (handles) who drove the shop's orders created on `from..=to` (UTC days),
+    /// with how many orders each drove, most first (ties by handle).
+    pub fn creator_orders(
+        &self,
+        shop_id: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Vec<(String, usize)> {
+        let Some(index) = self.shop_index(shop_id) else {
+            return Vec::new();
+        };
+        let shop = &self.shops[index];
+        let mut counts = vec![0usize; shop.catalog.creators.len()];
+        let (from, to) = (super::day_number(from), super::day_number(to));
+        for day in from.max(self.order_first_day())..=to.min(self.last_day) {
+            for order in self.day_orders(index, day).iter() {
+                if let Some(affiliate) = &order.affiliate {
+                    counts[affiliate.creator] += 1;
+                }
+            }
+        }
+        let mut out: Vec<(String, usize)> = shop
+            .catalog
+            .creators
+            .iter()
+            .cloned()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
     /// The shop's statements, oldest first (empty for an unknown shop).
     pub fn statements(&self, shop_id: &str) -> Vec<StatementInfo> {
         let Some(shop) = self.shop_index(shop_id) else {

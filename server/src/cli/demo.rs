@@ -1,25 +1,56 @@
 //! `pnl demo`: a brand with two TikTok shops and their ad accounts, end to end on this machine.
-//! It starts the sandbox on loopback, points the TikTok apps at it, connects the shops and ad
-//! accounts through the real OAuth and sync path, serves GraphQL, and prints what to try.
+//! It starts the sandbox on loopback with a fixed calendar history (the days up to
+//! [`LAST_DAY`], so the README's example dates answer with data), points the TikTok apps at it
+//! and writes that to `demo.toml` for other commands, enters what the brand would have entered
+//! (unit costs, FX rates, a creator fee), connects the shops and ad accounts through the real
+//! OAuth and sync path, serves GraphQL, and prints what to try. It must not seed the ledger
+//! itself: every channel line arrives through the sync.
 
 use std::time::Duration;
 
+use chrono::{NaiveDate, Utc};
+
+use super::{demo_seed, demo_settings};
 use crate::auth::jwt::TokenRequest;
 use crate::auth::Scopes;
 use crate::config::{Config, Secret};
 use crate::startup::{self, Application};
+
+/// The last day of the demo's history: `--days` count back from here (the default 90 days are
+/// 2026-01-01 through 2026-03-31).
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 3, 31) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
+
+/// The org the demo's token and data belong to.
+const ORG: &str = "demo";
+
+/// The sandbox of a demo with `days` of history and `orders_per_day` per shop (seed 42).
+pub fn sandbox_config(days: u32, orders_per_day: u32) -> sandbox::SandboxConfig {
+    sandbox::SandboxConfig {
+        days,
+        orders_per_day,
+        today: LAST_DAY + chrono::Duration::days(1),
+        ..sandbox::SandboxConfig::default()
+    }
+}
+
+/// Days back from today that the first sync must read to reach the world's first order (the
+/// history is fixed, so this grows with the calendar; it is set in code, past the 730-day limit
+/// of `sync.backfill_days` if need be).
+fn backfill_days(world: &sandbox::World) -> u32 {
+    let days = (Utc::now().date_naive() - world.first_order_day()).num_days() + 2;
+    u32::try_from(days.max(1)).unwrap_or(u32::MAX)
+}
 
 /// Runs the demo until Ctrl-C.
 ///
 /// # Errors
 /// A port in use, a database that cannot be opened, or a failed connection round trip.
 pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> anyhow::Result<()> {
-    let sandbox = sandbox::Sandbox::start(sandbox::SandboxConfig {
-        days,
-        orders_per_day,
-        ..sandbox::SandboxConfig::default()
-    })
-    .await?;
+    let sandbox = sandbox::Sandbox::start(sandbox_config(days, orders_per_day)).await?;
+    let world = sandbox.world();
     let sandbox_url = sandbox.base_url();
     config.tiktok.app_key = sandbox.config().app_key.clone();
     config.tiktok.app_secret = Secret::new(sandbox.config().app_secret.clone());
@@ -31,17 +62,21 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     config.tiktok_ads.api_base = sandbox_url.clone();
     config.tiktok_ads.authorize_url = format!("{sandbox_url}/portal/auth");
     config.sync.worker = true;
-    config.sync.backfill_days = (days + 1).clamp(1, 730);
+    config.sync.backfill_days = backfill_days(world);
     if config.public_url.is_none() {
         config.public_url = Some(format!("http://{}", config.listen));
     }
 
     let app = Application::build(config.clone()).await?;
+    // Only once the port is ours: a second demo that cannot start leaves the first one's file.
+    let settings = demo_settings::write(&config)?;
+    // Before connecting: the sync must find the products and the creator already there.
+    let seeded = demo_seed::seed(&app.state().db, ORG, world).await?;
     let base = config.public_url();
     let keys = startup::jwt_keys(&config)?;
     let token = keys.sign(&TokenRequest {
         subject: "demo",
-        org: "demo",
+        org: ORG,
         scopes: &Scopes::parse_strict("admin")?,
         ttl: Duration::from_secs(30 * 86_400),
         client_id: None,
@@ -66,29 +101,85 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
         );
     }
 
+    print_welcome(&Welcome {
+        base: &base,
+        token: &token,
+        sandbox: &sandbox,
+        seeded: &seeded,
+        settings: settings.path(),
+        data_dir: &config.data_dir,
+        database: &config.database_url(),
+    });
+    server.await??;
+    drop(settings);
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// What the welcome text names.
+struct Welcome<'a> {
+    base: &'a str,
+    token: &'a str,
+    sandbox: &'a sandbox::Sandbox,
+    seeded: &'a demo_seed::Seeded,
+    settings: &'a std::path::Path,
+    data_dir: &'a std::path::Path,
+    database: &'a str,
+}
+
+fn print_welcome(w: &Welcome<'_>) {
+    let world = w.sandbox.world();
+    let (first, last) = (world.first_day(), world.last_day());
+    let month_end = (first + chrono::Duration::days(30)).min(last);
+    let shops: Vec<String> = world
+        .shops()
+        .iter()
+        .map(|s| format!("{} ({}, {})", s.name, s.currency, s.id))
+        .collect();
+    let base = w.base;
     println!();
+    println!("pnl demo is running; the backfill has started.");
     println!(
-        "pnl demo is running (TikTok sandbox: {sandbox_url}); the {days}-day backfill has started."
+        "Data:      {first} to {last} (statements; orders from {}), shops {}",
+        world.first_order_day(),
+        shops.join(", ")
     );
-    println!();
+    println!(
+        "Entered:   {} unit costs, {} daily FX rates{}",
+        w.seeded.costs,
+        w.seeded.rates,
+        w.seeded
+            .creator_fee
+            .as_ref()
+            .map(|(c, from, to)| format!(", a flat fee for creator {c} ({from} to {to})"))
+            .unwrap_or_default()
+    );
+    println!("Sandbox:   {}", w.sandbox.base_url());
     println!(
         "GraphQL:   {base}/graphql   (GraphiQL in a browser; subscriptions on {base}/graphql/ws)"
     );
-    println!("Token:     {token}");
+    println!("Token:     {}", w.token);
     println!();
-    println!("Try (with header  Authorization: Bearer <token>):");
+    println!(
+        "Try (with header  Authorization: Bearer <token>; the README's examples use these dates):"
+    );
     println!("  {{ shops {{ name status syncStatus {{ state progress {{ step done total }} lastSuccessAt }} }} }}");
+    println!("  {{ pnl(range: {{from: \"{first}\", to: \"{month_end}\"}}, groupBy: [SKU]) {{ rows {{ key {{ sku }} netSales {{ amount }} cogs {{ amount }} contributionProfit {{ amount }} margin }} }} }}");
     println!("  {{ payouts(filter: {{kind: STATEMENT}}, first: 5) {{ edges {{ node {{ externalId status reported {{ amount currency }} ledger {{ amount }} residual {{ amount }} }} }} }} }}");
     println!("  {{ unmappedFees {{ channel label entries total {{ amount currency }} }} }}");
     println!();
+    println!("In a shell:");
+    println!("  export TOKEN={}", w.token);
     println!("  curl -s {base}/graphql -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\");
     println!("       -d '{{\"query\":\"{{ shops {{ name syncStatus {{ state progress {{ step done total }} }} }} }}\"}}'");
+    if let Some(shop) = world.shops().first() {
+        println!(
+            "  pnl sync --shop {} --data-dir {}   # syncs through this sandbox (see {})",
+            shop.id,
+            w.data_dir.display(),
+            w.settings.display()
+        );
+    }
     println!();
-    println!(
-        "Ctrl-C stops it; the data stays in {}.",
-        config.database_url()
-    );
-    server.await??;
-    sandbox.shutdown().await;
-    Ok(())
+    println!("Ctrl-C stops it; the data stays in {}.", w.database);
 }

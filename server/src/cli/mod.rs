@@ -3,7 +3,11 @@
 
 mod bench;
 mod demo;
+mod demo_seed;
+mod demo_settings;
 mod run_sync;
+
+pub use demo::{sandbox_config as demo_sandbox_config, LAST_DAY as DEMO_LAST_DAY};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,7 +53,8 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
         listen: Option<SocketAddr>,
-        /// Days of sandbox history.
+        /// Days of sandbox history, ending 2026-03-31 (the default 90 start on 2026-01-01, the
+        /// dates of the README's examples).
         #[arg(long, default_value_t = 90)]
         days: u32,
         /// Sandbox orders per shop per day.
@@ -143,8 +148,8 @@ struct ImportArgs {
     /// The shop's external id (default: a shop named "TikTok Shop (imported)").
     #[arg(long)]
     shop: Option<String>,
-    /// Force a format instead of detecting it (e.g. tiktok-statement-transactions-202501).
-    #[arg(long)]
+    /// Force a format instead of detecting it from the content.
+    #[arg(long, value_parser = import_formats())]
     format: Option<String>,
     /// Currency for payloads that name none (orders, ads reports).
     #[arg(long)]
@@ -158,6 +163,15 @@ struct ImportArgs {
     /// Files to import, each in its own transaction.
     #[arg(required = true)]
     files: Vec<PathBuf>,
+}
+
+/// The names `--format` takes, each with its description (listed by `pnl import --help`).
+fn import_formats() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        crate::import::Format::ALL.iter().map(|format| {
+            clap::builder::PossibleValue::new(format.name()).help(format.description())
+        }),
+    )
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,7 +235,12 @@ impl Cli {
             database_url: self.global.database_url.clone(),
             data_dir: self.global.data_dir.clone(),
         };
-        let config = config::load(self.global.config.as_deref(), &overrides)?;
+        let mut config = config::load(self.global.config.as_deref(), &overrides)?;
+        // A running `pnl demo` tells the other commands on its data dir where its sandbox is.
+        let demo_file = match self.command {
+            Command::Demo { .. } => None,
+            _ => demo_settings::apply(&mut config)?,
+        };
         let quiet = !matches!(self.command, Command::Serve { .. } | Command::Demo { .. });
         telemetry::init(
             config.log_format,
@@ -254,7 +273,15 @@ impl Cli {
                 };
                 bench::run(config, args).await
             }
-            Command::Sync { org, shop } => run_sync::run(config, org.as_deref(), &shop).await,
+            Command::Sync { org, shop } => {
+                if let Some(file) = demo_file {
+                    eprintln!(
+                        "using the TikTok sandbox of `pnl demo` ({})",
+                        file.display()
+                    );
+                }
+                run_sync::run(config, org.as_deref(), &shop).await
+            }
             Command::Migrate => {
                 Db::connect(&config.database_url()).await?.migrate().await?;
                 eprintln!("migrations applied");
