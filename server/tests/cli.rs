@@ -368,3 +368,36 @@ fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
         "{stderr}"
     );
 }
+
+#[test]
+fn import_help_lists_every_format_and_the_readme_lists_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = pnl(dir.path(), &["import", "--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for format in pnl::import::Format::ALL {
+        assert!(
+            help.contains(&format!("- {}:", format.name())),
+            "--help lists {}:\n{help}",
+            format.name()
+        );
+        assert!(
+            readme.contains(&format!("`{}`", format.name())),
+            "the README lists {}",
+            format.name()
+        );
+    }
+    // A name that is not a format is refused by the argument parser, naming the choices.
+    let output = pnl(
+        dir.path(),
+        &["import", "--org", "acme", "--format", "csv", "x.json"],
+    );
+    assert!(!output.status.success());
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        error.contains("invalid value 'csv'") && error.contains("tiktok-orders-202309"),
+        "{error}"
+    );
+}
