@@ -22,6 +22,8 @@ mod m20261122_000008_add_org_settings_creator_fee;
 mod m20261122_000009_create_ledger_day;
 mod m20261122_000010_create_period_sums;
 mod m20261122_000011_drop_raw_record_index;
+mod m20261122_000012_create_issued_token;
+mod m20261122_000013_create_oauth_state;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -129,6 +131,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_ledger_day::Migration),
             Box::new(m20261122_000010_create_period_sums::Migration),
             Box::new(m20261122_000011_drop_raw_record_index::Migration),
+            Box::new(m20261122_000012_create_issued_token::Migration),
+            Box::new(m20261122_000013_create_oauth_state::Migration),
         ]
     }
 }

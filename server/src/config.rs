@@ -145,7 +145,7 @@ pub struct GraphqlConfig {
     pub complexity_limit: usize,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// Serve GraphiQL on `GET /graphql`.
+    /// Serve GraphiQL on `GET /graphql` (off by default; `pnl demo` turns it on).
     pub graphiql: bool,
 }
 
@@ -164,6 +164,12 @@ pub struct TrustedIssuerConfig {
     pub algorithm: Option<String>,
     /// Key id a `pem_file` key answers to (optional).
     pub kid: Option<String>,
+    /// The orgs its tokens may name; `["*"]` accepts any org. Required: an issuer without it
+    /// is refused at start-up, so a partner's own signer can never name someone else's org.
+    pub orgs: Option<Vec<String>>,
+    /// The most its tokens may grant, space-separated (default `pnl:read`); a token asking for
+    /// more is refused.
+    pub max_scopes: Option<String>,
 }
 
 /// Log line format.
@@ -262,7 +268,7 @@ impl Default for GraphqlConfig {
             depth_limit: 12,
             complexity_limit: 2_000,
             max_body_bytes: 256 * 1024,
-            graphiql: true,
+            graphiql: false,
         }
     }
 }

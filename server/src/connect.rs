@@ -1,6 +1,9 @@
-//! Connecting channel accounts: the OAuth round trips (a sealed, expiring `state` names the
-//! org), storing shops and ad accounts with their credentials sealed, and scheduling their
-//! backfill. Used by the `/connect/...` routes, the GraphQL mutations and `pnl demo`.
+//! Connecting channel accounts: the OAuth round trips (a one-time `state` bound to the org and
+//! to the browser that started the flow, see [`state`]), storing shops and ad accounts with
+//! their credentials sealed, and scheduling their backfill. Used by the `/connect/...` routes,
+//! the GraphQL mutations and `pnl demo`.
+
+pub mod state;
 
 use chrono::Utc;
 use entities::{ad_account, shop};
@@ -16,9 +19,6 @@ use crate::state::AppState;
 use crate::sync::jobs::{ads_config, seal, tiktok_config, AdsCredentials, ShopCredentials};
 use crate::sync::{schedule_now, ADS_STREAM, SHOP_STREAM};
 
-/// How long an authorisation round trip may take.
-const STATE_TTL_SECS: i64 = 15 * 60;
-
 /// What is being connected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ConnectKind {
@@ -28,40 +28,40 @@ pub enum ConnectKind {
     TikTokAds,
 }
 
-#[derive(Serialize, Deserialize)]
-struct State {
-    org: i64,
-    kind: ConnectKind,
-    exp: i64,
-}
-
-/// A sealed `state` for an authorisation round trip of `org_id`.
-///
-/// # Errors
-/// Encryption failures.
-pub fn state_for(state: &AppState, org_id: i64, kind: ConnectKind) -> Result<String> {
-    let value = State {
-        org: org_id,
-        kind,
-        exp: Utc::now().timestamp() + STATE_TTL_SECS,
-    };
-    state
-        .secrets
-        .seal(&serde_json::to_string(&value).map_err(|e| anyhow::anyhow!(e))?)
-}
-
-/// The org of a returned `state`, if it is ours, of `kind` and not expired.
-///
-/// # Errors
-/// BAD_USER_INPUT for a forged, mixed-up or expired state.
-pub fn org_of_state(state: &AppState, text: &str, kind: ConnectKind) -> Result<i64> {
-    let invalid = || Error::bad_input("invalid or expired state: start the connection again");
-    let opened = state.secrets.open(text).map_err(|_| invalid())?;
-    let value: State = serde_json::from_str(&opened).map_err(|_| invalid())?;
-    if value.kind != kind || value.exp < Utc::now().timestamp() {
-        return Err(invalid());
+impl ConnectKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TikTokShop => "TIKTOK_SHOP",
+            Self::TikTokAds => "TIKTOK_ADS",
+        }
     }
-    Ok(value.org)
+
+    /// The route that starts the round trip; its callback is this plus `/callback`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::TikTokShop => "/connect/tiktok",
+            Self::TikTokAds => "/connect/tiktok-ads",
+        }
+    }
+
+    /// The name of the cookie that binds the round trip to the browser (one per kind, so a shop
+    /// and an ad account can be connected side by side).
+    pub fn cookie(self) -> &'static str {
+        match self {
+            Self::TikTokShop => "pnl_connect_tiktok",
+            Self::TikTokAds => "pnl_connect_tiktok_ads",
+        }
+    }
+}
+
+/// A round trip just started: where to send the browser, and the cookie value to set on it.
+#[derive(Clone, Debug)]
+pub struct Started {
+    /// The channel's authorisation page with our `state` and redirect URI.
+    pub authorize_url: String,
+    /// The browser binding: the cookie value whose hash the `state` keeps.
+    pub browser: String,
 }
 
 fn with_params(base: &str, params: &[(&str, &str)]) -> Result<String> {
@@ -70,47 +70,74 @@ fn with_params(base: &str, params: &[(&str, &str)]) -> Result<String> {
         .map_err(|e| Error::Internal(anyhow::anyhow!("invalid authorize URL {base}: {e}")))
 }
 
-/// Where to send a seller to authorise the TikTok Shop app for `org_id`.
-///
-/// # Errors
-/// No app configured, or an invalid URL.
-pub fn tiktok_authorize_url(state: &AppState, org_id: i64) -> Result<String> {
-    let app = &state.config.tiktok;
-    if app.app_key.is_empty() {
-        return Err(Error::bad_input(
-            "no TikTok Shop app is configured (set tiktok.app_key and tiktok.app_secret)",
-        ));
+/// Fails unless the channel app of `kind` is configured.
+fn require_app(state: &AppState, kind: ConnectKind) -> Result<()> {
+    match kind {
+        ConnectKind::TikTokShop if state.config.tiktok.app_key.is_empty() => {
+            Err(Error::bad_input(
+                "no TikTok Shop app is configured (set tiktok.app_key and tiktok.app_secret)",
+            ))
+        }
+        ConnectKind::TikTokAds if state.config.tiktok_ads.app_id.is_empty() => {
+            Err(Error::bad_input("no TikTok for Business app is configured (set tiktok_ads.app_id and tiktok_ads.secret)"))
+        }
+        _ => Ok(()),
     }
-    let redirect = format!("{}/connect/tiktok/callback", state.config.public_url());
-    let sealed = state_for(state, org_id, ConnectKind::TikTokShop)?;
-    with_params(
-        &app.authorize_url,
-        &[
-            ("app_key", &app.app_key),
-            ("state", &sealed),
-            ("redirect_uri", &redirect),
-        ],
-    )
 }
 
-/// Where to send an advertiser to authorise the TikTok for Business app for `org_id`.
+/// Starts a round trip of `kind` for `org_id` in a browser: a fresh browser binding and a state
+/// bound to it and to the org.
 ///
 /// # Errors
-/// No app configured, or an invalid URL.
-pub fn tiktok_ads_authorize_url(state: &AppState, org_id: i64) -> Result<String> {
-    let app = &state.config.tiktok_ads;
-    if app.app_id.is_empty() {
-        return Err(Error::bad_input("no TikTok for Business app is configured (set tiktok_ads.app_id and tiktok_ads.secret)"));
-    }
-    let redirect = format!("{}/connect/tiktok-ads/callback", state.config.public_url());
-    let sealed = state_for(state, org_id, ConnectKind::TikTokAds)?;
+/// No app configured, an invalid URL, or a database failure.
+pub async fn start(state: &AppState, org_id: i64, kind: ConnectKind) -> Result<Started> {
+    require_app(state, kind)?;
+    let browser = self::state::random_value();
+    let nonce = self::state::issue_state(state.db.conn(), org_id, kind, &browser).await?;
+    let redirect = format!("{}{}/callback", state.config.public_url(), kind.path());
+    let authorize_url = match kind {
+        ConnectKind::TikTokShop => {
+            let app = &state.config.tiktok;
+            with_params(
+                &app.authorize_url,
+                &[
+                    ("app_key", &app.app_key),
+                    ("state", &nonce),
+                    ("redirect_uri", &redirect),
+                ],
+            )?
+        }
+        ConnectKind::TikTokAds => {
+            let app = &state.config.tiktok_ads;
+            with_params(
+                &app.authorize_url,
+                &[
+                    ("app_id", &app.app_id),
+                    ("state", &nonce),
+                    ("redirect_uri", &redirect),
+                ],
+            )?
+        }
+    };
+    Ok(Started {
+        authorize_url,
+        browser,
+    })
+}
+
+/// The URL on this server that starts a round trip of `kind` for `org_id` in whichever browser
+/// opens it first: `/connect/...?ticket=…`, one-time and valid
+/// [`state::TICKET_TTL_SECS`] seconds. For browser apps, which cannot send a bearer token with
+/// a navigation.
+///
+/// # Errors
+/// No app configured, an invalid URL, or a database failure.
+pub async fn ticket_url(state: &AppState, org_id: i64, kind: ConnectKind) -> Result<String> {
+    require_app(state, kind)?;
+    let ticket = self::state::issue_ticket(state.db.conn(), org_id, kind).await?;
     with_params(
-        &app.authorize_url,
-        &[
-            ("app_id", &app.app_id),
-            ("state", &sealed),
-            ("redirect_uri", &redirect),
-        ],
+        &format!("{}{}", state.config.public_url(), kind.path()),
+        &[("ticket", &ticket)],
     )
 }
 

@@ -79,6 +79,24 @@ pub async fn find(db: &impl ConnectionTrait, key: &str) -> Result<Option<OrgRef>
         }))
 }
 
+/// The org with id `id`.
+///
+/// # Errors
+/// NOT_FOUND, or database failures.
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<OrgRef> {
+    org::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|row| OrgRef {
+            id: row.id,
+            key: row.key,
+        })
+        .ok_or_else(|| Error::NotFound {
+            entity: "org",
+            id: id.to_string(),
+        })
+}
+
 /// How ad spend not tied to a SKU is treated in SKU and product P&L rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
 pub enum AdAllocation {

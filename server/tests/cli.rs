@@ -401,3 +401,69 @@ fn import_help_lists_every_format_and_the_readme_lists_the_same() {
         "{error}"
     );
 }
+
+/// `pnl token` prints its jti; `pnl token list` shows it; `pnl token revoke` stops it at the
+/// server's next check, and an unknown jti is refused.
+#[tokio::test]
+async fn token_revoke_stops_a_minted_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| {
+        let path = dir.path().to_path_buf();
+        let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            pnl(&path, &args)
+        })
+    };
+    let output = cli(&["token", "--org", "acme", "--subject", "ci"])
+        .await
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let jti = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("jti "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no jti on stderr: {stderr}"))
+        .to_owned();
+
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let state = pnl::startup::app_state(config).await.unwrap();
+    let claims = state.jwt.verify(&token).unwrap();
+    assert_eq!(claims.jti.as_deref(), Some(jti.as_str()));
+    pnl::http::viewer_from_token(&state, &token).await.unwrap();
+
+    let output = cli(&["token", "list", "--org", "acme"]).await.unwrap();
+    let listed = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        listed.starts_with(&format!("{jti}\tci\tpnl:read\t")),
+        "{listed}"
+    );
+    assert!(listed.trim_end().ends_with("active"), "{listed}");
+
+    let output = cli(&["token", "revoke", &jti]).await.unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("of org acme"));
+    let error = pnl::http::viewer_from_token(&state, &token)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("invalid token: token {jti} was revoked")
+    );
+    let output = cli(&["token", "list", "--org", "acme"]).await.unwrap();
+    let listed = String::from_utf8(output.stdout).unwrap();
+    assert!(listed.trim_end().ends_with("revoked"), "{listed}");
+
+    let output = cli(&["token", "revoke", "no-such-jti"]).await.unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("token no-such-jti not found"),
+        "{output:?}"
+    );
+    state.db.close().await;
+}

@@ -23,7 +23,10 @@ fn referenced_urls(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn graphiql_page_and_its_assets_are_served_from_this_origin() {
-    let app = TestApp::spawn().await;
+    let db = TestDb::fresh().await;
+    let mut config = test_config(&db);
+    config.graphql.graphiql = true;
+    let app = TestApp::spawn_with(db, config).await;
 
     let response = app.client.get(app.url("/graphql")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);

@@ -107,7 +107,8 @@ pub fn fixture(path: &str) -> PathBuf {
 }
 
 /// The configuration tests run with: random port, the test database, a known secret, and two
-/// trusted external issuers (an RS256 partner signer by PEM, an ES256 identity provider by JWKS).
+/// trusted external issuers (an RS256 partner signer by PEM bound to org `acme`, an ES256
+/// identity provider by JWKS for any org), both allowed every scope.
 pub fn test_config(db: &TestDb) -> Config {
     let mut config = Config {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -127,6 +128,8 @@ pub fn test_config(db: &TestDb) -> Config {
             pem_file: Some(fixture("keys/partner-rsa.pub.pem")),
             algorithm: Some("RS256".to_owned()),
             kid: None,
+            orgs: Some(vec!["acme".to_owned()]),
+            max_scopes: Some("admin".to_owned()),
         },
         TrustedIssuerConfig {
             issuer: "https://idp.example".to_owned(),
@@ -135,6 +138,8 @@ pub fn test_config(db: &TestDb) -> Config {
             pem_file: None,
             algorithm: None,
             kid: None,
+            orgs: Some(vec!["*".to_owned()]),
+            max_scopes: Some("admin".to_owned()),
         },
     ];
     config
@@ -268,4 +273,78 @@ pub fn error_code(body: &Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no error code in {body}"))
         .to_owned()
+}
+
+/// A browser for the OAuth round trips: follows redirects by hand and keeps the cookies each
+/// origin sets (host and port; `Max-Age=0` removes one), sending them back to that origin.
+#[derive(Debug)]
+pub struct Browser {
+    client: reqwest::Client,
+    /// (origin, name, value).
+    pub cookies: Vec<(String, String, String)>,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: Vec::new(),
+        }
+    }
+}
+
+impl Browser {
+    /// One request, no redirect followed: the status, the `Location` and the body.
+    pub async fn get(
+        &mut self,
+        url: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, Option<String>, String) {
+        let url = reqwest::Url::parse(url).unwrap();
+        let origin = url.origin().ascii_serialization();
+        let mut request = self.client.get(url.clone());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let sent: Vec<String> = self
+            .cookies
+            .iter()
+            .filter(|(at, _, _)| *at == origin)
+            .map(|(_, name, value)| format!("{name}={value}"))
+            .collect();
+        if !sent.is_empty() {
+            request = request.header(reqwest::header::COOKIE, sent.join("; "));
+        }
+        let response = request.send().await.unwrap();
+        for set in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let (name, value) = set.split(';').next().unwrap().split_once('=').unwrap();
+            self.cookies
+                .retain(|(at, known, _)| !(*at == origin && known == name));
+            if !set.contains("Max-Age=0") {
+                self.cookies
+                    .push((origin.clone(), name.to_owned(), value.to_owned()));
+            }
+        }
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|value| url.join(value.to_str().unwrap()).unwrap().to_string());
+        (response.status(), location, response.text().await.unwrap())
+    }
+
+    /// Opens `url` (with `token` on the first request only) and follows redirects: the final
+    /// status and body.
+    pub async fn open(&mut self, url: &str, token: Option<&str>) -> (StatusCode, String) {
+        let (mut status, mut location, mut body) = self.get(url, token).await;
+        for _ in 0..5 {
+            let Some(next) = location.take() else { break };
+            (status, location, body) = self.get(&next, None).await;
+        }
+        assert!(location.is_none(), "too many redirects from {url}");
+        (status, body)
+    }
 }

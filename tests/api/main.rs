@@ -25,4 +25,5 @@ mod subscription;
 mod sync_engine;
 mod tenancy;
 mod tiktok_sync;
+mod trust;
 mod webhooks;

@@ -15,7 +15,7 @@ use sandbox::{Sandbox, SandboxConfig};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::json;
 
-use crate::helpers::{test_config, TestApp, TestDb};
+use crate::helpers::{test_config, Browser, TestApp, TestDb};
 
 pub async fn start_sandbox(days: u32) -> Sandbox {
     Sandbox::start(SandboxConfig {
@@ -57,21 +57,16 @@ pub async fn spawn_for(sandbox: &Sandbox) -> TestApp {
     TestApp::spawn_with(db, config).await
 }
 
-/// Connects the sandbox seller (and its ad accounts) to `org` through `/connect/...`.
+/// Connects the sandbox seller (and its ad accounts) to `org` through `/connect/...`, in one
+/// browser that carries the connect cookie from the start to the callback.
 pub async fn connect_over_http(app: &TestApp, org: &str) {
     let token = app.token(org, "connectors:write pnl:read");
+    let mut browser = Browser::default();
     for path in ["/connect/tiktok", "/connect/tiktok-ads"] {
-        let response = app
-            .client
-            .get(app.url(path))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body = response.text().await.unwrap();
+        let (status, body) = browser.open(&app.url(path), Some(&token)).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
         assert!(body.contains("Connected"), "{body}");
+        assert!(body.contains(&format!("to org {org}")), "{body}");
     }
 }
 

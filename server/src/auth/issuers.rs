@@ -1,6 +1,11 @@
 //! External token issuers (partner apps' own signers, identity providers) and their public keys,
 //! loaded once at start-up from PEM or JWKS files. Each key accepts exactly one asymmetric
 //! algorithm; symmetric keys are refused here, so no external token can be checked with HMAC.
+//!
+//! Each issuer is also bound to what it may say: the orgs its tokens may name (`orgs`, required;
+//! `["*"]` for any) and the most scopes they may grant (`max_scopes`, default `pnl:read`). A
+//! partner's signer holds its own private key, so without the binding it could mint a token for
+//! any org with `admin`; with it, a signature only vouches for what the operator allowed.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,7 +15,12 @@ use anyhow::{bail, Context};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey};
 
+use super::{Scope, Scopes};
 use crate::config::TrustedIssuerConfig;
+use crate::error::{Error, Result};
+
+/// The `orgs` value that accepts every org.
+const ANY_ORG: &str = "*";
 
 /// One verification key of an external issuer.
 #[derive(Clone)]
@@ -23,8 +33,41 @@ pub(crate) struct TrustedKey {
 /// One external issuer.
 #[derive(Clone)]
 pub(crate) struct TrustedIssuer {
+    pub(crate) name: String,
     pub(crate) audience: Option<String>,
     pub(crate) keys: Vec<TrustedKey>,
+    /// The orgs its tokens may name; `None` for any.
+    orgs: Option<Vec<String>>,
+    /// The most its tokens may grant.
+    max_scopes: Scopes,
+}
+
+impl TrustedIssuer {
+    /// Refuses verified claims that name an org or a scope beyond this issuer's binding.
+    ///
+    /// # Errors
+    /// [`Error::Unauthenticated`] naming the issuer and what it may not do.
+    pub(crate) fn permit(&self, org: &str, scope: &str) -> Result<()> {
+        if let Some(orgs) = &self.orgs {
+            if !orgs.iter().any(|allowed| allowed == org) {
+                return Err(Error::Unauthenticated(format!(
+                    "invalid token: issuer {} may not name org {org}",
+                    self.name
+                )));
+            }
+        }
+        let beyond: Vec<Scope> = Scopes::parse_lenient(scope)
+            .iter()
+            .filter(|scope| !self.max_scopes.allows(*scope))
+            .collect();
+        if let Some(first) = beyond.first() {
+            return Err(Error::Unauthenticated(format!(
+                "invalid token: issuer {} may not grant scope {first} (its max_scopes are {})",
+                self.name, self.max_scopes
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Every external issuer, by `iss`.
@@ -50,11 +93,15 @@ impl TrustedIssuers {
             if keys.is_empty() {
                 bail!("trusted issuer {:?} has no usable keys", config.issuer);
             }
+            let (orgs, max_scopes) = binding(config)?;
             issuers.insert(
                 config.issuer.clone(),
                 TrustedIssuer {
+                    name: config.issuer.clone(),
                     audience: config.audience.clone(),
                     keys,
+                    orgs,
+                    max_scopes,
                 },
             );
         }
@@ -64,6 +111,35 @@ impl TrustedIssuers {
     pub(crate) fn get(&self, issuer: &str) -> Option<&TrustedIssuer> {
         self.0.get(issuer)
     }
+}
+
+/// The orgs (`None`: any) and the most scopes `config` allows its issuer.
+fn binding(config: &TrustedIssuerConfig) -> anyhow::Result<(Option<Vec<String>>, Scopes)> {
+    let issuer = &config.issuer;
+    let Some(orgs) = &config.orgs else {
+        bail!(
+            "trusted issuer {issuer:?} does not say which orgs its tokens may name: add \
+             `orgs = [\"<org key>\", ...]` to its [[trusted_issuers]] entry, or `orgs = [\"*\"]` \
+             to accept any org"
+        );
+    };
+    let orgs = match orgs.as_slice() {
+        [] => bail!("trusted issuer {issuer:?} has `orgs = []`: name at least one org, or \"*\""),
+        [any] if any == ANY_ORG => None,
+        orgs => {
+            for org in orgs {
+                if org == ANY_ORG {
+                    bail!("trusted issuer {issuer:?}: \"*\" in `orgs` must stand alone");
+                }
+                crate::org::validate_key(org)
+                    .map_err(|error| anyhow::anyhow!("trusted issuer {issuer:?}: orgs: {error}"))?;
+            }
+            Some(orgs.to_vec())
+        }
+    };
+    let max_scopes = Scopes::parse_strict(config.max_scopes.as_deref().unwrap_or("pnl:read"))
+        .map_err(|error| anyhow::anyhow!("trusted issuer {issuer:?}: max_scopes: {error}"))?;
+    Ok((orgs, max_scopes))
 }
 
 fn parse_asymmetric(name: &str) -> anyhow::Result<Algorithm> {

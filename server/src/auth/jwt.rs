@@ -3,7 +3,9 @@
 //! Verification picks the key by the token's issuer (and `kid`), then requires the header's
 //! algorithm to be the one that key accepts: our own issuer only ever accepts HS256 with the
 //! server secret, an external issuer only the asymmetric algorithm of each of its keys. A token
-//! naming `none`, or HS256 for an RSA issuer, therefore never reaches signature checking.
+//! naming `none`, or HS256 for an RSA issuer, therefore never reaches signature checking. A
+//! verified token of an external issuer must then stay within the orgs and scopes that issuer is
+//! bound to ([`super::issuers`]).
 
 use std::time::Duration;
 
@@ -44,6 +46,21 @@ pub struct Claims {
     /// The partner app the token was issued to (RFC 9068 `client_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// Token id (RFC 7519 `jti`): every token this server signs has one, so that a token
+    /// `pnl token` recorded can be revoked. Older tokens have none and stay valid until `exp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+/// A token this server signed, with what is needed to record it.
+#[derive(Clone, Debug)]
+pub struct SignedToken {
+    /// The compact JWT.
+    pub token: String,
+    /// Its `jti`.
+    pub jti: String,
+    /// Its `exp`.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The `aud` claim, which RFC 7519 allows as one string or a list.
@@ -107,9 +124,20 @@ impl JwtKeys {
     /// # Errors
     /// A lifetime that overflows the clock, or a signing failure.
     pub fn sign(&self, request: &TokenRequest<'_>) -> Result<String> {
+        self.sign_with_id(request).map(|signed| signed.token)
+    }
+
+    /// Signs an HS256 token with a fresh random `jti`, returned beside it.
+    ///
+    /// # Errors
+    /// A lifetime that overflows the clock, or a signing failure.
+    pub fn sign_with_id(&self, request: &TokenRequest<'_>) -> Result<SignedToken> {
         let now = chrono::Utc::now().timestamp();
         let ttl =
             i64::try_from(request.ttl.as_secs()).map_err(|_| Error::bad_input("ttl too long"))?;
+        let jti = uuid::Uuid::new_v4().simple().to_string();
+        let expires_at = chrono::DateTime::from_timestamp(now.saturating_add(ttl), 0)
+            .ok_or_else(|| Error::bad_input("ttl too long"))?;
         let claims = Claims {
             sub: request.subject.to_owned(),
             org: request.org.to_owned(),
@@ -120,9 +148,20 @@ impl JwtKeys {
             aud: Audience::One(self.audience.clone()),
             nbf: None,
             client_id: request.client_id.map(ToOwned::to_owned),
+            jti: Some(jti.clone()),
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|error| anyhow::anyhow!("signing a token failed: {error}").into())
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|error| anyhow::anyhow!("signing a token failed: {error}"))?;
+        Ok(SignedToken {
+            token,
+            jti,
+            expires_at,
+        })
+    }
+
+    /// Whether verified `claims` were signed by this server (not by an external issuer).
+    pub fn is_own(&self, claims: &Claims) -> bool {
+        claims.iss == self.issuer
     }
 
     /// Verifies `token` and returns its claims.
@@ -175,7 +214,10 @@ impl JwtKeys {
                 &key.key,
                 &validation(key.algorithm, &issuer, audience),
             ) {
-                Ok(claims) => return Ok(claims),
+                Ok(claims) => {
+                    trusted.permit(&claims.org, &claims.scope)?;
+                    return Ok(claims);
+                }
                 Err(error) => last = error,
             }
         }

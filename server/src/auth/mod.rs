@@ -3,12 +3,14 @@
 //! Every token names its org; the org never comes from a query argument. Tokens are either
 //! signed by this server (HS256: `pnl token`, partner apps via `/oauth/token`) or by a trusted
 //! external issuer (RS256/ES256 against configured public keys). Each key accepts exactly one
-//! algorithm, so `none` and HS/RS confusion are impossible.
+//! algorithm, so `none` and HS/RS confusion are impossible. External issuers are bound to the
+//! orgs and scopes they may name; tokens `pnl token` signed can be revoked by their `jti`.
 
 mod issuers;
 pub mod jwt;
 pub mod partner;
 pub mod secret;
+pub mod tokens;
 
 use std::fmt;
 use std::str::FromStr;

@@ -62,6 +62,8 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     config.tiktok_ads.api_base = sandbox_url.clone();
     config.tiktok_ads.authorize_url = format!("{sandbox_url}/portal/auth");
     config.sync.worker = true;
+    // GraphiQL is off by default on a server; the demo is where a newcomer wants it.
+    config.graphql.graphiql = true;
     config.sync.backfill_days = backfill_days(world);
     if config.public_url.is_none() {
         config.public_url = Some(format!("http://{}", config.listen));
@@ -83,18 +85,13 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     })?;
     let server = tokio::spawn(app.run_until_stopped(startup::shutdown_signal()));
 
-    // Connect through the same routes a browser would use (redirects followed).
+    // Connect through the same routes a browser would use (redirects followed, the connect
+    // cookie carried back to the callback).
     let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::limited(5))
+        .redirect(reqwest::redirect::Policy::none())
         .build()?;
     for path in ["/connect/tiktok", "/connect/tiktok-ads"] {
-        let response = http
-            .get(format!("{base}{path}"))
-            .bearer_auth(&token)
-            .send()
-            .await?;
-        let status = response.status();
-        let body = response.text().await?;
+        let (status, body) = browse(&http, &format!("{base}{path}"), &token).await?;
         anyhow::ensure!(
             status.is_success(),
             "connecting through {path} failed ({status}): {body}"
@@ -114,6 +111,57 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     drop(settings);
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Opens `start` (with the bearer `token`) as a browser would: follows up to five redirects and
+/// sends back the cookies each origin set. (reqwest's cookie store is behind a Cargo feature;
+/// this is all the demo needs of one.)
+async fn browse(
+    http: &reqwest::Client,
+    start: &str,
+    token: &str,
+) -> anyhow::Result<(reqwest::StatusCode, String)> {
+    let first = reqwest::Url::parse(start)?;
+    let mut url = first.clone();
+    let mut jar: Vec<(String, String, String)> = Vec::new();
+    for _ in 0..6 {
+        let origin = url.origin().ascii_serialization();
+        let mut request = http.get(url.clone());
+        if url == first {
+            request = request.bearer_auth(token);
+        }
+        let cookies: Vec<String> = jar
+            .iter()
+            .filter(|(at, _, _)| *at == origin)
+            .map(|(_, name, value)| format!("{name}={value}"))
+            .collect();
+        if !cookies.is_empty() {
+            request = request.header(reqwest::header::COOKIE, cookies.join("; "));
+        }
+        let response = request.send().await?;
+        for set in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let pair = set.to_str()?.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                jar.retain(|(at, n, _)| !(*at == origin && n == name));
+                jar.push((
+                    origin.clone(),
+                    name.trim().to_owned(),
+                    value.trim().to_owned(),
+                ));
+            }
+        }
+        if !response.status().is_redirection() {
+            let status = response.status();
+            return Ok((status, response.text().await?));
+        }
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| anyhow::anyhow!("a redirect from {url} without a Location"))?;
+        url = url.join(location)?;
+    }
+    anyhow::bail!("too many redirects from {start}")
 }
 
 /// What the welcome text names.

@@ -6,6 +6,7 @@ mod demo;
 mod demo_seed;
 mod demo_settings;
 mod run_sync;
+mod token;
 
 pub use demo::{sandbox_config as demo_sandbox_config, LAST_DAY as DEMO_LAST_DAY};
 
@@ -15,7 +16,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::auth::jwt::TokenRequest;
 use crate::auth::{partner, Scopes};
 use crate::config::{self, Config, Overrides};
 use crate::db::Db;
@@ -80,21 +80,9 @@ enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL), as committed in schema.graphql.
     PrintSchema,
-    /// Mint a token signed with the server's secret and print it alone on stdout.
-    Token {
-        /// The org the token is scoped to.
-        #[arg(long)]
-        org: String,
-        /// Space-separated scopes: pnl:read costs:write connectors:write admin.
-        #[arg(long, default_value = "pnl:read")]
-        scopes: String,
-        /// Lifetime, e.g. 15m, 1h, 7d.
-        #[arg(long, default_value = "1h")]
-        ttl: String,
-        /// The token's subject.
-        #[arg(long, default_value = "pnl-cli")]
-        subject: String,
-    },
+    /// Mint a token signed with the server's secret and print it alone on stdout (its jti goes
+    /// to stderr); `pnl token revoke JTI` revokes one, `pnl token list --org ORG` lists them.
+    Token(token::TokenArgs),
     /// Manage partner apps (OAuth client credentials).
     #[command(subcommand)]
     Partner(PartnerCommand),
@@ -291,26 +279,7 @@ impl Cli {
                 print!("{}", graphql::sdl());
                 Ok(())
             }
-            Command::Token {
-                org,
-                scopes,
-                ttl,
-                subject,
-            } => {
-                org::validate_key(&org)?;
-                let scopes = Scopes::parse_strict(&scopes)?;
-                let ttl = config::parse_ttl(&ttl)?;
-                let keys = startup::jwt_keys(&config)?;
-                let token = keys.sign(&TokenRequest {
-                    subject: &subject,
-                    org: &org,
-                    scopes: &scopes,
-                    ttl,
-                    client_id: None,
-                })?;
-                println!("{token}");
-                Ok(())
-            }
+            Command::Token(args) => token::run(&config, args).await,
             Command::Partner(command) => run_partner(&config, command).await,
             Command::Import(args) => run_import(&config, args).await,
             Command::Sandbox {

@@ -6,6 +6,7 @@
 
 mod args;
 mod context;
+pub mod introspection;
 pub mod limits;
 mod mutation;
 mod query;
@@ -34,6 +35,7 @@ pub fn build_schema(state: AppState, limits: &GraphqlConfig) -> AppSchema {
     )
     .data(state)
     .extension(async_graphql::extensions::Tracing)
+    .extension(introspection::IntrospectionGuard)
     .extension(limits::Limits {
         depth: limits.depth_limit,
         complexity: limits.complexity_limit,

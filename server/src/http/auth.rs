@@ -3,13 +3,13 @@
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 
-use crate::auth::{partner, Scopes, Viewer};
+use crate::auth::{partner, tokens, Scopes, Viewer};
 use crate::error::{Error, Result};
 use crate::org;
 use crate::state::AppState;
 
 /// The verified caller of a request: `None` without an `Authorization` header; an error for a
-/// header that is not a valid bearer token, a token of a revoked partner app, or an invalid org.
+/// header that is not a valid bearer token, a revoked token or partner app, or an invalid org.
 ///
 /// # Errors
 /// [`Error::Unauthenticated`] with the reason.
@@ -49,6 +49,12 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer> 
         if !partner::is_active(state.db.conn(), client_id, org.id).await? {
             return Err(Error::Unauthenticated(format!(
                 "invalid token: partner app {client_id} is revoked or unknown"
+            )));
+        }
+    } else if let Some(jti) = claims.jti.as_deref().filter(|_| state.jwt.is_own(&claims)) {
+        if tokens::is_revoked(state.db.conn(), jti).await? {
+            return Err(Error::Unauthenticated(format!(
+                "invalid token: token {jti} was revoked"
             )));
         }
     }

@@ -3,6 +3,7 @@
 mod connect;
 mod costs;
 mod mapping;
+mod token;
 
 use async_graphql::MergedObject;
 
@@ -12,4 +13,5 @@ pub struct MutationRoot(
     mapping::MappingMutation,
     connect::ConnectMutation,
     costs::CostMutation,
+    token::TokenMutation,
 );

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, ResultExt};
 
 use crate::auth::Scope;
+use crate::connect::ConnectKind;
 use crate::graphql::types::shop::{AdAccount, Shop};
 use crate::graphql::ContextExt;
 
@@ -30,17 +31,23 @@ impl ShopQuery {
         Ok(accounts.into_iter().map(AdAccount::from).collect())
     }
 
-    /// Where to send a seller to connect TikTok Shop to this org (valid 15 minutes).
-    /// Needs `connectors:write`.
+    /// A URL on this server that connects TikTok Shop to this org: open it in the browser of
+    /// the seller (it sets a cookie there and redirects to TikTok). It works once, within 5
+    /// minutes. Needs `connectors:write`.
     async fn tiktok_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
-        crate::connect::tiktok_authorize_url(ctx.state()?, viewer.org.id).extend()
+        crate::connect::ticket_url(ctx.state()?, viewer.org.id, ConnectKind::TikTokShop)
+            .await
+            .extend()
     }
 
-    /// Where to send an advertiser to connect TikTok Ads to this org (valid 15 minutes).
-    /// Needs `connectors:write`.
+    /// A URL on this server that connects TikTok Ads to this org: open it in the browser of the
+    /// advertiser (it sets a cookie there and redirects to TikTok for Business). It works once,
+    /// within 5 minutes. Needs `connectors:write`.
     async fn tiktok_ads_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
-        crate::connect::tiktok_ads_authorize_url(ctx.state()?, viewer.org.id).extend()
+        crate::connect::ticket_url(ctx.state()?, viewer.org.id, ConnectKind::TikTokAds)
+            .await
+            .extend()
     }
 }

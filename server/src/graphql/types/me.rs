@@ -31,3 +31,34 @@ impl From<&Viewer> for Me {
         }
     }
 }
+
+/// A token minted with `pnl token`, as recorded by its `jti` (the token itself is never stored).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct IssuedToken {
+    /// The token's `jti` claim.
+    pub jti: String,
+    /// The token's subject.
+    pub subject: String,
+    /// The scopes it grants.
+    pub scopes: Vec<String>,
+    /// When it expires.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// When it was revoked; null while it is valid.
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<crate::auth::tokens::IssuedToken> for IssuedToken {
+    fn from(token: crate::auth::tokens::IssuedToken) -> Self {
+        Self {
+            scopes: token
+                .scopes
+                .iter()
+                .map(|scope| scope.as_str().to_owned())
+                .collect(),
+            jti: token.jti,
+            subject: token.subject,
+            expires_at: token.expires_at,
+            revoked_at: token.revoked_at,
+        }
+    }
+}
