@@ -40,6 +40,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// `occurred_at` as a day in the org's time zone (set when the row is written).
     pub day: Option<Date>,
+    /// The channel's product id, for a row tied to a product but to no SKU (ad spend per
+    /// product); lets a row posted before its product was known be attributed later.
+    pub channel_product_id: Option<String>,
 }
 
 /// Joins are written in the queries that need them, so no relation is declared here.

@@ -24,6 +24,7 @@ mod m20261122_000010_create_period_sums;
 mod m20261122_000011_drop_raw_record_index;
 mod m20261122_000012_create_issued_token;
 mod m20261122_000013_create_oauth_state;
+mod m20261130_000001_add_ledger_channel_product;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -133,6 +134,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_drop_raw_record_index::Migration),
             Box::new(m20261122_000012_create_issued_token::Migration),
             Box::new(m20261122_000013_create_oauth_state::Migration),
+            Box::new(m20261130_000001_add_ledger_channel_product::Migration),
         ]
     }
 }

@@ -65,7 +65,8 @@ impl Faults {
     }
 
     /// The seller revoked the grant: refresh answers 36004001 and the shop API answers
-    /// 36004005 for every token issued so far. A new authorisation works again.
+    /// 36004005 for every token issued so far; the Marketing API answers 40105 for every ad
+    /// token issued so far. A new authorisation works again.
     pub fn revoke_grant(&self) {
         self.revoke_generation.fetch_add(1, Ordering::SeqCst);
     }

@@ -49,6 +49,41 @@ pub struct Config {
     pub tiktok_ads: TikTokAdsAppConfig,
     /// The sync engine.
     pub sync: SyncConfig,
+    /// Request rates per token and per client address.
+    pub rate_limit: RateLimitConfig,
+}
+
+/// Request rate limits (`[rate_limit]`, `PNL_RATE_LIMIT__…`). A request over its limit answers
+/// 429 with `Retry-After`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitConfig {
+    /// Limit at all.
+    pub enabled: bool,
+    /// Requests per minute of one bearer token, on any route.
+    pub per_token_per_minute: u32,
+    /// Requests one token may send at once above its rate.
+    pub token_burst: u32,
+    /// Requests per minute of one client address to `/oauth/token`, `/webhooks/*`,
+    /// `/connect/*/callback` and `/graphql` without a token.
+    pub per_address_per_minute: u32,
+    /// Requests one address may send at once above its rate.
+    pub address_burst: u32,
+    /// Leave clients on this machine (127.0.0.0/8, ::1) unlimited (`pnl demo` sets it).
+    pub exempt_loopback: bool,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_token_per_minute: 600,
+            token_burst: 100,
+            per_address_per_minute: 300,
+            address_burst: 60,
+            exempt_loopback: false,
+        }
+    }
 }
 
 /// A TikTok Shop Partner app (`[tiktok]`, `PNL_TIKTOK__APP_KEY`, …).
@@ -93,7 +128,8 @@ pub struct SyncConfig {
     pub overlap: String,
     /// How far back the first sync of a shop reads, in days (1–730).
     pub backfill_days: u32,
-    /// How long a claimed job stays claimed without a heartbeat, e.g. `2m`.
+    /// How long a claimed job stays claimed without a heartbeat (renewed every quarter of it),
+    /// e.g. `20s`: a worker that died on PostgreSQL is replaced this long after its last beat.
     pub lease: String,
     /// How often the worker looks for due jobs, e.g. `10s`.
     pub poll: String,
@@ -129,7 +165,7 @@ impl Default for SyncConfig {
             interval: "1h".to_owned(),
             overlap: "3d".to_owned(),
             backfill_days: 90,
-            lease: "2m".to_owned(),
+            lease: "20s".to_owned(),
             poll: "5s".to_owned(),
         }
     }
@@ -147,6 +183,15 @@ pub struct GraphqlConfig {
     pub max_body_bytes: usize,
     /// Serve GraphiQL on `GET /graphql` (off by default; `pnl demo` turns it on).
     pub graphiql: bool,
+    /// Most root fields (aliases included) of one operation.
+    pub max_root_fields: usize,
+    /// Most profit reports one org runs at a time; more wait their turn, so one org's heavy
+    /// request cannot take every slot from the others.
+    pub org_concurrency: usize,
+    /// Most subscriptions open on one WebSocket connection.
+    pub subscriptions_per_connection: usize,
+    /// Most subscriptions open for one org, over every connection.
+    pub subscriptions_per_org: usize,
 }
 
 /// One external token issuer and the public keys its tokens are checked against.
@@ -226,6 +271,7 @@ impl fmt::Debug for Config {
             .field("tiktok_app_key", &self.tiktok.app_key)
             .field("tiktok_ads_app_id", &self.tiktok_ads.app_id)
             .field("sync", &self.sync)
+            .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
     }
 }
@@ -258,6 +304,7 @@ impl Default for Config {
             tiktok: TikTokAppConfig::default(),
             tiktok_ads: TikTokAdsAppConfig::default(),
             sync: SyncConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }
@@ -269,6 +316,10 @@ impl Default for GraphqlConfig {
             complexity_limit: 2_000,
             max_body_bytes: 256 * 1024,
             graphiql: false,
+            max_root_fields: 20,
+            org_concurrency: 2,
+            subscriptions_per_connection: 5,
+            subscriptions_per_org: 50,
         }
     }
 }

@@ -32,6 +32,9 @@ pub enum Error {
     /// Input the caller can fix; the message names the field and value.
     #[error("{0}")]
     BadInput(String),
+    /// Too many requests from one token or address; retry after this many seconds.
+    #[error("too many requests: retry after {0} s")]
+    RateLimited(u64),
     /// A database failure.
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
@@ -48,6 +51,7 @@ impl Error {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound { .. } => "NOT_FOUND",
             Self::BadInput(_) => "BAD_USER_INPUT",
+            Self::RateLimited(_) => "RATE_LIMITED",
             Self::Db(_) | Self::Internal(_) => "INTERNAL",
         }
     }
@@ -77,6 +81,7 @@ impl Error {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::BadInput(_) => StatusCode::BAD_REQUEST,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Db(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +117,11 @@ impl IntoResponse for Error {
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer error=\"invalid_token\""),
             );
+        }
+        if let Self::RateLimited(seconds) = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
     }

@@ -66,7 +66,9 @@ impl Application {
             .worker
             .then(|| tokio::spawn(crate::sync::run_worker(self.state.clone(), worker_stopped)));
         tracing::info!(address = %self.listener.local_addr()?, "pnl is serving GraphQL on /graphql");
-        axum::serve(self.listener, router)
+        // The peer address reaches handlers and the rate limits (`ConnectInfo`).
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .context("server failed")?;

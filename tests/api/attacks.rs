@@ -132,7 +132,7 @@ async fn extreme_dates_are_refused_before_any_arithmetic() {
         ("2026-02-01", "2026-01-01"),
     ] {
         let query = format!(
-            r#"{{ marginAlerts(threshold: "0.2", range: {{from: "{from}", to: "{to}"}}) {{ sku }} }}"#
+            r#"{{ marginAlerts(threshold: "0.2", range: {{from: "{from}", to: "{to}"}}) {{ alerts {{ sku }} }} }}"#
         );
         let (status, body) = app.gql(Some(&token), &query, json!({})).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -159,4 +159,70 @@ async fn a_repeated_dimension_counts_once() {
     let folded = app.gql_ok(&token, &report(repeated), json!({})).await;
     assert!(!plain["pnl"]["rows"].as_array().unwrap().is_empty());
     assert_eq!(folded, plain);
+}
+
+#[tokio::test]
+async fn too_many_root_fields_are_refused_before_running() {
+    let app = TestApp::spawn().await;
+    let token = app.token("acme", "pnl:read");
+    let many: String = (0..900).map(|i| format!("m{i}: me {{ org }} ")).collect();
+    let (_, body) = app.gql(Some(&token), &format!("{{ {many} }}"), json!({})).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the operation selects 900 root fields; the limit is 20: split it into several requests"
+    );
+    let twenty: String = (0..20).map(|i| format!("m{i}: me {{ org }} ")).collect();
+    app.gql_ok(&token, &format!("{{ {twenty} }}"), json!({})).await;
+}
+
+#[tokio::test]
+async fn a_token_or_an_address_over_its_rate_gets_429_with_retry_after() {
+    let db = crate::helpers::TestDb::fresh().await;
+    let mut config = crate::helpers::test_config(&db);
+    config.rate_limit.exempt_loopback = false;
+    config.rate_limit.per_token_per_minute = 6;
+    config.rate_limit.token_burst = 3;
+    config.rate_limit.per_address_per_minute = 6;
+    config.rate_limit.address_burst = 2;
+    let app = TestApp::spawn_with(db, config).await;
+    let busy = app.token("acme", "pnl:read");
+    let quiet = app.token("beta", "pnl:read");
+    for _ in 0..3 {
+        app.gql_ok(&busy, "{ me { org } }", json!({})).await;
+    }
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&busy)
+        .json(&json!({ "query": "{ me { org } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=10).contains(&retry_after), "{retry_after}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "RATE_LIMITED");
+    // Another token has its own budget.
+    app.gql_ok(&quiet, "{ me { org } }", json!({})).await;
+
+    // The token endpoint is limited per address.
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = app
+            .client
+            .post(app.url("/oauth/token"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status());
+    }
+    assert_ne!(statuses[0], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(statuses[2], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
 }

@@ -155,9 +155,9 @@ async fn the_documented_page_of_500_is_reachable_and_a_refusal_says_by_how_much(
     let page = format!("{{ ledgerEntries(first: 500) {{ {README_SELECTION} }} }}");
     app.gql_ok(&token, &page, json!({})).await;
 
-    let report = r#"pnl(range: {from: "2026-01-01", to: "2026-01-31"}, groupBy: [SKU]) {
+    let report = r#"pnl(range: {from: "2026-01-01", to: "2026-12-31"}, groupBy: [SKU]) {
         rows { netSales { amount } contributionProfit { amount } margin } }"#;
-    let many: String = (0..40).map(|i| format!("r{i}: {report} ")).collect();
+    let many: String = (0..20).map(|i| format!("r{i}: {report} ")).collect();
     let (_, body) = app
         .gql(Some(&token), &format!("{{ {many} }}"), json!({}))
         .await;

@@ -118,6 +118,8 @@ pub fn test_config(db: &TestDb) -> Config {
         ..Config::default()
     };
     config.graphql.max_body_bytes = 64 * 1024;
+    // Tests talk over loopback, many requests a second; the rate-limit test turns this off.
+    config.rate_limit.exempt_loopback = true;
     // Tests drive sync jobs themselves unless they start a worker.
     config.sync.worker = false;
     config.trusted_issuers = vec![

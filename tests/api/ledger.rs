@@ -25,6 +25,7 @@ fn line(key: &str, label: &str, amount: &str) -> NewLine {
         order_line: None,
         listing_id: None,
         product_id: None,
+        channel_product_id: None,
         creator_id: None,
         bucket: mapping.bucket,
         label: label.to_owned(),

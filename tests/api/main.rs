@@ -7,7 +7,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod attacks;
+mod attribution;
 mod auth;
+mod completeness;
 mod conformance;
 mod costs;
 mod first_hour;
@@ -22,6 +24,7 @@ mod pnl_grain;
 mod pnl_shortcuts;
 mod schema;
 mod subscription;
+mod subscription_limits;
 mod sync_engine;
 mod tenancy;
 mod tiktok_sync;

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{error_code, TestApp};
 
-async fn create_partner(app: &TestApp, org: &str, scopes: &str) -> (String, String) {
+pub async fn create_partner(app: &TestApp, org: &str, scopes: &str) -> (String, String) {
     let org = pnl::org::ensure(app.db.conn(), org).await.unwrap();
     let created = partner::create(
         app.db.conn(),
@@ -20,7 +20,7 @@ async fn create_partner(app: &TestApp, org: &str, scopes: &str) -> (String, Stri
     (created.app.client_id, created.client_secret)
 }
 
-async fn request_token(app: &TestApp, form: &[(&str, &str)]) -> (StatusCode, Value) {
+pub async fn request_token(app: &TestApp, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let response = app
         .client
         .post(app.url("/oauth/token"))

@@ -34,6 +34,7 @@ fn line(
         order_line: None,
         listing_id: listing.map(|l| l.0),
         product_id: listing.and_then(|l| l.1),
+        channel_product_id: None,
         creator_id: None,
         bucket,
         label: format!("{bucket}"),

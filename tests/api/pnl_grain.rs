@@ -65,6 +65,7 @@ async fn seasons(app: &TestApp) {
                 order_line: None,
                 listing_id: Some(listing.0),
                 product_id: listing.1,
+                channel_product_id: None,
                 creator_id: None,
                 bucket,
                 label: bucket.to_string(),

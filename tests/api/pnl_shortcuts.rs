@@ -58,8 +58,8 @@ async fn blended_margin_by_week_with_its_change_and_margin_alerts() {
     let app = TestApp::spawn().await;
     brand(&app).await;
     let token = app.token("acme", "pnl:read");
-    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: WEEK) { period marginChange row { margin contributionProfit { amount } } } }"#;
-    let weeks = app.gql_ok(&token, query, json!({})).await["blendedMargin"].clone();
+    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: WEEK) { periods { period marginChange row { margin contributionProfit { amount } } } } }"#;
+    let weeks = app.gql_ok(&token, query, json!({})).await["blendedMargin"]["periods"].clone();
     assert_eq!(
         weeks,
         json!([
@@ -69,13 +69,13 @@ async fn blended_margin_by_week_with_its_change_and_margin_alerts() {
         ])
     );
 
-    let query = r#"{ marginAlerts(threshold: "0.50", range: {from: "2026-01-01", to: "2026-01-31"}) { sku margin previousMargin bucketMovedMost bucketChange } }"#;
-    let alerts = app.gql_ok(&token, query, json!({})).await["marginAlerts"].clone();
+    let query = r#"{ marginAlerts(threshold: "0.50", range: {from: "2026-01-01", to: "2026-01-31"}) { alerts { sku margin previousMargin bucketMovedMost bucketChange } } }"#;
+    let alerts = app.gql_ok(&token, query, json!({})).await["marginAlerts"]["alerts"].clone();
     assert_eq!(
         alerts,
         json!([{ "sku": "SKU-TEE", "margin": "0.4557", "previousMargin": null, "bucketMovedMost": "ADVERTISING", "bucketChange": "-0.0893" }])
     );
-    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: SKU) { period } }"#;
+    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: SKU) { periods { period } } }"#;
     let (_, body) = app.gql(Some(&token), query, json!({})).await;
     assert_eq!(crate::helpers::error_code(&body), "BAD_USER_INPUT");
 }
@@ -103,8 +103,8 @@ async fn a_new_org_time_zone_re_dates_the_days() {
     )
     .await;
     // 12:00 UTC is 02:00 the next day at UTC+14.
-    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: DAY) { period } }"#;
-    let days = app.gql_ok(&admin, query, json!({})).await["blendedMargin"].clone();
+    let query = r#"{ blendedMargin(range: {from: "2026-01-01", to: "2026-01-31"}, granularity: DAY) { periods { period } } }"#;
+    let days = app.gql_ok(&admin, query, json!({})).await["blendedMargin"]["periods"].clone();
     assert_eq!(days[0]["period"], "2026-01-11");
     let (_, body) = app
         .gql(
@@ -176,10 +176,10 @@ async fn profit_by_creator_counts_samples_and_flat_fees() {
     let token = app.token("acme", "costs:write pnl:read");
     let fee = r#"mutation { setCreatorFee(input: {creator: "mia", periodStart: "2026-01-01", periodEnd: "2026-01-31", amount: "31.00", currency: "USD"}) }"#;
     app.gql_ok(&token, fee, json!({})).await;
-    let query = r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-31"}) { creator commission { amount } samples { amount } sampleUnits flatFees { amount } profit { amount } roi row { netSales { amount } contributionProfit { amount } } } }"#;
+    let query = r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-31"}) { creators { creator commission { amount } samples { amount } sampleUnits flatFees { amount } profit { amount } roi row { netSales { amount } contributionProfit { amount } } } } }"#;
     let data = app.gql_ok(&token, query, json!({})).await;
     assert_eq!(
-        data["profitByCreator"],
+        data["profitByCreator"]["creators"],
         json!([{
             "creator": "mia", "commission": { "amount": "-3.60" }, "samples": { "amount": "-6.00" }, "sampleUnits": 1,
             "flatFees": { "amount": "-31.00" }, "profit": { "amount": "-19.48" }, "roi": "-0.4798",
@@ -187,17 +187,20 @@ async fn profit_by_creator_counts_samples_and_flat_fees() {
         }])
     );
     // Half the fee's period in range: half the fee.
-    let query = r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-16"}) { flatFees { amount } } }"#;
+    let query = r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-16"}) { creators { flatFees { amount } } } }"#;
     let data = app.gql_ok(&token, query, json!({})).await;
-    assert_eq!(data["profitByCreator"][0]["flatFees"]["amount"], "-16.00");
+    assert_eq!(
+        data["profitByCreator"]["creators"][0]["flatFees"]["amount"],
+        "-16.00"
+    );
     // Another org sees no creators.
     let other = app.token("globex", "pnl:read");
     let data = app
         .gql_ok(
             &other,
-            r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-31"}) { creator } }"#,
+            r#"{ profitByCreator(range: {from: "2026-01-01", to: "2026-01-31"}) { creators { creator } } }"#,
             json!({}),
         )
         .await;
-    assert_eq!(data["profitByCreator"], json!([]));
+    assert_eq!(data["profitByCreator"]["creators"], json!([]));
 }

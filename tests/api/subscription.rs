@@ -9,10 +9,10 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::helpers::TestApp;
 use crate::sync_engine::{connect_over_http, drain, spawn_for, start_sandbox};
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn open(app: &TestApp, token: &str) -> Socket {
+pub async fn open(app: &TestApp, token: &str) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
         .unwrap();
@@ -31,7 +31,7 @@ async fn open(app: &TestApp, token: &str) -> Socket {
     socket
 }
 
-async fn next(socket: &mut Socket) -> Value {
+pub async fn next(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(30), socket.next())
             .await
@@ -44,7 +44,7 @@ async fn next(socket: &mut Socket) -> Value {
     }
 }
 
-const SUBSCRIBE: &str = "subscription($id: ID!) { syncProgress(shopId: $id) { name syncStatus { state progress { step done total } } } }";
+pub const SUBSCRIBE: &str = "subscription($id: ID!) { syncProgress(shopId: $id) { name syncStatus { state progress { step done total } } } }";
 
 #[tokio::test]
 async fn a_frontend_watches_the_backfill_through_sync_progress() {

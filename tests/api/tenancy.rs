@@ -17,6 +17,7 @@ async fn seed_org_b(app: &TestApp) {
         order_line: None,
         listing_id: None,
         product_id: None,
+        channel_product_id: None,
         creator_id: None,
         bucket: FeeBucket::Other,
         label: "b_secret_fee".to_owned(),

@@ -41,7 +41,7 @@ pub(crate) fn guard(s: &Shared, headers: &HeaderMap) -> Result<(), ApiError> {
             "Access token is null, please check the header",
         ));
     }
-    if !lock(&s.tokens).ads_token_valid(token) {
+    if !lock(&s.tokens).ads_token_valid(token, &s.faults) {
         return Err(ApiError::ads(
             40105,
             "Access token is incorrect or has been revoked",
@@ -107,7 +107,7 @@ pub(crate) async fn access_token(State(s): State<Shared>, body: Bytes) -> ApiRes
         return Err(ApiError::ads(40001, "app_id or secret is invalid"));
     }
     let code = body.auth_code.unwrap_or_default();
-    let Some(token) = lock(&s.tokens).redeem_ads_code(&code) else {
+    let Some(token) = lock(&s.tokens).redeem_ads_code(&code, &s.faults) else {
         return Err(ApiError::ads(
             40002,
             "auth_code is invalid or has been used",

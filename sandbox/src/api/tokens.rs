@@ -61,7 +61,8 @@ pub(crate) struct TokenStore {
     access: HashMap<String, Access>,
     refresh: HashMap<String, Refresh>,
     ads_codes: HashSet<String>,
-    ads_tokens: HashSet<String>,
+    /// Marketing API tokens with the revocation generation current when each was issued.
+    ads_tokens: HashMap<String, u64>,
 }
 
 impl TokenStore {
@@ -145,18 +146,22 @@ impl TokenStore {
     }
 
     /// Exchanges an ads authorisation code for a (non-expiring) access token.
-    pub(crate) fn redeem_ads_code(&mut self, code: &str) -> Option<String> {
+    pub(crate) fn redeem_ads_code(&mut self, code: &str, faults: &Faults) -> Option<String> {
         self.ads_codes.remove(code).then(|| {
             let mut bytes = [0u8; 20];
             rand::rng().fill_bytes(&mut bytes);
             let token = hex::encode(bytes);
-            self.ads_tokens.insert(token.clone());
+            self.ads_tokens
+                .insert(token.clone(), faults.revoke_generation());
             token
         })
     }
 
-    /// Whether a Marketing API token was issued.
-    pub(crate) fn ads_token_valid(&self, token: &str) -> bool {
-        self.ads_tokens.contains(token)
+    /// Whether a Marketing API token was issued and not revoked since (a revoked grant ends
+    /// the seller's ad tokens too).
+    pub(crate) fn ads_token_valid(&self, token: &str, faults: &Faults) -> bool {
+        self.ads_tokens
+            .get(token)
+            .is_some_and(|generation| *generation >= faults.revoke_generation())
     }
 }

@@ -62,6 +62,8 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     config.tiktok_ads.api_base = sandbox_url.clone();
     config.tiktok_ads.authorize_url = format!("{sandbox_url}/portal/auth");
     config.sync.worker = true;
+    // The demo is used from this machine: no rate limits for loopback clients.
+    config.rate_limit.exempt_loopback = true;
     // GraphiQL is off by default on a server; the demo is where a newcomer wants it.
     config.graphql.graphiql = true;
     config.sync.backfill_days = backfill_days(world);

@@ -8,7 +8,13 @@
 //!   memory, so a row's field costs a tenth of a field that runs a resolver — the documented
 //!   `first: 500` with a full row selection fits the default limit;
 //! - a profit report (P&L, per SKU, per creator, channel comparison, blended margin, margin
-//!   alerts) costs [`REPORT_BASE`] plus its fields: it aggregates over the ledger.
+//!   alerts) aggregates over the ledger: it costs ([`REPORT_BASE`] + one per
+//!   [`DAYS_PER_UNIT`] days of its range) × (1 + the dimensions it groups by), plus its fields
+//!   (measured: a year of `profitBySku` costs about ten times a month, and each grouping
+//!   multiplies the rows folded). A one-month report per SKU costs ~70, a year ~400, so the
+//!   default limit of 2,000 admits a few dozen small reports or a handful of large ones.
+//!
+//! An operation may also select at most `max_root_fields` root fields (aliases included).
 //!
 //! Introspection (an operation that asks only for `__schema`, `__type` or `__typename`, as
 //! GraphiQL, graphql-codegen, Apollo and Postman send it) is bounded by its own limits: its
@@ -24,12 +30,16 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
 
+use super::types::pnl::DateRangeInput;
+
 /// The fixed cost of asking for a page.
 pub const PAGE_BASE: usize = 2;
 /// A row's fields cost this fraction of a resolver's field.
 pub const ROW_DIVISOR: usize = 10;
 /// The fixed cost of a profit report.
-pub const REPORT_BASE: usize = 100;
+pub const REPORT_BASE: usize = 20;
+/// A profit report costs one more per this many days of its range.
+pub const DAYS_PER_UNIT: usize = 2;
 /// Depth allowed to an introspection-only operation (the standard introspection query nests
 /// about fifteen levels).
 pub const INTROSPECTION_DEPTH: usize = 32;
@@ -42,18 +52,35 @@ pub fn page_cost(first: Option<i32>, child: usize) -> usize {
     PAGE_BASE.saturating_add(rows.saturating_mul(child).div_ceil(ROW_DIVISOR))
 }
 
-/// The complexity of a profit report whose selection costs `child`.
-pub fn report_cost(child: usize) -> usize {
-    REPORT_BASE.saturating_add(child)
+/// The complexity of a profit report over `range`, grouped by `dimensions` dimensions, whose
+/// selection costs `child`. A range the report would refuse still gets a cost (its length is
+/// clamped), so the refusal comes from the report and names the range.
+pub fn report_cost(range: &DateRangeInput, dimensions: usize, child: usize) -> usize {
+    let days = (range.to.0 - range.from.0).num_days().clamp(0, 3 * 366) + 1;
+    let days = usize::try_from(days).unwrap_or(1);
+    let scan = REPORT_BASE + days.div_ceil(DAYS_PER_UNIT);
+    scan.saturating_mul(1 + dimensions).saturating_add(child)
 }
 
-/// The limits of one schema: an extension that checks every operation after validation.
+/// How many different values `items` holds (a grouping's distinct dimensions).
+pub fn distinct<T: PartialEq>(items: &[T]) -> usize {
+    items
+        .iter()
+        .enumerate()
+        .filter(|(at, item)| !items[..*at].contains(item))
+        .count()
+}
+
+/// The limits of one schema: an extension that checks every operation after parsing and
+/// validation.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Most nesting of one operation.
     pub depth: usize,
     /// Most complexity of one operation (see the module's cost model).
     pub complexity: usize,
+    /// Most root fields (aliases included) of one operation.
+    pub root_fields: usize,
 }
 
 impl ExtensionFactory for Limits {
@@ -81,6 +108,22 @@ impl Extension for LimitCheck {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
+        let roots = document
+            .operations
+            .iter()
+            .map(|(_, operation)| operation.node.selection_set.node.items.len())
+            .max()
+            .unwrap_or(0);
+        if roots > self.limits.root_fields {
+            return Err(ServerError::new(
+                format!(
+                    "the operation selects {roots} root fields; the limit is {}: split it into \
+                     several requests",
+                    self.limits.root_fields
+                ),
+                None,
+            ));
+        }
         self.introspection_only
             .store(is_introspection_only(&document), Ordering::Relaxed);
         Ok(document)
@@ -117,8 +160,8 @@ impl Extension for LimitCheck {
                 format!(
                     "{what} complexity is {}; the limit is {complexity} ({} over). A field costs \
                      1, a page {PAGE_BASE} + rows × fields per row ÷ {ROW_DIVISOR}, a profit \
-                     report {REPORT_BASE} + its fields: ask for fewer rows, fields or reports \
-                     per request",
+                     report ({REPORT_BASE} + days ÷ {DAYS_PER_UNIT}) × (1 + dimensions) + its \
+                     fields: ask for fewer rows, fields, days or reports per request",
                     result.complexity,
                     result.complexity - complexity
                 ),
@@ -168,6 +211,22 @@ mod tests {
             page_cost(Some(i32::MAX), usize::MAX) > usize::MAX / 20,
             "saturates, never wraps"
         );
+    }
+
+    #[test]
+    fn a_report_costs_by_days_and_groupings() {
+        let range = |from: &str, to: &str| DateRangeInput {
+            from: super::super::types::scalars::Date(from.parse().unwrap()),
+            to: super::super::types::scalars::Date(to.parse().unwrap()),
+        };
+        let month = report_cost(&range("2026-01-01", "2026-01-31"), 1, 10);
+        let year = report_cost(&range("2026-01-01", "2026-12-31"), 1, 10);
+        assert_eq!(month, (20 + 16) * 2 + 10);
+        assert_eq!(year, (20 + 183) * 2 + 10);
+        assert!(report_cost(&range("2026-01-01", "2026-12-31"), 2, 10) > year);
+        // Reversed or absurd ranges are costed, and refused by the report itself.
+        assert_eq!(report_cost(&range("2026-02-01", "2026-01-01"), 0, 0), 21);
+        assert_eq!(distinct(&[1, 1, 2, 1, 3]), 3);
     }
 
     #[test]

@@ -6,10 +6,12 @@
 
 mod args;
 mod context;
+pub mod fair;
 pub mod introspection;
 pub mod limits;
 mod mutation;
 mod query;
+pub mod session;
 mod subscription;
 pub mod types;
 
@@ -33,12 +35,15 @@ pub fn build_schema(state: AppState, limits: &GraphqlConfig) -> AppSchema {
         MutationRoot::default(),
         SubscriptionRoot,
     )
+    .data(fair::OrgGates::new(limits.org_concurrency))
+    .data(std::sync::Arc::new(session::OrgSubscriptions::default()))
     .data(state)
     .extension(async_graphql::extensions::Tracing)
     .extension(introspection::IntrospectionGuard)
     .extension(limits::Limits {
         depth: limits.depth_limit,
         complexity: limits.complexity_limit,
+        root_fields: limits.max_root_fields,
     })
     .finish()
 }

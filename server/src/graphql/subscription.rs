@@ -2,11 +2,15 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ResultExt, Subscription, ID};
-use futures::Stream;
+use futures::stream::BoxStream;
+use futures::StreamExt;
 
 use crate::auth::Scope;
 use crate::graphql::types::shop::{shop_id, Shop};
+use crate::graphql::session::{guarded, OrgSubscriptions, Session};
 use crate::graphql::ContextExt;
 
 /// How often a subscription looks at the shop's sync state (shared through the database, so
@@ -25,7 +29,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(name = "shopId", desc = "The shop to follow (its id).")] shop_id_arg: ID,
-    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Shop>>> {
+    ) -> async_graphql::Result<BoxStream<'static, async_graphql::Result<Shop>>> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
         let state = ctx.state()?.clone();
         let org = viewer.org.id;
@@ -34,8 +38,24 @@ impl SubscriptionRoot {
         let first = crate::sync::status::shop(state.db.conn(), org, id)
             .await
             .extend()?;
-        Ok(futures::stream::unfold(
-            (state, Some(first), None::<crate::sync::status::ShopView>),
+        // Over WebSocket: bounded in number, and ended when the token lapses.
+        let guard = match (ctx.data_opt::<Session>(), ctx.data_opt::<Arc<OrgSubscriptions>>()) {
+            (Some(session), Some(orgs)) => {
+                let limits = &state.config.graphql;
+                let place = orgs
+                    .enter(
+                        session,
+                        org,
+                        limits.subscriptions_per_connection,
+                        limits.subscriptions_per_org,
+                    )
+                    .extend()?;
+                Some((session.clone(), place))
+            }
+            _ => None,
+        };
+        let events = futures::stream::unfold(
+            (state.clone(), Some(first), None::<crate::sync::status::ShopView>),
             move |(state, pending, last)| async move {
                 let mut last = last;
                 if let Some(view) = pending {
@@ -58,6 +78,11 @@ impl SubscriptionRoot {
                     }
                 }
             },
-        ))
+        )
+        .boxed();
+        Ok(match guard {
+            Some((session, place)) => guarded(events, state, session, place).boxed(),
+            None => events,
+        })
     }
 }

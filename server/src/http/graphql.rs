@@ -12,6 +12,7 @@ use super::body_limit;
 use super::media::{is_json, Media};
 use super::HttpState;
 use crate::error::Error;
+use crate::graphql::session::Session;
 use crate::graphql::types::scalars::format_of;
 
 /// `POST /graphql`: GraphQL over HTTP. The answer's media type follows `Accept`
@@ -162,7 +163,16 @@ pub(super) async fn subscriptions(
                         let viewer = super::auth::viewer_from_token(&app, &token)
                             .await
                             .map_err(|error| async_graphql::Error::new(error.public_message()))?;
+                        let claims = app
+                            .jwt
+                            .verify(&token)
+                            .map_err(|error| async_graphql::Error::new(error.public_message()))?;
                         data.insert(viewer);
+                        data.insert(Session {
+                            token,
+                            expires_at: claims.exp,
+                            open: std::sync::Arc::default(),
+                        });
                     }
                     Ok(data)
                 })

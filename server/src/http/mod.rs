@@ -9,6 +9,7 @@ mod graphql;
 mod health;
 mod media;
 mod oauth;
+mod rate_limit;
 mod webhooks;
 
 use std::time::Duration;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     if limits.graphiql {
         graphql_route = graphql_route.get(graphiql::page);
     }
+    let rates = rate_limit::RateLimits::new(&state.config.rate_limit);
     let http = HttpState { app: state, schema };
     Router::new()
         .route("/graphql", graphql_route)
@@ -65,6 +67,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             limits.max_body_bytes,
             body_limit::explain,
+        ))
+        // Rates are checked before a byte of the body is read.
+        .layer(axum::middleware::from_fn_with_state(
+            rates,
+            rate_limit::limit,
         ))
         .with_state(http)
         .layer(TimeoutLayer::with_status_code(

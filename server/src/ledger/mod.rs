@@ -13,4 +13,6 @@ pub mod raw;
 pub mod rollup;
 
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
-pub use post::{live_keys, post, post_in, NewLine, PostOutcome, PostRequest};
+pub use post::{
+    attribute, live_keys, post, post_in, unattributed_products, NewLine, PostOutcome, PostRequest,
+};

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::ledger_entry;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 
 use super::raw::{self, RawInput};
@@ -40,6 +42,9 @@ pub struct NewLine {
     pub listing_id: Option<i64>,
     /// The master product.
     pub product_id: Option<i64>,
+    /// The channel's product id, for a line tied to a product but to no SKU (ad spend per
+    /// product): when the product is not known yet, [`attribute`] moves the line onto it later.
+    pub channel_product_id: Option<String>,
     /// The creator who drove the sale.
     pub creator_id: Option<i64>,
     /// Where the amount is booked.
@@ -184,6 +189,95 @@ pub async fn post_in(
     Ok(outcome)
 }
 
+/// The channel product ids of `shop_id`'s current lines that still wait for their product.
+///
+/// # Errors
+/// Database failures.
+pub async fn unattributed_products(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+) -> Result<Vec<String>> {
+    let ids: Vec<Option<String>> = ledger_entry::Entity::find()
+        .select_only()
+        .column(ledger_entry::Column::ChannelProductId)
+        .distinct()
+        .filter(ledger_entry::Column::OrgId.eq(org_id))
+        .filter(ledger_entry::Column::ShopId.eq(shop_id))
+        .filter(ledger_entry::Column::ProductId.is_null())
+        .filter(ledger_entry::Column::ChannelProductId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
+/// Moves `shop_id`'s current lines that were posted before their product was known onto it:
+/// `products` maps a channel product id to its master product. Each line is corrected like any
+/// other — a reversal and a copy that carries the product — so the sums per product move, the
+/// totals stay, and the trail shows when it happened. Returns how many lines moved.
+///
+/// # Errors
+/// Database failures.
+pub async fn attribute(
+    txn: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+    products: &HashMap<String, i64>,
+) -> Result<usize> {
+    if products.is_empty() {
+        return Ok(0);
+    }
+    let mut waiting = Vec::new();
+    let ids: Vec<&str> = products.keys().map(String::as_str).collect();
+    for chunk in ids.chunks(CHUNK) {
+        waiting.extend(
+            ledger_entry::Entity::find()
+                .filter(ledger_entry::Column::OrgId.eq(org_id))
+                .filter(ledger_entry::Column::ShopId.eq(shop_id))
+                .filter(ledger_entry::Column::ProductId.is_null())
+                .filter(ledger_entry::Column::ChannelProductId.is_in(chunk.iter().copied()))
+                .filter(ledger_entry::Column::ReversalOf.is_null())
+                .all(txn)
+                .await?,
+        );
+    }
+    let keys: Vec<&str> = waiting.iter().map(|row| row.entry_key.as_str()).collect();
+    let current = current_rows(txn, org_id, &keys).await?;
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    for key in current.keys() {
+        let Some(Current {
+            live: Some(row),
+            last_seq,
+        }) = current.get(key)
+        else {
+            continue;
+        };
+        let product = row
+            .channel_product_id
+            .as_ref()
+            .and_then(|id| products.get(id));
+        let (Some(&product), None) = (product, row.product_id) else {
+            continue;
+        };
+        rows.push(reversal(row, last_seq + 1, now));
+        let mut moved: ledger_entry::ActiveModel = row.clone().into();
+        moved.id = sea_orm::ActiveValue::NotSet;
+        moved.seq = Set(last_seq + 2);
+        moved.product_id = Set(Some(product));
+        moved.created_at = Set(now);
+        rows.push(moved);
+    }
+    for chunk in rows.chunks(CHUNK) {
+        ledger_entry::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    super::rollup::apply(txn, &rows).await?;
+    Ok(rows.len() / 2)
+}
+
 /// Which of `keys` are current (posted and not reversed) for `org_id`.
 ///
 /// # Errors
@@ -316,6 +410,7 @@ fn new_row(
         order_line: Set(line.order_line.clone()),
         listing_id: Set(line.listing_id),
         product_id: Set(line.product_id),
+        channel_product_id: Set(line.channel_product_id.clone()),
         creator_id: Set(line.creator_id),
         bucket: Set(line.bucket.as_str().to_owned()),
         label: Set(line.label.clone()),

@@ -13,6 +13,7 @@
 //! applied to those aggregates in exact decimal arithmetic.
 
 mod allocate;
+pub mod completeness;
 pub mod creators;
 mod fold;
 mod plan;

@@ -28,7 +28,7 @@ pub(super) fn sku_query((from, to): (NaiveDate, NaiveDate)) -> String {
 
 pub(super) fn week_query((from, to): (NaiveDate, NaiveDate)) -> String {
     format!(
-        "{{ blendedMargin(range: {{from: \"{from}\", to: \"{to}\"}}, granularity: WEEK) {{ period marginChange row {{ netSales {{ amount }} cogs {{ amount }} contributionProfit {{ amount }} margin }} }} }}"
+        "{{ blendedMargin(range: {{from: \"{from}\", to: \"{to}\"}}, granularity: WEEK) {{ periods {{ period marginChange row {{ netSales {{ amount }} cogs {{ amount }} contributionProfit {{ amount }} margin }} }} }} }}"
     )
 }
 
@@ -153,7 +153,7 @@ impl Client {
         let data = body.get("data").context("no data in the response")?;
         let rows = match data.get("profitBySku") {
             Some(report) => report.get("rows"),
-            None => data.get("blendedMargin"),
+            None => data.get("blendedMargin").and_then(|margin| margin.get("periods")),
         };
         Ok(rows.and_then(Value::as_array).map_or(0, Vec::len))
     }

@@ -5,16 +5,44 @@ use async_graphql::{Context, Object, ResultExt};
 use crate::auth::Scope;
 use crate::graphql::types::scalars::Decimal;
 
+use crate::graphql::types::completeness::Completeness;
 use crate::graphql::types::pnl::{
-    CreatorProfit, DateRangeInput, MarginAlert, OrgSettings, PeriodMargin, PnlFilterInput,
-    PnlReport, PnlRow,
+    BlendedMargin, CreatorProfit, CreatorProfits, DateRangeInput, MarginAlert, MarginAlerts,
+    OrgSettings, PeriodMargin, PnlFilterInput, PnlReport, PnlRow,
 };
+use crate::graphql::fair::OrgGates;
 use crate::graphql::{args, ContextExt};
 use crate::money::Currency;
+use crate::pnl::completeness::SourceFilter;
 use crate::pnl::{report, shortcuts, Dimension, PnlFilter, PnlRequest};
 
 fn currency_arg(currency: Option<&str>) -> async_graphql::Result<Option<Currency>> {
     args::optional_currency("currency", currency).extend()
+}
+
+/// Waits for one of the org's report slots (see [`crate::graphql::fair`]).
+async fn report_slot(ctx: &Context<'_>, org_id: i64) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    match ctx.data_opt::<OrgGates>() {
+        Some(gates) => Some(gates.enter(org_id).await),
+        None => None,
+    }
+}
+
+/// What an answer of `org_id` over a range ending on `to` is built on.
+async fn completeness(
+    ctx: &Context<'_>,
+    org_id: i64,
+    to: chrono::NaiveDate,
+    filter: SourceFilter,
+) -> async_graphql::Result<Completeness> {
+    let db = ctx.state()?.db.conn();
+    let settings = crate::org::settings(db, org_id).await.extend()?;
+    // The stored zone was validated when it was set.
+    let zone = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let built_on = crate::pnl::completeness::completeness(db, org_id, zone, to, filter)
+        .await
+        .extend()?;
+    Ok(built_on.into())
 }
 
 async fn grouped(
@@ -24,6 +52,7 @@ async fn grouped(
     currency: Option<String>,
 ) -> async_graphql::Result<PnlReport> {
     let viewer = ctx.viewer_with(Scope::PnlRead)?;
+    let _slot = report_slot(ctx, viewer.org.id).await;
     let request = PnlRequest {
         from: range.from.0,
         to: range.to.0,
@@ -35,7 +64,8 @@ async fn grouped(
     let report = report(ctx.state()?.db.conn(), viewer.org.id, &request)
         .await
         .extend()?;
-    PnlReport::try_from_domain(report).extend()
+    let built_on = completeness(ctx, viewer.org.id, request.to, SourceFilter::default()).await?;
+    PnlReport::try_from_domain(report, built_on).extend()
 }
 
 /// P&L queries.
@@ -48,7 +78,7 @@ impl PnlQuery {
     /// CREATOR, BUCKET, DAY, WEEK, MONTH (none: one total row). Amounts are converted to
     /// `currency` (default: the org's) at the rate of each line's day. Needs `pnl:read`.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
+    #[graphql(complexity = "crate::graphql::limits::report_cost(&range, crate::graphql::limits::distinct(&group_by), child_complexity)")]
     async fn pnl(
         &self,
         ctx: &Context<'_>,
@@ -70,6 +100,7 @@ impl PnlQuery {
         time_zone: Option<String>,
     ) -> async_graphql::Result<PnlReport> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let _slot = report_slot(ctx, viewer.org.id).await;
         let filter = filter.unwrap_or_default();
         let shop_id = filter
             .shop_id
@@ -108,12 +139,17 @@ impl PnlQuery {
         let report = report(ctx.state()?.db.conn(), viewer.org.id, &request)
             .await
             .extend()?;
-        PnlReport::try_from_domain(report).extend()
+        let sources = SourceFilter {
+            channel: request.filter.channel,
+            shop_id: request.filter.shop_id,
+        };
+        let built_on = completeness(ctx, viewer.org.id, request.to, sources).await?;
+        PnlReport::try_from_domain(report, built_on).extend()
     }
 
     /// Profit per SKU (master SKU, or channel SKU id while unlinked); untied ad spend allocated
     /// by the org's rule. Shortcut for `pnl(groupBy: [SKU])`. Needs `pnl:read`.
-    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
+    #[graphql(complexity = "crate::graphql::limits::report_cost(&range, 1, child_complexity)")]
     async fn profit_by_sku(
         &self,
         ctx: &Context<'_>,
@@ -129,7 +165,7 @@ impl PnlQuery {
 
     /// Channels side by side in one currency. Shortcut for `pnl(groupBy: [CHANNEL])`.
     /// Needs `pnl:read`.
-    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
+    #[graphql(complexity = "crate::graphql::limits::report_cost(&range, 1, child_complexity)")]
     async fn channel_comparison(
         &self,
         ctx: &Context<'_>,
@@ -145,7 +181,7 @@ impl PnlQuery {
 
     /// Margin over every channel per DAY, WEEK or MONTH, with the change from the previous
     /// period (week over week for WEEK). Needs `pnl:read`.
-    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
+    #[graphql(complexity = "crate::graphql::limits::report_cost(&range, 1, child_complexity)")]
     async fn blended_margin(
         &self,
         ctx: &Context<'_>,
@@ -156,8 +192,9 @@ impl PnlQuery {
             desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
         )]
         currency: Option<String>,
-    ) -> async_graphql::Result<Vec<PeriodMargin>> {
+    ) -> async_graphql::Result<BlendedMargin> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let _slot = report_slot(ctx, viewer.org.id).await;
         let rows = shortcuts::blended_margin(
             ctx.state()?.db.conn(),
             viewer.org.id,
@@ -168,7 +205,8 @@ impl PnlQuery {
         )
         .await
         .extend()?;
-        rows.into_iter()
+        let periods = rows
+            .into_iter()
             .map(|p| {
                 Ok(PeriodMargin {
                     period: p.row.key.period.clone().unwrap_or_default(),
@@ -177,13 +215,18 @@ impl PnlQuery {
                     row: PnlRow::try_from_domain(p.row).extend()?,
                 })
             })
-            .collect()
+            .collect::<async_graphql::Result<_>>()?;
+        let built_on = completeness(ctx, viewer.org.id, range.to.0, SourceFilter::default());
+        Ok(BlendedMargin {
+            periods,
+            completeness: built_on.await?,
+        })
     }
 
     /// SKUs whose margin in the range is under `threshold` (e.g. "0.20": the "GPM below 20 % →
     /// review pricing and fees" rule), lowest first, with the cost bucket that moved most
     /// against the equally long period before. Needs `pnl:read`.
-    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
+    #[graphql(complexity = "2 * crate::graphql::limits::report_cost(&range, 1, child_complexity)")]
     async fn margin_alerts(
         &self,
         ctx: &Context<'_>,
@@ -195,8 +238,9 @@ impl PnlQuery {
             desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
         )]
         currency: Option<String>,
-    ) -> async_graphql::Result<Vec<MarginAlert>> {
+    ) -> async_graphql::Result<MarginAlerts> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let _slot = report_slot(ctx, viewer.org.id).await;
         let alerts = shortcuts::margin_alerts(
             ctx.state()?.db.conn(),
             viewer.org.id,
@@ -207,7 +251,7 @@ impl PnlQuery {
         )
         .await
         .extend()?;
-        alerts
+        let alerts = alerts
             .into_iter()
             .map(|a| {
                 Ok(MarginAlert {
@@ -219,7 +263,12 @@ impl PnlQuery {
                     row: PnlRow::try_from_domain(a.row).extend()?,
                 })
             })
-            .collect()
+            .collect::<async_graphql::Result<_>>()?;
+        let built_on = completeness(ctx, viewer.org.id, range.to.0, SourceFilter::default());
+        Ok(MarginAlerts {
+            alerts,
+            completeness: built_on.await?,
+        })
     }
 
     /// The org's reporting settings. Needs `pnl:read`.
@@ -233,7 +282,7 @@ impl PnlQuery {
 
     /// Profit per creator: the orders they drove (net sales, COGS, channel fees, commission)
     /// less their free samples at COGS and flat fees, with ROI. Needs `pnl:read`.
-    #[graphql(complexity = "crate::graphql::limits::report_cost(child_complexity)")]
+    #[graphql(complexity = "crate::graphql::limits::report_cost(&range, 1, child_complexity)")]
     async fn profit_by_creator(
         &self,
         ctx: &Context<'_>,
@@ -243,8 +292,9 @@ impl PnlQuery {
             desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
         )]
         currency: Option<String>,
-    ) -> async_graphql::Result<Vec<CreatorProfit>> {
+    ) -> async_graphql::Result<CreatorProfits> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let _slot = report_slot(ctx, viewer.org.id).await;
         let rows = crate::pnl::creators::profit_by_creator(
             ctx.state()?.db.conn(),
             viewer.org.id,
@@ -254,8 +304,14 @@ impl PnlQuery {
         )
         .await
         .extend()?;
-        rows.into_iter()
+        let creators = rows
+            .into_iter()
             .map(|c| CreatorProfit::try_from_domain(c).extend())
-            .collect()
+            .collect::<async_graphql::Result<_>>()?;
+        let built_on = completeness(ctx, viewer.org.id, range.to.0, SourceFilter::default());
+        Ok(CreatorProfits {
+            creators,
+            completeness: built_on.await?,
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! GraphQL-only types, each built from a domain type with `From`; no entity is exposed directly.
 
+pub mod completeness;
 pub mod connection;
 pub mod costs;
 pub mod ledger;

@@ -5,6 +5,7 @@ use async_graphql::{InputObject, SimpleObject};
 
 use super::scalars::{Date, Decimal};
 
+use super::completeness::Completeness;
 use super::money::MoneyObject;
 use super::payout::BucketAmount;
 use crate::error::Result;
@@ -174,14 +175,16 @@ pub struct PnlReport {
     pub missing_costs: Vec<String>,
     /// Which rule treated ad spend not tied to a SKU (org setting `adAllocation`).
     pub ad_allocation: String,
+    /// The sources the report is built on, and whether they all reach its end.
+    pub completeness: Completeness,
 }
 
 impl PnlReport {
-    /// Converts a domain report.
+    /// Converts a domain report, built on `completeness`.
     ///
     /// # Errors
     /// Overflow.
-    pub fn try_from_domain(report: DomainReport) -> Result<Self> {
+    pub fn try_from_domain(report: DomainReport, completeness: Completeness) -> Result<Self> {
         Ok(Self {
             currency: report.currency.as_str().to_owned(),
             time_zone: report.time_zone,
@@ -194,8 +197,36 @@ impl PnlReport {
             fx_fallbacks: report.fx_fallbacks,
             missing_costs: report.missing_costs,
             ad_allocation: report.ad_allocation,
+            completeness,
         })
     }
+}
+
+/// Margin per period over every channel (`blendedMargin`).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct BlendedMargin {
+    /// One entry per day, ISO week or month of the range, in order.
+    pub periods: Vec<PeriodMargin>,
+    /// The sources the answer is built on, and whether they all reach its end.
+    pub completeness: Completeness,
+}
+
+/// SKUs under a margin threshold (`marginAlerts`).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct MarginAlerts {
+    /// The SKUs, lowest margin first.
+    pub alerts: Vec<MarginAlert>,
+    /// The sources the answer is built on, and whether they all reach its end.
+    pub completeness: Completeness,
+}
+
+/// Profit per creator (`profitByCreator`).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CreatorProfits {
+    /// One entry per creator who drove orders or cost something in the range.
+    pub creators: Vec<CreatorProfit>,
+    /// The sources the answer is built on, and whether they all reach its end.
+    pub completeness: Completeness,
 }
 
 /// A P&L row with its change from the previous period (for `blendedMargin`).

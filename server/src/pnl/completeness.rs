@@ -1,0 +1,227 @@
+//! What a P&L is built on: every source that feeds the org's ledger — each synced stream of a
+//! shop, each ad account, each series of imported statements — with its state, its last good
+//! sync and the latest day it covers; and whether all of them are healthy and reach the range's
+//! end. A paused ad account then shows as "ad spend missing since …" instead of a silently better
+//! margin.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::{ad_account, ledger_day, shop, sync_state};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::error::Result;
+use crate::ledger::Channel;
+use crate::sync::SHOP_STREAM;
+
+/// What kind of source feeds the ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum SourceKind {
+    /// A shop's own money (orders, statements, payouts), synced from its channel.
+    Shop,
+    /// An ad account's spend, synced from its ad platform.
+    AdAccount,
+    /// Statements imported from files (no sync).
+    Import,
+}
+
+/// One source of the ledger and how far it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// What it is.
+    pub kind: SourceKind,
+    /// Its channel.
+    pub channel: Channel,
+    /// The shop it is, or the shop its spend belongs to.
+    pub shop_id: Option<i64>,
+    /// Shop or ad account name.
+    pub name: String,
+    /// IDLE, RUNNING, FAILED, PAUSED; NEEDS_REAUTH or DEAUTHORIZED when its grant is gone;
+    /// IMPORTED for files.
+    pub state: String,
+    /// When it last synced well (none for imports or before the first sync).
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// The latest day (org time zone) its data reaches.
+    pub covered_through: Option<NaiveDate>,
+    /// Why it makes the answer incomplete, in words; none when it is complete for the range.
+    pub gap: Option<String>,
+}
+
+/// The sources of one answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completeness {
+    /// False when any source is paused, failed, needs re-authorisation, or has not covered the
+    /// range's end (or today, for a range that ends later).
+    pub complete: bool,
+    /// Every source that feeds the org's ledger (or the filtered channel / shop).
+    pub sources: Vec<Source>,
+}
+
+/// Which sources count: all, or those of one channel or shop.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SourceFilter {
+    /// Only this channel.
+    pub channel: Option<Channel>,
+    /// Only this shop (and the ad accounts linked to it).
+    pub shop_id: Option<i64>,
+}
+
+/// The completeness of `org_id`'s ledger for a range ending on `to` (a day in `zone`).
+///
+/// # Errors
+/// Database failures, or a stored channel the code does not know.
+pub async fn completeness(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    zone: chrono_tz::Tz,
+    to: NaiveDate,
+    filter: SourceFilter,
+) -> Result<Completeness> {
+    let today = Utc::now().with_timezone(&zone).date_naive();
+    let end = to.min(today);
+    let shops = shop::Entity::find()
+        .filter(shop::Column::OrgId.eq(org_id))
+        .order_by_asc(shop::Column::Id)
+        .all(db)
+        .await?;
+    let jobs = sync_state::Entity::find()
+        .filter(sync_state::Column::OrgId.eq(org_id))
+        .order_by_asc(sync_state::Column::Id)
+        .all(db)
+        .await?;
+    let accounts = ad_account::Entity::find()
+        .filter(ad_account::Column::OrgId.eq(org_id))
+        .all(db)
+        .await?;
+    let last_days: Vec<(i64, Option<NaiveDate>)> = ledger_day::Entity::find()
+        .select_only()
+        .column(ledger_day::Column::ShopId)
+        .column_as(Expr::col(ledger_day::Column::Day).max(), "last_day")
+        .filter(ledger_day::Column::OrgId.eq(org_id))
+        .group_by(ledger_day::Column::ShopId)
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    let mut sources = Vec::new();
+    for job in &jobs {
+        let shop = shops.iter().find(|shop| shop.id == job.shop_id);
+        let Some(shop) = shop else { continue };
+        let covered_through = job
+            .cursor
+            .as_deref()
+            .and_then(|cursor| DateTime::parse_from_rfc3339(cursor).ok())
+            .map(|at| at.with_timezone(&zone).date_naive());
+        let (kind, channel, name, grant) = if job.stream == SHOP_STREAM {
+            (
+                SourceKind::Shop,
+                shop.channel.parse::<Channel>()?,
+                shop.name.clone(),
+                shop.status.clone(),
+            )
+        } else {
+            let account = accounts.iter().find(|account| {
+                account.shop_id == Some(shop.id) && job.stream.ends_with(&account.advertiser_id)
+            });
+            match account {
+                Some(account) => (
+                    SourceKind::AdAccount,
+                    shop.channel.parse::<Channel>()?,
+                    account.name.clone(),
+                    account.status.clone(),
+                ),
+                None => continue,
+            }
+        };
+        let state = if grant == "ACTIVE" {
+            job.state.clone()
+        } else {
+            grant
+        };
+        let gap = gap(&state, job.last_error.as_deref(), covered_through, end);
+        sources.push(Source {
+            kind,
+            channel,
+            shop_id: Some(shop.id),
+            name,
+            state,
+            last_success_at: job.last_success_at,
+            covered_through,
+            gap,
+        });
+    }
+    for shop in shops.iter().filter(|shop| jobs.iter().all(|job| job.shop_id != shop.id)) {
+        let covered_through = last_days
+            .iter()
+            .find(|(shop_id, _)| *shop_id == shop.id)
+            .and_then(|(_, day)| *day);
+        let Some(covered) = covered_through else {
+            continue;
+        };
+        sources.push(Source {
+            kind: SourceKind::Import,
+            channel: shop.channel.parse()?,
+            shop_id: Some(shop.id),
+            name: shop.name.clone(),
+            state: "IMPORTED".to_owned(),
+            last_success_at: None,
+            covered_through,
+            gap: (covered < end).then(|| format!("imported data reaches {covered} only")),
+        });
+    }
+    sources.retain(|source| {
+        filter.channel.is_none_or(|channel| source.channel == channel)
+            && filter.shop_id.is_none_or(|id| source.shop_id == Some(id))
+    });
+    Ok(Completeness {
+        complete: sources.iter().all(|source| source.gap.is_none()),
+        sources,
+    })
+}
+
+/// Why a synced source leaves the range incomplete, if it does.
+fn gap(
+    state: &str,
+    last_error: Option<&str>,
+    covered: Option<NaiveDate>,
+    end: NaiveDate,
+) -> Option<String> {
+    let reach = covered.map_or_else(|| "no day yet".to_owned(), |day| format!("up to {day}"));
+    match state {
+        "IDLE" | "RUNNING" => match covered {
+            Some(day) if day >= end => None,
+            _ => Some(format!("synced {reach}, not yet to {end}")),
+        },
+        other => Some(match last_error {
+            Some(error) => format!("{other} (synced {reach}): {error}"),
+            None => format!("{other} (synced {reach})"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_source_is_complete_only_when_healthy_and_past_the_end() {
+        let end = day("2026-01-31");
+        assert_eq!(gap("IDLE", None, Some(day("2026-02-01")), end), None);
+        assert_eq!(gap("RUNNING", None, Some(end), end), None);
+        assert_eq!(
+            gap("IDLE", None, Some(day("2026-01-20")), end).as_deref(),
+            Some("synced up to 2026-01-20, not yet to 2026-01-31")
+        );
+        assert_eq!(
+            gap("RUNNING", None, None, end).as_deref(),
+            Some("synced no day yet, not yet to 2026-01-31")
+        );
+        assert_eq!(
+            gap("PAUSED", Some("grant revoked"), Some(day("2026-02-02")), end).as_deref(),
+            Some("PAUSED (synced up to 2026-02-02): grant revoked")
+        );
+    }
+}
