@@ -13,12 +13,14 @@
 //! - `api`: the axum router: auth host, signed shop API (guard, finance, orders, returns,
 //!   affiliate, webhooks) and Marketing API (OAuth, integrated and GMV Max reports).
 //! - `faults`: [`Faults`], switched on by tests at run time.
+//! - `down`: [`DownHost`], a host that hangs up unanswered (a channel host that is down).
 //! - `sandbox`: [`Sandbox`], the running server.
 //! - `export`: the same responses read in-process, for bulk loads such as `pnl bench`.
 //! - `rng`, `money`, `ids`: SplitMix64 streams, integer money, self-describing ids.
 
 mod api;
 mod config;
+mod down;
 mod export;
 mod faults;
 mod ids;
@@ -28,6 +30,7 @@ mod sandbox;
 mod world;
 
 pub use config::{ConfigError, SandboxConfig, ShopSpec};
+pub use down::DownHost;
 pub use faults::Faults;
 pub use sandbox::Sandbox;
 pub use world::{PaymentInfo, ShopInfo, SkuInfo, StatementInfo, World};

@@ -172,7 +172,7 @@ pub async fn complete_tiktok(
     let config = tiktok_config(state);
     let tokens = TikTokClient::exchange_code(&reqwest::Client::new(), &config, code)
         .await
-        .map_err(|e| Error::bad_input(format!("TikTok refused the authorisation: {e}")))?;
+        .map_err(|e| Error::bad_input(e.to_string()))?;
     connect_tiktok_tokens(state, org_id, tokens).await
 }
 
@@ -189,7 +189,7 @@ pub async fn connect_tiktok_tokens(
     let shops = client
         .authorized_shops()
         .await
-        .map_err(|e| Error::bad_input(format!("TikTok refused the tokens: {e}")))?;
+        .map_err(|e| Error::bad_input(e.to_string()))?;
     let tokens = client.tokens().await;
     let db = state.db.conn();
     let mut connected = Vec::new();
@@ -240,15 +240,11 @@ pub async fn complete_tiktok_ads(
 ) -> Result<Vec<ad_account::Model>> {
     let (client, _) = AdsClient::exchange_code(reqwest::Client::new(), ads_config(state), code)
         .await
-        .map_err(|e| {
-            Error::bad_input(format!(
-                "TikTok for Business refused the authorisation: {e}"
-            ))
-        })?;
+        .map_err(|e| Error::bad_input(e.to_string()))?;
     let advertisers = client
         .advertisers()
         .await
-        .map_err(|e| Error::bad_input(format!("TikTok for Business: {e}")))?;
+        .map_err(|e| Error::bad_input(e.to_string()))?;
     let db = state.db.conn();
     let sealed = seal(
         state,

@@ -14,6 +14,8 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::owner_only;
+
 /// The `n`th (1-based) bind parameter of hand-written SQL: `$n` on PostgreSQL, `?` on SQLite.
 pub fn placeholder(backend: DatabaseBackend, n: usize) -> String {
     if backend == DatabaseBackend::Postgres {
@@ -80,14 +82,8 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30));
         let sqlite = url.starts_with("sqlite:");
         if sqlite {
-            if let Some(dir) =
-                sqlite_file(url).and_then(|path| path.parent().map(ToOwned::to_owned))
-            {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(&dir).with_context(|| {
-                        format!("cannot create database directory {}", dir.display())
-                    })?;
-                }
+            if let Some(path) = sqlite_file(url).filter(|_| !url.contains("mode=memory")) {
+                private_file(&path)?;
             }
             options
                 .max_connections(4)
@@ -208,6 +204,26 @@ impl Db {
             tracing::warn!(%error, "closing the database pool failed");
         }
     }
+}
+
+/// Creates the SQLite file `path` and its directory owner-only (see [`crate::owner_only`])
+/// before SQLite opens it: SQLite gives the `-wal` and `-shm` files it creates the database's
+/// mode. An existing database and its journals lose any group and other access.
+fn private_file(path: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        owner_only::create_dir(dir)
+            .with_context(|| format!("cannot create database directory {}", dir.display()))?;
+    }
+    owner_only::create_file(path)
+        .with_context(|| format!("cannot create the database {}", path.display()))?;
+    for journal in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(journal);
+        let journal = std::path::PathBuf::from(name);
+        owner_only::restrict(&journal)
+            .with_context(|| format!("cannot make {} owner-only", journal.display()))?;
+    }
+    Ok(())
 }
 
 /// The file path of a `sqlite://PATH?…` URL, if it names a file.

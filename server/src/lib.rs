@@ -9,6 +9,7 @@
 //! - [`money`] — exact money and ISO 4217 currencies.
 //! - [`org`] — tenants.
 //! - [`db`], [`state`], [`error`] — the database handle, shared state, the error type.
+//! - [`owner_only`] — the data directory, database and secrets readable by their owner only.
 
 pub mod auth;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod org;
+pub mod owner_only;
 pub mod payout;
 pub mod pnl;
 pub mod startup;

@@ -402,6 +402,71 @@ fn import_help_lists_every_format_and_the_readme_lists_the_same() {
     );
 }
 
+/// The data directory the CLI creates is owner-only (0700), and so are the database and the
+/// secrets it creates there (0600), even under a permissive umask.
+#[cfg(unix)]
+#[test]
+fn the_data_directory_the_database_and_the_secrets_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let run = |data_dir: &std::path::Path, args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg("umask 022 && exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_pnl"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env_remove("PNL_JWT_SECRET")
+            .env_remove("PNL_SECRET_KEY")
+            .env_remove("PNL_DATABASE_URL")
+            .env_remove("PNL_CONFIG")
+            .current_dir(root.path())
+            .output()
+            .unwrap()
+    };
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let (token, migrate, sync) = (
+        root.path().join("token"),
+        root.path().join("migrate/nested"),
+        root.path().join("sync"),
+    );
+    let output = run(&token, &["token", "--org", "acme"]);
+    assert!(output.status.success(), "{output:?}");
+    let output = run(&migrate, &["migrate"]);
+    assert!(output.status.success(), "{output:?}");
+    // `sync` opens everything (database, both secrets) before it finds no such shop.
+    let output = run(&sync, &["sync", "--shop", "none"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no shop none"), "{output:?}");
+
+    for dir in [&token, &migrate, &migrate.parent().unwrap().to_path_buf(), &sync] {
+        assert_eq!(format!("{:o}", mode(dir)), "700", "{}", dir.display());
+    }
+    let mut files = vec![
+        token.join("jwt-secret"),
+        migrate.join("pnl.db"),
+        sync.join("pnl.db"),
+        sync.join("jwt-secret"),
+        sync.join("secret-key"),
+    ];
+    for dir in [&migrate, &sync] {
+        for journal in ["pnl.db-wal", "pnl.db-shm"] {
+            if dir.join(journal).exists() {
+                files.push(dir.join(journal));
+            }
+        }
+    }
+    for file in files {
+        assert_eq!(format!("{:o}", mode(&file)), "600", "{}", file.display());
+    }
+}
+
 /// `pnl token` prints its jti; `pnl token list` shows it; `pnl token revoke` stops it at the
 /// server's next check, and an unknown jti is refused.
 #[tokio::test]

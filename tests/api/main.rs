@@ -23,6 +23,7 @@ mod pnl;
 mod pnl_grain;
 mod pnl_shortcuts;
 mod schema;
+mod secrets;
 mod subscription;
 mod subscription_limits;
 mod sync_engine;

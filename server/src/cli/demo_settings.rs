@@ -92,7 +92,7 @@ pub(super) fn write(config: &Config) -> anyhow::Result<Written> {
          # else (pnl.toml, PNL_* variables) configures them.\n{}",
         toml::to_string(&settings)?
     );
-    std::fs::create_dir_all(&config.data_dir)
+    crate::owner_only::create_dir(&config.data_dir)
         .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
     let path = config.data_dir.join(FILE);
     write_private(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod ingest;
 pub mod tiktok;
+pub mod upstream;
 
 use chrono::{DateTime, Utc};
 

@@ -20,8 +20,8 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::state::AppState;
 
-/// What a TikTok shop's `credentials` column holds (sealed).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// What a TikTok shop's `credentials` column holds (sealed). `Debug` shows no token.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct ShopCredentials {
     /// Access token.
     pub access_token: String,
@@ -35,11 +35,31 @@ pub struct ShopCredentials {
     pub cipher: String,
 }
 
-/// What an ad account's `credentials` column holds (sealed).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// What an ad account's `credentials` column holds (sealed). `Debug` shows no token.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct AdsCredentials {
     /// Access token.
     pub access_token: String,
+}
+
+impl std::fmt::Debug for ShopCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopCredentials")
+            .field("access_token", &"[redacted]")
+            .field("access_expires_at", &self.access_expires_at)
+            .field("refresh_token", &"[redacted]")
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .field("cipher", &self.cipher)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AdsCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdsCredentials")
+            .field("access_token", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The TikTok client configuration of this server.
@@ -81,8 +101,15 @@ fn open<T: for<'de> Deserialize<'de>>(
 ) -> Result<T> {
     let sealed = sealed
         .ok_or_else(|| Error::bad_input(format!("{what} has no credentials: connect it first")))?;
-    serde_json::from_str(&state.secrets.open(sealed)?)
-        .map_err(|e| anyhow::anyhow!("stored credentials are unreadable: {e}").into())
+    // serde's message may quote a value (a token): say only where it broke.
+    serde_json::from_str(&state.secrets.open(sealed)?).map_err(|e| {
+        anyhow::anyhow!(
+            "the stored credentials of {what} are unreadable (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+        .into()
+    })
 }
 
 /// A client for `shop`, scoped to its cipher.

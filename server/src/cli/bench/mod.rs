@@ -61,7 +61,7 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     anyhow::ensure!(args.runs > 0, "--runs: at least 1");
     if config.database_url.is_none() {
         let path = config.data_dir.join("bench.db");
-        std::fs::create_dir_all(&config.data_dir)
+        crate::owner_only::create_dir(&config.data_dir)
             .with_context(|| format!("cannot create {}", config.data_dir.display()))?;
         for suffix in ["", "-wal", "-shm"] {
             let file = format!("{}{suffix}", path.display());

@@ -15,6 +15,7 @@ use super::model::{AdsReport, Envelope};
 use super::normalize::ads::{gmv_max_report, integrated_report, AdsContext};
 use super::sync::SyncError;
 use crate::connectors::ingest::{ingest, Batch, IngestReport};
+use crate::connectors::upstream::{self, UpstreamError};
 use crate::connectors::Normalized;
 use crate::db::Db;
 use crate::ledger::mapping::FeeMapper;
@@ -26,9 +27,13 @@ const THROTTLED: &[i64] = &[40100, 40133];
 const REAUTHORIZE: &[i64] = &[40001, 40104, 40105];
 /// Longest report window per request.
 const WINDOW_DAYS: i64 = 30;
+/// The channel, as errors name it.
+pub const CHANNEL: &str = "TikTok for Business";
+/// The token exchange (reference §7).
+const TOKEN_PATH: &str = "/open_api/v1.3/oauth2/access_token/";
 
 /// Where and as which app to call the Marketing API.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AdsConfig {
     /// The app id.
     pub app_id: String,
@@ -38,6 +43,17 @@ pub struct AdsConfig {
     pub base: String,
     /// Retry policy.
     pub retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for AdsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdsConfig")
+            .field("app_id", &self.app_id)
+            .field("secret", &"[redacted]")
+            .field("base", &self.base)
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 /// An ad account the token can read.
@@ -68,11 +84,20 @@ struct AdvertiserList {
 }
 
 /// A Marketing API client holding one access token.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AdsClient {
     http: reqwest::Client,
     config: Arc<AdsConfig>,
     access_token: String,
+}
+
+impl std::fmt::Debug for AdsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdsClient")
+            .field("config", &self.config)
+            .field("access_token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
 }
 
 impl AdsClient {
@@ -100,10 +125,14 @@ impl AdsClient {
         config: Arc<AdsConfig>,
         code: &str,
     ) -> Result<(Self, Vec<String>), TikTokError> {
-        let url = format!("{}/open_api/v1.3/oauth2/access_token/", config.base);
+        let url = format!("{}{TOKEN_PATH}", config.base);
         let body = json!({ "app_id": config.app_id, "secret": config.secret, "auth_code": code });
-        let text = http.post(&url).json(&body).send().await?.text().await?;
-        let data: TokenData = envelope_data(&url, &text)?;
+        let hide = |e: UpstreamError| e.hiding(&[&config.secret, code]);
+        let network = |e| hide(UpstreamError::network(CHANNEL, TOKEN_PATH, e));
+        let response = http.post(&url).json(&body).send().await.map_err(network)?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(network)?;
+        let data: TokenData = envelope_data(TOKEN_PATH, status, &text).map_err(hide)?;
         let ids = data
             .advertiser_ids
             .iter()
@@ -124,14 +153,11 @@ impl AdsClient {
             ("app_id", self.config.app_id.clone()),
             ("secret", self.config.secret.clone()),
         ];
-        let (_, data) = self
-            .get("/open_api/v1.3/oauth2/advertiser/get/", &params)
-            .await?;
-        let list: AdvertiserList =
-            serde_json::from_value(data).map_err(|e| TikTokError::Decode {
-                path: "/open_api/v1.3/oauth2/advertiser/get/".to_owned(),
-                reason: e.to_string(),
-            })?;
+        let path = "/open_api/v1.3/oauth2/advertiser/get/";
+        let hide = |e: UpstreamError| e.hiding(&[&self.config.secret]);
+        let (_, data) = self.get(path, &params).await.map_err(hide)?;
+        let list: AdvertiserList = serde_json::from_value(data)
+            .map_err(|e| hide(UpstreamError::decode(CHANNEL, path, e.to_string())))?;
         Ok(list.list)
     }
 
@@ -171,15 +197,17 @@ impl AdsClient {
             if attempt > 0 {
                 tokio::time::sleep(self.config.retry.delay(attempt - 1)).await;
             }
+            let network = |e| UpstreamError::network(CHANNEL, path, e);
             let response = self
                 .http
                 .get(&url)
                 .query(params)
                 .header("Access-Token", &self.access_token)
                 .send()
-                .await?;
+                .await
+                .map_err(network)?;
             let status = response.status();
-            let text = response.text().await?;
+            let text = response.text().await.map_err(network)?;
             let envelope: Option<Envelope<Value>> = serde_json::from_str(&text).ok();
             let (code, message, request_id) = envelope
                 .as_ref()
@@ -189,24 +217,29 @@ impl AdsClient {
             if status.is_success() && code == 0 {
                 return Ok((text, envelope.and_then(|e| e.data).unwrap_or(Value::Null)));
             }
+            let answer = (code, message.as_str(), request_id.as_str());
             if REAUTHORIZE.contains(&code) {
-                return Err(TikTokError::Reauthorize {
-                    code,
-                    message,
-                    request_id,
-                });
+                return Err(UpstreamError::answered(
+                    CHANNEL,
+                    path,
+                    status.as_u16(),
+                    answer,
+                    REAUTHORIZE,
+                ));
             }
             if !(THROTTLED.contains(&code)
                 || status.is_server_error()
                 || status == StatusCode::TOO_MANY_REQUESTS)
             {
-                return Err(TikTokError::Api {
-                    code,
-                    message,
-                    request_id,
-                });
+                return Err(UpstreamError::answered(
+                    CHANNEL,
+                    path,
+                    status.as_u16(),
+                    answer,
+                    &[],
+                ));
             }
-            last = format!("HTTP {status}, code {code}: {message} (request_id {request_id})");
+            last = upstream::answer(status.as_u16(), code, &message, &request_id);
             tracing::warn!(
                 path,
                 attempt,
@@ -215,7 +248,9 @@ impl AdsClient {
                 "TikTok Ads throttled or failed; backing off"
             );
         }
-        Err(TikTokError::Exhausted {
+        Err(UpstreamError::Exhausted {
+            channel: CHANNEL,
+            endpoint: path.to_owned(),
             attempts: self.config.retry.attempts,
             last,
         })
@@ -255,23 +290,34 @@ impl AdsClient {
     }
 }
 
-fn envelope_data<T: serde::de::DeserializeOwned>(url: &str, text: &str) -> Result<T, TikTokError> {
-    let envelope: Envelope<Value> =
-        serde_json::from_str(text).map_err(|e| TikTokError::Decode {
-            path: url.to_owned(),
-            reason: e.to_string(),
-        })?;
+/// The `data` of a token answer of `path`. serde's messages may quote a value of the answer
+/// (the token), so a decode failure says only where it broke.
+fn envelope_data<T: serde::de::DeserializeOwned>(
+    path: &str,
+    status: u16,
+    text: &str,
+) -> Result<T, TikTokError> {
+    let broke = |e: serde_json::Error| {
+        UpstreamError::decode(
+            CHANNEL,
+            path,
+            format!(
+                "HTTP {status}, not the documented token answer (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    };
+    let envelope: Envelope<Value> = serde_json::from_str(text).map_err(broke)?;
     if envelope.code != 0 {
-        return Err(TikTokError::Api {
-            code: envelope.code,
-            message: envelope.message,
-            request_id: envelope.request_id,
-        });
+        let answer = (
+            envelope.code,
+            envelope.message.as_str(),
+            envelope.request_id.as_str(),
+        );
+        return Err(UpstreamError::answered(CHANNEL, path, status, answer, &[]));
     }
-    serde_json::from_value(envelope.data.unwrap_or(Value::Null)).map_err(|e| TikTokError::Decode {
-        path: url.to_owned(),
-        reason: e.to_string(),
-    })
+    serde_json::from_value(envelope.data.unwrap_or(Value::Null)).map_err(broke)
 }
 
 /// One ad account linked to one shop.
@@ -406,11 +452,8 @@ async fn report_step(
     let pages = client.report(path, params).await?;
     let mut normalized = Normalized::default();
     for page in &pages {
-        let data: AdsReport =
-            serde_json::from_value(page.data.clone()).map_err(|e| TikTokError::Decode {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let data: AdsReport = serde_json::from_value(page.data.clone())
+            .map_err(|e| UpstreamError::decode(CHANNEL, path, e.to_string()))?;
         normalized.extend(normalize(&data, ctx));
     }
     Ok((pages, normalized))

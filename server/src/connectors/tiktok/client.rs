@@ -15,6 +15,10 @@ use tokio::sync::Mutex;
 use super::error::TikTokError;
 use super::model::{Envelope, TokenData};
 use super::sign::sign;
+use crate::connectors::upstream::{self, UpstreamError};
+
+/// The channel, as errors name it.
+pub const CHANNEL: &str = "TikTok Shop";
 
 /// Codes that mean the grant is gone (reference §1.6, §8.3–8.4).
 const REAUTHORIZE: &[i64] = &[36004001, 36004005, 105005];
@@ -26,7 +30,7 @@ const RETRYABLE: &[i64] = &[36009002, 36009003];
 const REFRESH_MARGIN_SECS: i64 = 300;
 
 /// Where and as whom to call TikTok.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TikTokConfig {
     /// The app key.
     pub app_key: String,
@@ -38,6 +42,18 @@ pub struct TikTokConfig {
     pub auth_base: String,
     /// Retry policy.
     pub retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for TikTokConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TikTokConfig")
+            .field("app_key", &self.app_key)
+            .field("app_secret", &"[redacted]")
+            .field("api_base", &self.api_base)
+            .field("auth_base", &self.auth_base)
+            .field("retry", &self.retry)
+            .finish()
+    }
 }
 
 /// Bounded exponential backoff with jitter.
@@ -75,8 +91,9 @@ impl RetryPolicy {
     }
 }
 
-/// A seller's tokens; expiries are absolute Unix seconds, as TikTok sends them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A seller's tokens; expiries are absolute Unix seconds, as TikTok sends them. `Debug` shows
+/// the expiries only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Tokens {
     /// Access token.
     pub access_token: String,
@@ -86,6 +103,17 @@ pub struct Tokens {
     pub refresh_token: String,
     /// Its expiry.
     pub refresh_expires_at: i64,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_token", &"[redacted]")
+            .field("access_expires_at", &self.access_expires_at)
+            .field("refresh_token", &"[redacted]")
+            .field("refresh_expires_at", &self.refresh_expires_at)
+            .finish()
+    }
 }
 
 impl From<TokenData> for Tokens {
@@ -167,12 +195,9 @@ impl TikTokClient {
             ("auth_code", code),
             ("grant_type", "authorized_code"),
         ];
-        token_call(
-            http,
-            &format!("{}/api/v2/token/get", config.auth_base),
-            &query,
-        )
-        .await
+        token_call(http, &config.auth_base, "/api/v2/token/get", &query)
+            .await
+            .map_err(|e| e.hiding(&[&config.app_secret, code]))
     }
 
     async fn refresh(&self, stale: &str) -> Result<(), TikTokError> {
@@ -188,10 +213,12 @@ impl TikTokClient {
         ];
         *tokens = token_call(
             &self.http,
-            &format!("{}/api/v2/token/refresh", self.config.auth_base),
+            &self.config.auth_base,
+            "/api/v2/token/refresh",
             &query,
         )
-        .await?;
+        .await
+        .map_err(|e| e.hiding(&[&self.config.app_secret, &tokens.refresh_token]))?;
         tracing::info!("refreshed the TikTok access token");
         Ok(())
     }
@@ -219,13 +246,10 @@ impl TikTokClient {
         params: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<(String, Value), TikTokError> {
-        let body_bytes =
-            body.map(serde_json::to_vec)
-                .transpose()
-                .map_err(|e| TikTokError::Decode {
-                    path: path.to_owned(),
-                    reason: e.to_string(),
-                })?;
+        let body_bytes = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| UpstreamError::decode(CHANNEL, path, e.to_string()))?;
         let mut refreshed = false;
         let mut last = String::new();
         // Failed attempts so far; a token refresh is not a failure and does not count.
@@ -265,15 +289,18 @@ impl TikTokClient {
             let response = match request.send().await {
                 Ok(response) => response,
                 Err(error) if error.is_timeout() || error.is_connect() => {
-                    last = error.to_string();
-                    tracing::warn!(path, attempt, %error, "TikTok request failed; retrying");
+                    last = UpstreamError::no_answer(error);
+                    tracing::warn!(path, attempt, error = %last, "TikTok request failed; retrying");
                     attempt += 1;
                     continue;
                 }
-                Err(error) => return Err(error.into()),
+                Err(error) => return Err(UpstreamError::network(CHANNEL, path, error)),
             };
             let status = response.status();
-            let text = response.text().await?;
+            let text = response
+                .text()
+                .await
+                .map_err(|e| UpstreamError::network(CHANNEL, path, e))?;
             let envelope: Option<Envelope<Value>> = serde_json::from_str(&text).ok();
             let (code, message, request_id) = match &envelope {
                 Some(envelope) => (
@@ -287,12 +314,15 @@ impl TikTokClient {
                 let data = envelope.and_then(|e| e.data).unwrap_or(Value::Null);
                 return Ok((text, data));
             }
+            let answer = (code, message.as_str(), request_id.as_str());
             if REAUTHORIZE.contains(&code) {
-                return Err(TikTokError::Reauthorize {
-                    code,
-                    message,
-                    request_id,
-                });
+                return Err(UpstreamError::answered(
+                    CHANNEL,
+                    path,
+                    status.as_u16(),
+                    answer,
+                    REAUTHORIZE,
+                ));
             }
             if code == TOKEN_EXPIRED && !refreshed {
                 refreshed = true;
@@ -308,17 +338,21 @@ impl TikTokClient {
                 || status.is_server_error()
                 || RETRYABLE.contains(&code);
             if !retryable {
-                return Err(TikTokError::Api {
-                    code,
-                    message,
-                    request_id,
-                });
+                return Err(UpstreamError::answered(
+                    CHANNEL,
+                    path,
+                    status.as_u16(),
+                    answer,
+                    &[],
+                ));
             }
-            last = format!("HTTP {status}, code {code}: {message} (request_id {request_id})");
+            last = upstream::answer(status.as_u16(), code, &message, &request_id);
             tracing::warn!(path, attempt, request_id, code, %status, "TikTok throttled or failed; backing off");
             attempt += 1;
         }
-        Err(TikTokError::Exhausted {
+        Err(UpstreamError::Exhausted {
+            channel: CHANNEL,
+            endpoint: path.to_owned(),
             attempts: self.config.retry.attempts,
             last,
         })
@@ -372,10 +406,11 @@ impl TikTokClient {
                 return Ok(pages);
             }
             if pages.len() > 100_000 {
-                return Err(TikTokError::Decode {
-                    path: path.to_owned(),
-                    reason: "more than 100000 pages: the page token does not advance".to_owned(),
-                });
+                return Err(UpstreamError::decode(
+                    CHANNEL,
+                    path,
+                    "more than 100000 pages: the page token does not advance",
+                ));
             }
         }
     }
@@ -399,45 +434,56 @@ impl TikTokClient {
     /// # Errors
     /// [`TikTokError::Decode`].
     pub fn decode<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, TikTokError> {
-        serde_json::from_value(value).map_err(|e| TikTokError::Decode {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })
+        serde_json::from_value(value)
+            .map_err(|e| UpstreamError::decode(CHANNEL, path, e.to_string()))
     }
 }
 
+/// One call to a token endpoint `path` of the auth host `base`. The query holds the app secret
+/// and the code or refresh token, so no failure here names more than the path.
 async fn token_call(
     http: &reqwest::Client,
-    url: &str,
+    base: &str,
+    path: &str,
     query: &[(&str, &str)],
 ) -> Result<Tokens, TikTokError> {
-    let text = http.get(url).query(query).send().await?.text().await?;
-    let envelope: Envelope<TokenData> =
-        serde_json::from_str(&text).map_err(|e| TikTokError::Decode {
-            path: url.to_owned(),
-            reason: e.to_string(),
-        })?;
+    let network = |e| UpstreamError::network(CHANNEL, path, e);
+    let response = http
+        .get(format!("{base}{path}"))
+        .query(query)
+        .send()
+        .await
+        .map_err(network)?;
+    let status = response.status().as_u16();
+    let text = response.text().await.map_err(network)?;
+    // serde's message may quote a value of the answer (a token): say only where it broke.
+    let envelope: Envelope<TokenData> = serde_json::from_str(&text).map_err(|e| {
+        UpstreamError::decode(
+            CHANNEL,
+            path,
+            format!(
+                "HTTP {status}, not the documented token answer (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
     if envelope.code != 0 {
-        let error = if REAUTHORIZE.contains(&envelope.code) {
-            TikTokError::Reauthorize {
-                code: envelope.code,
-                message: envelope.message,
-                request_id: envelope.request_id,
-            }
-        } else {
-            TikTokError::Api {
-                code: envelope.code,
-                message: envelope.message,
-                request_id: envelope.request_id,
-            }
-        };
-        return Err(error);
+        let answer = (
+            envelope.code,
+            envelope.message.as_str(),
+            envelope.request_id.as_str(),
+        );
+        return Err(UpstreamError::answered(
+            CHANNEL,
+            path,
+            status,
+            answer,
+            REAUTHORIZE,
+        ));
     }
     envelope
         .data
         .map(Tokens::from)
-        .ok_or_else(|| TikTokError::Decode {
-            path: url.to_owned(),
-            reason: "no data in token response".to_owned(),
-        })
+        .ok_or_else(|| UpstreamError::decode(CHANNEL, path, "no data in the token answer"))
 }

@@ -131,17 +131,31 @@ impl From<AdAccountView> for AdAccount {
     }
 }
 
-/// Tokens a seller already granted (from TikTok's own token exchange).
-#[derive(Clone, Debug, InputObject)]
+/// Tokens a seller already granted (from TikTok's own token exchange). pnl never logs them
+/// (secret inputs: traced as `"<secret>"`).
+#[derive(Clone, InputObject)]
 pub struct ConnectTiktokShopInput {
     /// Access token.
+    #[graphql(secret)]
     pub access_token: String,
     /// Refresh token.
+    #[graphql(secret)]
     pub refresh_token: String,
     /// Absolute Unix expiry of the access token (TikTok's `access_token_expire_in`).
     pub access_token_expires_at: i64,
     /// Absolute Unix expiry of the refresh token.
     pub refresh_token_expires_at: i64,
+}
+
+impl std::fmt::Debug for ConnectTiktokShopInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectTiktokShopInput")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &"[redacted]")
+            .field("access_token_expires_at", &self.access_token_expires_at)
+            .field("refresh_token_expires_at", &self.refresh_token_expires_at)
+            .finish()
+    }
 }
 
 /// Parses a shop id argument.

@@ -37,8 +37,8 @@ pub struct PageInfo {
     pub total_page: i64,
 }
 
-/// Token endpoints → `data`.
-#[derive(Clone, Debug, Deserialize)]
+/// Token endpoints → `data`. `Debug` shows no token.
+#[derive(Clone, Deserialize)]
 pub struct TokenData {
     /// Access token.
     pub access_token: String,
@@ -56,6 +56,17 @@ pub struct TokenData {
     /// Seller region.
     #[serde(default)]
     pub seller_base_region: Option<String>,
+}
+
+impl std::fmt::Debug for TokenData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenData")
+            .field("access_token_expire_in", &self.access_token_expire_in)
+            .field("refresh_token_expire_in", &self.refresh_token_expire_in)
+            .field("seller_name", &self.seller_name)
+            .field("seller_base_region", &self.seller_base_region)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `GET /authorization/202309/shops` → `data`.
