@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::connectors::ingest::{ingest, Batch, IngestReport};
+use crate::connectors::ingest::{ingest_in, Batch, IngestReport};
 use crate::connectors::tiktok::model;
 use crate::connectors::tiktok::normalize::{self, ads::AdsContext, Context};
 use crate::connectors::{catalog, Normalized};
@@ -418,8 +418,11 @@ pub async fn import_text(
         .shop
         .clone()
         .unwrap_or_else(|| "imported".to_owned());
+    // The shop is created in the same transaction as the posting: a file refused while
+    // posting (an amount past the ledger's range, …) leaves no shop behind either.
+    let txn = db.begin_write().await?;
     let shop = catalog::ensure_shop(
-        db.conn(),
+        &*txn,
         org_id,
         Channel::TikTokShop,
         &shop_external,
@@ -434,7 +437,9 @@ pub async fn import_text(
         text.to_owned(),
         normalized,
     );
-    let report = ingest(db, org_id, batch).await?;
+    let report = ingest_in(&*txn, org_id, batch).await?;
+    txn.commit().await?;
+    db.wrote(report.posted + report.retired).await;
     Ok(ImportReport {
         format,
         ingest: report,

@@ -13,6 +13,7 @@ mod completeness;
 mod conformance;
 mod costs;
 mod first_hour;
+mod fuzz;
 mod graphiql;
 mod helpers;
 mod import;

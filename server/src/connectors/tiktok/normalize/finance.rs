@@ -256,7 +256,8 @@ pub fn statement_transactions_2501(
                 external_id: data.id.clone(),
             },
             reported,
-            period_start: statement_time.map(|t| t - Duration::days(1)),
+            // `checked_`: a timestamp at the start of chrono's range has no day before it.
+            period_start: statement_time.and_then(|t| t.checked_sub_signed(Duration::days(1))),
             period_end: statement_time,
             paid_at: None,
             status: None,
@@ -296,11 +297,12 @@ pub fn order_transactions_2501(data: &OrderTransactions2501, ctx: &Context<'_>) 
             .map(str::parse::<i32>)
         {
             None => 0,
-            Some(Ok(quantity)) => quantity,
-            Some(Err(_)) => {
+            // Units are never negative (a refund negates them, which i32::MIN cannot take).
+            Some(Ok(quantity)) if quantity >= 0 => quantity,
+            Some(_) => {
                 out.failures.push(Failure {
                     position: format!("{position}.quantity"),
-                    reason: format!("not a whole number: {:?}", row.quantity),
+                    reason: format!("not a whole number of units: {:?}", row.quantity),
                 });
                 continue;
             }

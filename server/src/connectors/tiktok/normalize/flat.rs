@@ -262,7 +262,8 @@ pub fn statement_transactions_2309(
                 external_id: data.statement_id.clone(),
             },
             reported,
-            period_start: statement_time.map(|t| t - chrono::Duration::days(1)),
+            period_start: statement_time
+                .and_then(|t| t.checked_sub_signed(chrono::Duration::days(1))),
             period_end: statement_time,
             paid_at: None,
             status: None,
@@ -326,6 +327,8 @@ pub fn order_transactions_2309(data: &OrderTransactions2309, ctx: &Context<'_>) 
                 .get("quantity")
                 .and_then(Value::as_i64)
                 .and_then(|q| i32::try_from(q).ok())
+                // Units are never negative (a refund negates them, which i32::MIN cannot take).
+                .filter(|q| *q >= 0)
                 .unwrap_or(0);
             let spec = LineSpec {
                 key_prefix: format!("tiktok:st:{statement}:ord:{}:sku:{sku_id}", data.order_id),

@@ -146,7 +146,14 @@ pub(crate) fn merge_by_key(lines: Vec<Line>) -> Result<Vec<Line>, Failure> {
                             position: line.entry_key.clone(),
                             reason: error.to_string(),
                         })?;
-                existing.quantity += line.quantity;
+                existing.quantity =
+                    existing
+                        .quantity
+                        .checked_add(line.quantity)
+                        .ok_or_else(|| Failure {
+                            position: line.entry_key.clone(),
+                            reason: "quantities overflow".to_owned(),
+                        })?;
             }
             None => {
                 index.insert(line.entry_key.clone(), merged.len());

@@ -297,7 +297,7 @@ pub fn statements_202309(data: &StatementList, ctx: &Context<'_>) -> Normalized 
                         external_id: statement.id.clone(),
                     },
                     reported,
-                    period_start: end.map(|t| t - chrono::Duration::days(1)),
+                    period_start: end.and_then(|t| t.checked_sub_signed(chrono::Duration::days(1))),
                     period_end: end,
                     paid_at: None,
                     status: Some(

@@ -1,0 +1,119 @@
+//! Webhook bodies (after the signature check) on a real database where two orgs connected the
+//! shop the events name: a body that is refused writes nothing; one that is accepted is a
+//! replay the second time and changes nothing.
+
+use pnl::connectors::catalog;
+use pnl::ledger::Channel;
+use pnl::webhooks::receive;
+use proptest::prelude::*;
+use proptest::sample::Index;
+
+use super::mutate::{check, edit, edit_json, long_cases, Case, Seed};
+use super::{Harness, Snapshot};
+use crate::helpers::TestApp;
+
+const SHOP: &str = "7494726673780148744";
+
+const BODIES: &[Seed] = &[
+    Seed {
+        name: "order status (the published example)",
+        text: r#"{"type":1,"shop_id":"7494726673780148744","timestamp":1664095733,"data":{"order_id":"576684019603311365","order_status":"AWAITING_SHIPMENT","update_time":1664095610}}"#,
+    },
+    Seed {
+        name: "return",
+        text: r#"{"type":12,"tts_notification_id":"7327112393057371910","shop_id":7494726673780148744,"timestamp":1664095733,"data":{"order_id":576684019603311365,"return_id":"4035318504086671399","return_status":"RETURN_OR_REFUND_REQUEST_PENDING"}}"#,
+    },
+    Seed {
+        name: "deauthorisation",
+        text: r#"{"type":6,"tts_notification_id":"7327112393057371911","shop_id":"7494726673780148744","timestamp":1664095733,"data":{"message":"The seller deauthorized the app","deauthorization_time":1664095700}}"#,
+    },
+    Seed {
+        name: "authorisation expiring",
+        text: r#"{"type":7,"shop_id":"7494726673780148744","timestamp":1664095733,"data":{"message":"expires soon","expiration_time":1666687733}}"#,
+    },
+    Seed {
+        name: "another shop",
+        text: r#"{"type":1,"shop_id":"1","timestamp":1664095733,"data":{"order_id":"1"}}"#,
+    },
+];
+
+fn body() -> impl Strategy<Value = Case> {
+    prop_oneof![
+        8 => (any::<Index>(), edit()).prop_map(|(seed, edit)| {
+            let seed = seed.get(BODIES);
+            Case { seed: seed.name, bytes: edit_json(seed, &edit), edit }
+        }),
+        1 => prop::collection::vec(any::<u8>(), 0..512).prop_map(|bytes| Case {
+            seed: "random bytes",
+            edit: super::mutate::Edit::None,
+            bytes,
+        }),
+    ]
+}
+
+async fn two_orgs_with_the_shop() -> TestApp {
+    let app = TestApp::spawn().await;
+    for org in ["acme", "globex"] {
+        let org = app.org_id(org).await;
+        catalog::ensure_shop(
+            app.db.conn(),
+            org,
+            Channel::TikTokShop,
+            SHOP,
+            "Shop",
+            Some("USD"),
+        )
+        .await
+        .unwrap();
+    }
+    app
+}
+
+fn property(cases: u32, per_db: u32) {
+    let harness = Harness::new(per_db, two_orgs_with_the_shop);
+    check(cases, body(), |case| {
+        harness.run(async |app: &TestApp| {
+            let before = Snapshot::take(&app.db).await.unwrap();
+            let first = receive(&app.state, &case.bytes).await;
+            harness.tally(&first);
+            let after = Snapshot::take(&app.db)
+                .await
+                .map_err(|e| TestCaseError::fail(format!("stored rows cannot be read: {e}")))?;
+            match first {
+                Err(error) => prop_assert!(
+                    before == after,
+                    "refused ({error}) but wrote:{}",
+                    before.diff(&after)
+                ),
+                Ok(delivery) => {
+                    let again = receive(&app.state, &case.bytes).await.map_err(|e| {
+                        TestCaseError::fail(format!("accepted once, then refused: {e}"))
+                    })?;
+                    prop_assert_eq!(
+                        (again.shops, again.stored, again.replayed),
+                        (delivery.shops, 0, delivery.shops),
+                        "a repeated delivery is a replay"
+                    );
+                    let repeated = Snapshot::take(&app.db).await.unwrap();
+                    prop_assert!(
+                        after.content() == repeated.content(),
+                        "a replay changed the database:{}",
+                        after.diff(&repeated)
+                    );
+                }
+            }
+            Ok(())
+        })
+    });
+}
+
+#[test]
+fn a_broken_webhook_body_writes_nothing_and_a_replay_changes_nothing() {
+    property(80, 1_000);
+}
+
+#[test]
+#[ignore = "long fuzz run: cargo test --release --test api -- --ignored fuzz"]
+fn fuzz_webhook_bodies_long() {
+    property(long_cases(5_000), 500);
+}
