@@ -125,3 +125,43 @@ async fn another_orgs_sources_are_not_listed() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn imported_statements_are_a_source_that_covers_its_last_day() {
+    let app = crate::helpers::TestApp::spawn().await;
+    crate::pnl::brand(&app).await;
+    let token = app.token("acme", "pnl:read");
+    let query = r#"query($to: Date!) { profitBySku(range: {from: "2026-01-01", to: $to}, currency: "USD") {
+        completeness { complete sources { kind name state coveredThrough gap } } } }"#;
+    let data = app
+        .gql_ok(&token, query, json!({ "to": "2026-01-31" }))
+        .await;
+    let completeness = &data["profitBySku"]["completeness"];
+    assert_eq!(completeness["complete"], false, "{completeness}");
+    let sources = completeness["sources"].as_array().unwrap();
+    assert!(
+        sources
+            .iter()
+            .all(|s| s["kind"] == "IMPORT" && s["state"] == "IMPORTED"),
+        "{sources:?}"
+    );
+    let us = sources.iter().find(|s| s["name"] == "US Shop").unwrap();
+    let last = us["coveredThrough"].as_str().unwrap().to_owned();
+    assert_eq!(
+        us["gap"],
+        format!("imported data reaches {last} only"),
+        "{us}"
+    );
+    // A range that ends where the imports end is complete.
+    let ends = sources
+        .iter()
+        .map(|s| s["coveredThrough"].as_str().unwrap())
+        .min()
+        .unwrap()
+        .to_owned();
+    let data = app.gql_ok(&token, query, json!({ "to": ends })).await;
+    assert_eq!(
+        data["profitBySku"]["completeness"]["complete"], true,
+        "{data}"
+    );
+}

@@ -18,7 +18,7 @@ use crate::state::AppState;
 pub const RECHECK: Duration = Duration::from_secs(10);
 
 /// One WebSocket connection's authentication, set at `connection_init`.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Session {
     /// The bearer token, to re-check for revocation.
     pub token: String,
@@ -26,6 +26,16 @@ pub struct Session {
     pub expires_at: i64,
     /// Subscriptions open on this connection.
     pub open: Arc<AtomicUsize>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("token", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .field("open", &self.open)
+            .finish()
+    }
 }
 
 /// Subscriptions open per org, over every connection of this process.
