@@ -5,7 +5,8 @@
 use pnl::costs::csv_input::{import_costs, import_rates};
 use proptest::prelude::*;
 
-use super::mutate::{check, csv_case, long_cases, COSTS_CSV, RATES_CSV};
+use super::csv_edit::{csv_case, COSTS_CSV, RATES_CSV};
+use super::mutate::{check, long_cases};
 use super::{Harness, Snapshot};
 use crate::helpers::TestApp;
 

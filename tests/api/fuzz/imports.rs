@@ -7,7 +7,8 @@ use pnl::money::Currency;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-use super::mutate::{check, long_cases, tiktok_case, Case, TIKTOK_SEEDS};
+use super::mutate::{check, long_cases, tiktok_case, Case};
+use super::seeds::TIKTOK_SEEDS;
 use super::{Harness, Snapshot};
 use crate::helpers::TestApp;
 

@@ -7,10 +7,13 @@
 //! with a fixed seed; the `#[ignore]`d `fuzz_*` tests run long:
 //! `cargo test --release --test api -- --ignored fuzz` (`PROPTEST_CASES`, `PROPTEST_RNG_SEED`).
 
+mod csv_edit;
 mod csv_files;
 mod imports;
+mod json_edit;
 mod mutate;
 mod normalizers;
+mod seeds;
 mod webhook_bodies;
 
 use std::cell::{Cell, RefCell};

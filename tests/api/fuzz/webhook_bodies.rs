@@ -8,7 +8,8 @@ use pnl::webhooks::receive;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-use super::mutate::{check, edit, edit_json, long_cases, Case, Seed};
+use super::mutate::{check, edit, edit_json, long_cases, Case};
+use super::seeds::Seed;
 use super::{Harness, Snapshot};
 use crate::helpers::TestApp;
 
