@@ -21,6 +21,7 @@ pub struct Faults {
     failures_served: AtomicU32,
     expire_generation: AtomicU64,
     revoke_generation: AtomicU64,
+    invalidate_generation: AtomicU64,
     dropped: Mutex<HashSet<(String, String)>>,
     requests: AtomicU64,
     ads_requests: AtomicU64,
@@ -64,6 +65,12 @@ impl Faults {
         self.expire_generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Every access token issued so far is no longer accepted: the shop API answers 36009004
+    /// "invalid x-tts-access-token" (as after TikTok rotated it); refreshing still works.
+    pub fn invalidate_access_tokens(&self) {
+        self.invalidate_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// The seller revoked the grant: refresh answers 36004001 and the shop API answers
     /// 36004005 for every token issued so far; the Marketing API answers 40105 for every ad
     /// token issued so far. A new authorisation works again.
@@ -94,6 +101,7 @@ impl Faults {
         self.failures_served.store(0, Ordering::SeqCst);
         self.expire_generation.store(0, Ordering::SeqCst);
         self.revoke_generation.store(0, Ordering::SeqCst);
+        self.invalidate_generation.store(0, Ordering::SeqCst);
         lock(&self.dropped).clear();
         self.requests.store(0, Ordering::SeqCst);
         self.ads_requests.store(0, Ordering::SeqCst);
@@ -125,6 +133,11 @@ impl Faults {
     /// The current token-expiry generation.
     pub(crate) fn expire_generation(&self) -> u64 {
         self.expire_generation.load(Ordering::SeqCst)
+    }
+
+    /// The current access-token invalidation generation.
+    pub(crate) fn invalidate_generation(&self) -> u64 {
+        self.invalidate_generation.load(Ordering::SeqCst)
     }
 
     /// The current grant-revocation generation.

@@ -30,5 +30,6 @@ mod subscription_limits;
 mod sync_engine;
 mod tenancy;
 mod tiktok_sync;
+mod token_recovery;
 mod trust;
 mod webhooks;

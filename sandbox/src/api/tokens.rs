@@ -37,6 +37,7 @@ struct Access {
     expires_at: i64,
     expire_generation: u64,
     revoke_generation: u64,
+    invalidate_generation: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +93,7 @@ impl TokenStore {
             expires_at: now.saturating_add(ttl),
             expire_generation: faults.expire_generation(),
             revoke_generation: faults.revoke_generation(),
+            invalidate_generation: faults.invalidate_generation(),
         };
         self.access.insert(access_token.clone(), access);
         let (refresh_token, refresh_expires_at) =
@@ -120,6 +122,9 @@ impl TokenStore {
     pub(crate) fn check_access(&self, token: &str, now: i64, faults: &Faults) -> TokenState {
         match self.access.get(token) {
             None => TokenState::Unknown,
+            Some(a) if a.invalidate_generation < faults.invalidate_generation() => {
+                TokenState::Unknown
+            }
             Some(a) if a.revoke_generation < faults.revoke_generation() => TokenState::Revoked,
             Some(a) if a.expire_generation < faults.expire_generation() || a.expires_at <= now => {
                 TokenState::Expired

@@ -161,6 +161,30 @@ impl UpstreamError {
         }
     }
 
+    /// The same refusal, as one only a new authorisation can fix (an `Api` answer becomes
+    /// `Reauthorize`; anything else is returned as it is).
+    #[must_use]
+    pub fn needing_authorisation(self) -> Self {
+        match self {
+            Self::Api {
+                channel,
+                endpoint,
+                status,
+                code,
+                message,
+                request_id,
+            } => Self::Reauthorize {
+                channel,
+                endpoint,
+                status,
+                code,
+                message,
+                request_id,
+            },
+            other => other,
+        }
+    }
+
     /// The same error with every occurrence of `secrets` in its text replaced: for calls that
     /// send credentials, in case the channel repeats them in its message.
     #[must_use]

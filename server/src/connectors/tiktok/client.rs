@@ -24,6 +24,18 @@ pub const CHANNEL: &str = "TikTok Shop";
 const REAUTHORIZE: &[i64] = &[36004001, 36004005, 105005];
 /// Access token expired (⚠ unconfirmed meaning; refresh and retry once).
 const TOKEN_EXPIRED: i64 = 105002;
+/// "Invalid parameter", overloaded (reference §1, error codes): with a message about the
+/// access token (`invalid x-tts-access-token`) the token is no longer accepted, so it is
+/// refreshed like an expired one. ⚠ The wording is unconfirmed: any message naming the access
+/// token counts; other 36009004 answers stay plain refusals.
+const INVALID_PARAM: i64 = 36009004;
+
+/// Whether TikTok refused the access token itself (expired, or no longer valid).
+fn token_refused(code: i64, message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    code == TOKEN_EXPIRED
+        || (code == INVALID_PARAM && message.contains("access") && message.contains("token"))
+}
 /// Throttled, or an internal error worth retrying.
 const RETRYABLE: &[i64] = &[36009002, 36009003];
 /// Refresh this long before the access token expires.
@@ -324,14 +336,28 @@ impl TikTokClient {
                     REAUTHORIZE,
                 ));
             }
-            if code == TOKEN_EXPIRED && !refreshed {
+            if token_refused(code, &message) {
+                // Refused again after a refresh, or the refresh itself refused: only the seller
+                // can mend the grant now.
+                if refreshed {
+                    return Err(UpstreamError::answered(
+                        CHANNEL,
+                        path,
+                        status.as_u16(),
+                        answer,
+                        &[code],
+                    ));
+                }
                 refreshed = true;
                 tracing::info!(
                     path,
                     request_id,
-                    "TikTok says the access token expired; refreshing"
+                    code,
+                    "TikTok refused the access token; refreshing"
                 );
-                self.refresh(&token).await?;
+                self.refresh(&token)
+                    .await
+                    .map_err(UpstreamError::needing_authorisation)?;
                 continue;
             }
             let retryable = status == StatusCode::TOO_MANY_REQUESTS
