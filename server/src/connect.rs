@@ -294,6 +294,7 @@ pub async fn complete_tiktok_ads(
             .unwrap_or_else(|| "UTC".to_owned()));
         row.credentials = Set(Some(sealed.clone()));
         row.status = Set("ACTIVE".to_owned());
+        row.status_message = Set(None);
         if let Some(shop) = &shop {
             row.shop_id = Set(Some(shop.id));
             row.currency = Set(shop.currency.clone());

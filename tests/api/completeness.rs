@@ -19,6 +19,9 @@ const ANSWERS: &str = r#"query($from: Date!, $to: Date!) {
     completeness { complete sources { kind name state coveredThrough gap } } }
 }"#;
 
+const ACCOUNTS: &str =
+    "{ adAccounts { name status statusMessage syncStatus { state lastError lastSuccessAt } } }";
+
 fn every_answer_says(data: &Value, complete: bool) {
     for field in [
         "pnl",
@@ -101,12 +104,29 @@ async fn an_answer_is_incomplete_while_an_ad_account_is_paused_and_complete_afte
         "{paused:?}"
     );
 
+    // The ad accounts' own status says the same, with the sync's error in words.
+    let accounts = app.gql_ok(&token, ACCOUNTS, json!({})).await["adAccounts"].clone();
+    for account in accounts.as_array().unwrap() {
+        assert_eq!(account["syncStatus"]["state"], "PAUSED", "{account}");
+        assert_eq!(account["status"], "NEEDS_REAUTH", "{account}");
+        let error = account["syncStatus"]["lastError"].as_str().unwrap();
+        assert!(error.contains("re-authorised"), "{error}");
+    }
+
     // The seller connects the ad accounts again; once they have synced, the answer is whole.
     sandbox.faults().reset();
     connect_over_http(&app, "acme").await;
     drain(&app).await;
     let data = app.gql_ok(&token, ANSWERS, range).await;
     every_answer_says(&data, true);
+    let accounts = app.gql_ok(&token, ACCOUNTS, json!({})).await["adAccounts"].clone();
+    for account in accounts.as_array().unwrap() {
+        assert_eq!(account["syncStatus"]["state"], "IDLE", "{account}");
+        assert!(
+            !account["syncStatus"]["lastSuccessAt"].is_null(),
+            "{account}"
+        );
+    }
     sandbox.shutdown().await;
 }
 

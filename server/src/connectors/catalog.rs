@@ -2,7 +2,7 @@
 //! SKU on first sight), creators, and creator attribution rows. Used inside ingest transactions.
 
 use chrono::Utc;
-use entities::{creator, listing, order_attribution, product, shop};
+use entities::{ad_account, creator, listing, order_attribution, product, shop};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::{Attribution, SkuRef};
@@ -45,6 +45,33 @@ pub async fn ensure_shop(
     }
     .insert(db)
     .await?)
+}
+
+/// Sets the status (and the reason, or none) of `org_id`'s ad account `advertiser_id`.
+///
+/// # Errors
+/// Database failures.
+pub async fn set_ad_account_status(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    advertiser_id: &str,
+    status: &str,
+    message: Option<&str>,
+) -> Result<()> {
+    ad_account::Entity::update_many()
+        .col_expr(
+            ad_account::Column::Status,
+            sea_orm::sea_query::Expr::value(status),
+        )
+        .col_expr(
+            ad_account::Column::StatusMessage,
+            sea_orm::sea_query::Expr::value(message.map(ToOwned::to_owned)),
+        )
+        .filter(ad_account::Column::OrgId.eq(org_id))
+        .filter(ad_account::Column::AdvertiserId.eq(advertiser_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Sets a shop's status (`ACTIVE`, `NEEDS_REAUTH`, …) and the message explaining it.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::claim::Outcome;
 use super::{progress, ADS_STREAM, SHOP_STREAM};
 use crate::config::parse_ttl;
-use crate::connectors::tiktok::ads::{pull_ads, AdsClient, AdsConfig, AdsTarget};
+use crate::connectors::tiktok::ads::{sync_ads, AdsClient, AdsConfig, AdsTarget};
 use crate::connectors::tiktok::client::{RetryPolicy, TikTokClient, TikTokConfig, Tokens};
 use crate::connectors::tiktok::error::TikTokError;
 use crate::connectors::tiktok::sync::{sync_shop, ShopTarget, SyncError};
@@ -242,7 +242,7 @@ async fn run(state: &AppState, job: &sync_state::Model) -> Result<Outcome> {
             total: None,
         });
         outcome_of(
-            pull_ads(&state.db, &client, &target, start, today)
+            sync_ads(&state.db, &client, &target, start, today)
                 .await
                 .map(|_| ()),
             to,

@@ -5,7 +5,7 @@ use entities::{ad_account, shop, sync_state};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::progress::StoredProgress;
-use super::SHOP_STREAM;
+use super::{ADS_STREAM, SHOP_STREAM};
 use crate::error::{Error, Result};
 use crate::ledger::Channel;
 
@@ -57,14 +57,20 @@ fn view(shop: shop::Model, job: Option<sync_state::Model>) -> Result<ShopView> {
         currency: shop.currency,
         status: shop.status,
         status_message: shop.status_message,
-        sync: job.map(|job| SyncView {
+        sync: job.map(SyncView::from),
+    })
+}
+
+impl From<sync_state::Model> for SyncView {
+    fn from(job: sync_state::Model) -> Self {
+        Self {
             progress: StoredProgress::parse(job.progress.as_deref()),
             state: job.state,
             last_success_at: job.last_success_at,
             last_error: job.last_error,
             next_run_at: job.next_run_at,
-        }),
-    })
+        }
+    }
 }
 
 /// The shops of `org_id` with their sync status.
@@ -126,12 +132,16 @@ pub struct AdAccountView {
     pub currency: Option<String>,
     /// The shop its spend belongs to.
     pub shop_id: Option<i64>,
-    /// ACTIVE or why not.
+    /// ACTIVE, NEEDS_REAUTH or DEAUTHORIZED.
     pub status: String,
+    /// Why, when not ACTIVE.
+    pub status_message: Option<String>,
+    /// Its spend's sync, once scheduled (an account is synced once linked to a shop).
+    pub sync: Option<SyncView>,
 }
 
-impl From<ad_account::Model> for AdAccountView {
-    fn from(row: ad_account::Model) -> Self {
+impl AdAccountView {
+    fn new(row: ad_account::Model, job: Option<sync_state::Model>) -> Self {
         Self {
             id: row.id,
             advertiser_id: row.advertiser_id,
@@ -140,6 +150,8 @@ impl From<ad_account::Model> for AdAccountView {
             currency: row.currency,
             shop_id: row.shop_id,
             status: row.status,
+            status_message: row.status_message,
+            sync: job.map(SyncView::from),
         }
     }
 }
@@ -149,12 +161,40 @@ impl From<ad_account::Model> for AdAccountView {
 /// # Errors
 /// Database failures.
 pub async fn ad_accounts(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<AdAccountView>> {
-    Ok(ad_account::Entity::find()
+    let rows = ad_account::Entity::find()
         .filter(ad_account::Column::OrgId.eq(org_id))
         .order_by_asc(ad_account::Column::Id)
         .all(db)
+        .await?;
+    let jobs = sync_state::Entity::find()
+        .filter(sync_state::Column::OrgId.eq(org_id))
+        .filter(sync_state::Column::Stream.starts_with(ADS_STREAM))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let stream = format!("{ADS_STREAM}{}", row.advertiser_id);
+            let job = jobs
+                .iter()
+                .find(|job| Some(job.shop_id) == row.shop_id && job.stream == stream)
+                .cloned();
+            AdAccountView::new(row, job)
+        })
+        .collect())
+}
+
+/// One ad account of `org_id`, with its sync status.
+///
+/// # Errors
+/// NOT_FOUND when the org has no such account; database failures.
+pub async fn ad_account(db: &impl ConnectionTrait, org_id: i64, id: i64) -> Result<AdAccountView> {
+    ad_accounts(db, org_id)
         .await?
         .into_iter()
-        .map(AdAccountView::from)
-        .collect())
+        .find(|account| account.id == id)
+        .ok_or_else(|| Error::NotFound {
+            entity: "ad account",
+            id: id.to_string(),
+        })
 }

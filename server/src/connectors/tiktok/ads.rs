@@ -337,6 +337,34 @@ pub struct AdsTarget {
     pub time_zone: chrono_tz::Tz,
 }
 
+/// Pulls like [`pull_ads`]; a revoked grant also marks the ad account `NEEDS_REAUTH` with the
+/// platform's message, so the seller is asked to connect it again (and every P&L answer says its
+/// spend is missing).
+///
+/// # Errors
+/// As [`pull_ads`].
+pub async fn sync_ads(
+    db: &Db,
+    client: &AdsClient,
+    target: &AdsTarget,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<IngestReport, SyncError> {
+    let result = pull_ads(db, client, target, from, to).await;
+    if let Err(SyncError::TikTok(error @ TikTokError::Reauthorize { .. })) = &result {
+        crate::connectors::catalog::set_ad_account_status(
+            db.conn(),
+            target.org_id,
+            &target.advertiser_id,
+            "NEEDS_REAUTH",
+            Some(&error.to_string()),
+        )
+        .await?;
+        tracing::warn!(advertiser = %target.advertiser_id, %error, "ad grant revoked; the ad account needs re-authorisation");
+    }
+    result
+}
+
 /// Pulls ad cost for the account's days `from..=to`: GMV Max first, then the integrated report,
 /// in windows of 30 days, each window one ingest.
 ///

@@ -83,6 +83,10 @@ impl ConnectMutation {
             crate::connect::link_ad_account(ctx.state()?, viewer.org.id, &advertiser_id, id)
                 .await
                 .extend()?;
-        Ok(crate::sync::status::AdAccountView::from(account).into())
+        let view =
+            crate::sync::status::ad_account(ctx.state()?.db.conn(), viewer.org.id, account.id)
+                .await
+                .extend()?;
+        Ok(view.into())
     }
 }

@@ -113,8 +113,13 @@ pub struct AdAccount {
     pub currency: Option<String>,
     /// The shop its spend belongs to (null until linked).
     pub shop_id: Option<ID>,
-    /// ACTIVE or why not.
+    /// ACTIVE, NEEDS_REAUTH or DEAUTHORIZED.
     pub status: String,
+    /// Why, when not ACTIVE.
+    pub status_message: Option<String>,
+    /// The sync of its spend: state, last success, last error and progress, like a shop's
+    /// (null until it is linked to a shop and scheduled).
+    pub sync_status: Option<SyncStatus>,
 }
 
 impl From<AdAccountView> for AdAccount {
@@ -127,6 +132,8 @@ impl From<AdAccountView> for AdAccount {
             currency: v.currency,
             shop_id: v.shop_id.map(|id| ID(id.to_string())),
             status: v.status,
+            status_message: v.status_message,
+            sync_status: v.sync.map(Into::into),
         }
     }
 }
