@@ -226,8 +226,8 @@ fn private_file(path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The file path of a `sqlite://PATH?…` URL, if it names a file.
-fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+/// The file path of a `sqlite://PATH?…` URL, if it names a file (not memory, not PostgreSQL).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

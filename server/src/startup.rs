@@ -74,9 +74,14 @@ impl Application {
             .context("server failed")?;
         let _ = stop_worker.send(true);
         if let Some(worker) = worker {
-            // A job in flight is abandoned; its lease expires and any replica resumes it.
+            // A job in flight is abandoned (posting is idempotent).
             worker.abort();
             let _ = worker.await;
+        }
+        // Released, so a restart or another replica resumes it at once.
+        if let Err(error) = crate::sync::release(&self.state.db, self.state.sync.worker_id()).await
+        {
+            tracing::warn!(%error, "cannot release this worker's sync leases");
         }
         self.state.db.close().await;
         tracing::info!("pnl stopped");
@@ -93,12 +98,14 @@ pub async fn app_state(config: Config) -> anyhow::Result<AppState> {
     db.migrate().await?;
     let jwt = jwt_keys(&config)?;
     let secrets = secret_box(&config)?;
+    // After the migrations: the engine frees the sync leases of processes that died.
+    let sync = SyncEngine::start(&db, &config.database_url()).await?;
     Ok(AppState {
         db,
         jwt,
         config: Arc::new(config),
         secrets,
-        sync: Arc::new(SyncEngine::new()),
+        sync: Arc::new(sync),
     })
 }
 

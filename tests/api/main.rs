@@ -12,6 +12,7 @@ mod auth;
 mod completeness;
 mod conformance;
 mod costs;
+mod crash_recovery;
 mod first_hour;
 mod fuzz;
 mod graphiql;

@@ -100,7 +100,7 @@ async fn ledger_fingerprint(app: &TestApp, org: &str) -> (i64, i64) {
     (row.try_get("", "n").unwrap(), row.try_get("", "s").unwrap())
 }
 
-async fn assert_all_statements_match(app: &TestApp, org: &str) -> usize {
+pub async fn assert_all_statements_match(app: &TestApp, org: &str) -> usize {
     let org_id = app.org_id(org).await;
     let filter = PayoutFilter {
         kind: Some(PayoutKind::Statement),

@@ -1,4 +1,4 @@
-//! Claiming, heartbeating and finishing jobs in the database.
+//! Claiming, heartbeating, finishing and releasing jobs in the database.
 
 use std::time::Duration;
 
@@ -98,6 +98,7 @@ pub async fn claim_job(
             Expr::value(Some(lease_end(lease))),
         )
         .col_expr(sync_state::Column::State, Expr::value("RUNNING"))
+        .col_expr(sync_state::Column::UpdatedAt, Expr::value(now))
         .filter(sync_state::Column::Id.eq(id))
         .filter(
             sea_orm::Condition::any()
@@ -113,12 +114,13 @@ pub async fn claim_job(
     Ok(sync_state::Entity::find_by_id(id).one(db.conn()).await?)
 }
 
-/// Extends `worker`'s lease on job `id`.
+/// Extends `worker`'s lease on job `id`; false when `worker` no longer holds it (its lease
+/// expired and another worker claimed the job, or it was released).
 ///
 /// # Errors
 /// Database failures.
-pub async fn heartbeat(db: &Db, id: i64, worker: &str, lease: Duration) -> Result<()> {
-    sync_state::Entity::update_many()
+pub async fn heartbeat(db: &Db, id: i64, worker: &str, lease: Duration) -> Result<bool> {
+    let renewed = sync_state::Entity::update_many()
         .col_expr(
             sync_state::Column::LockedUntil,
             Expr::value(Some(lease_end(lease))),
@@ -127,10 +129,44 @@ pub async fn heartbeat(db: &Db, id: i64, worker: &str, lease: Duration) -> Resul
         .filter(sync_state::Column::LockedBy.eq(worker))
         .exec(db.conn())
         .await?;
-    Ok(())
+    Ok(renewed.rows_affected > 0)
 }
 
-/// Records how job `job` ended and releases it (only if this worker still holds it).
+/// Releases every lease `worker` holds (a worker that died, or this one stopping): a running
+/// job goes back to IDLE and stays due, so any worker claims it at once. Returns how many jobs
+/// were released.
+///
+/// # Errors
+/// Database failures.
+pub async fn release(db: &Db, worker: &str) -> Result<u64> {
+    let now = Utc::now();
+    let backend = db.backend();
+    let p = |n: usize| placeholder(backend, n);
+    // A held job is due already; `next_run_at` is only pulled back, never pushed.
+    let sql = format!(
+        "UPDATE sync_state SET locked_by = NULL, locked_until = NULL, \
+             state = CASE WHEN state = 'RUNNING' THEN 'IDLE' ELSE state END, \
+             next_run_at = CASE WHEN next_run_at > {now1} THEN {now2} ELSE next_run_at END, \
+             updated_at = {now3} \
+         WHERE locked_by = {w}",
+        now1 = p(1),
+        now2 = p(2),
+        now3 = p(3),
+        w = p(4),
+    );
+    let values: Vec<Value> = vec![now.into(), now.into(), now.into(), worker.into()];
+    let released = db
+        .conn()
+        .execute(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(released.rows_affected())
+}
+
+/// Records how job `job` ended and releases it (only if this worker still holds it). The next
+/// run is after the interval (done) or the retry delay (failed), unless the job was made due
+/// again while it ran (a reconnect, a trigger, a webhook): that schedule stands, since the run
+/// may have missed what it was made due for (new credentials, say), and a pause becomes a
+/// failure (the refused credentials may be the ones the reconnect replaced).
 ///
 /// # Errors
 /// Database failures.
@@ -138,8 +174,13 @@ pub async fn finish(state: &AppState, job: &sync_state::Model, outcome: Outcome)
     let now = Utc::now();
     let interval = parse_ttl(&state.config.sync.interval).unwrap_or(Duration::from_secs(3600));
     let retry = interval.min(Duration::from_secs(300));
-    let after = |d: Duration| {
-        Some(now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1)))
+    // Rescheduled during the run: `next_run_at` was set after the claim (`updated_at` of the
+    // claimed row); the job was due (`next_run_at` at or before the claim) when claimed.
+    let rescheduled = || sync_state::Column::NextRunAt.gt(job.updated_at);
+    let next_run = |d: Duration| {
+        let after = now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1));
+        Expr::case(rescheduled(), Expr::col(sync_state::Column::NextRunAt))
+            .finally(Expr::value(Some(after)))
     };
     let mut update = sync_state::Entity::update_many()
         .col_expr(
@@ -163,23 +204,30 @@ pub async fn finish(state: &AppState, job: &sync_state::Model, outcome: Outcome)
                 sync_state::Column::LastError,
                 Expr::value(Option::<String>::None),
             )
-            .col_expr(sync_state::Column::NextRunAt, Expr::value(after(interval))),
+            .col_expr(sync_state::Column::NextRunAt, next_run(interval).into()),
         Outcome::Failed(error) => update
             .col_expr(sync_state::Column::State, Expr::value("FAILED"))
             .col_expr(
                 sync_state::Column::LastError,
                 Expr::value(Some(error.clone())),
             )
-            .col_expr(sync_state::Column::NextRunAt, Expr::value(after(retry))),
+            .col_expr(sync_state::Column::NextRunAt, next_run(retry).into()),
+        // Paused, unless reconnected while it ran with the credentials that were refused:
+        // then it failed once and runs again with the new ones.
         Outcome::Paused(error) => update
-            .col_expr(sync_state::Column::State, Expr::value("PAUSED"))
+            .col_expr(
+                sync_state::Column::State,
+                Expr::case(rescheduled(), "FAILED").finally("PAUSED").into(),
+            )
             .col_expr(
                 sync_state::Column::LastError,
                 Expr::value(Some(error.clone())),
             )
             .col_expr(
                 sync_state::Column::NextRunAt,
-                Expr::value(Option::<DateTime<Utc>>::None),
+                Expr::case(rescheduled(), Expr::col(sync_state::Column::NextRunAt))
+                    .finally(Expr::value(Option::<DateTime<Utc>>::None))
+                    .into(),
             ),
     };
     update

@@ -1,27 +1,50 @@
 //! The sync engine: one job per shop and stream (`sync_state`), a schedule, a cursor with an
 //! overlap window, a backfill window for the first run, and claims through the database so that
 //! several replicas never run the same job at once (`FOR UPDATE SKIP LOCKED` on PostgreSQL; the
-//! single writer on SQLite). A claim is a lease kept alive by heartbeats: a worker that dies lets
-//! its lease expire and another resumes the job; posting is idempotent, so a job stopped at any
-//! point and run again posts every line exactly once.
+//! single writer on SQLite). Posting is idempotent, so a job stopped at any point and run again
+//! posts every line exactly once.
+//!
+//! # Crash recovery
+//! A claim is a lease (`sync.lease`, 20 s by default) renewed by a heartbeat every quarter of it;
+//! a worker whose heartbeat finds the job claimed by another stops running it. A worker that
+//! dies stops renewing, and:
+//! - On PostgreSQL (replicas on many machines) nobody can tell a dead worker from a slow one, so
+//!   the lease decides: another worker claims the job once it has expired, within a lease and a
+//!   poll of the death.
+//! - On a SQLite file (one machine) a process can know: every worker holds an advisory lock on
+//!   a file of its own beside the database for as long as it runs ([`liveness`]), and the
+//!   operating system drops it when the process dies. A starting process (and an idle worker, at
+//!   each poll) releases at once the leases of every worker whose lock it can take, so a
+//!   restart after `kill -9` resumes the backfill immediately. A lease whose holder has no lock
+//!   file (a worker of an older version) is left to expire. A single lock for the whole file
+//!   would not do: `pnl sync` runs beside `pnl serve` on one file, and either may die alone.
+//! - A server stopped with SIGTERM or Ctrl-C releases its own leases on the way out.
+//!
+//! A released or expired job stays due (its schedule is not pushed back), and a job made due
+//! again while it ran (a reconnect, a trigger) keeps that schedule whatever the run's outcome,
+//! so an interrupted backfill is never left waiting for the next interval or a retry backoff.
 
 mod claim;
 pub mod jobs;
+mod liveness;
 pub mod progress;
 pub mod status;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
 use chrono::Utc;
 use entities::sync_state;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use tokio::sync::{watch, Notify};
 
-pub use claim::{claim, claim_job, finish, heartbeat, Outcome};
+pub use claim::{claim, claim_job, finish, heartbeat, release, Outcome};
 pub use jobs::{ads_target, run_job, shop_client};
 
 use crate::config::parse_ttl;
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -30,11 +53,17 @@ pub const SHOP_STREAM: &str = "tiktok.shop";
 /// The stream prefix of a TikTok Ads account (`tiktok.ads:{advertiser}`).
 pub const ADS_STREAM: &str = "tiktok.ads:";
 
+/// The lease when `sync.lease` cannot be read (validated at start-up, so never in practice).
+const DEFAULT_LEASE: Duration = Duration::from_secs(20);
+
 /// In-process side of the engine: who this worker is and a bell to ring when a job is due now.
 #[derive(Debug)]
 pub struct SyncEngine {
     worker_id: String,
     wake: Notify,
+    /// On a SQLite file: the directory of the worker lock files, and this worker's lock (held
+    /// for the engine's life; see the module docs).
+    liveness: Option<(PathBuf, liveness::WorkerLock)>,
 }
 
 impl Default for SyncEngine {
@@ -44,9 +73,20 @@ impl Default for SyncEngine {
 }
 
 impl SyncEngine {
-    /// A new engine with a unique worker id.
+    /// A new engine with a unique worker id (host, pid and a random nonce) and no liveness
+    /// lock: its leases can only expire. Processes use [`SyncEngine::start`].
     pub fn new() -> Self {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "pnl".to_owned());
+        let host: String = std::env::var("HOSTNAME")
+            .unwrap_or_else(|_| "pnl".to_owned())
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         Self {
             worker_id: format!(
                 "{host}-{}-{}",
@@ -54,7 +94,69 @@ impl SyncEngine {
                 uuid::Uuid::new_v4().simple()
             ),
             wake: Notify::new(),
+            liveness: None,
         }
+    }
+
+    /// The engine of a process that opened `db` at `database_url`. On a SQLite file it takes
+    /// this worker's liveness lock and releases the leases of the workers that died (a lock
+    /// that cannot be taken is logged, and leases are then left to expire).
+    ///
+    /// # Errors
+    /// Database failures while releasing.
+    pub async fn start(db: &Db, database_url: &str) -> anyhow::Result<Self> {
+        let mut engine = Self::new();
+        // In memory (`sqlite::memory:`, `mode=memory`) no other process can reach the database.
+        let file =
+            crate::db::sqlite_file(database_url).filter(|_| !database_url.contains("mode=memory"));
+        let Some(file) = file else {
+            return Ok(engine);
+        };
+        // Canonical: two processes that reach the file by different paths share one directory.
+        let file = std::fs::canonicalize(&file).unwrap_or(file);
+        let dir = liveness::dir_of(&file);
+        match liveness::WorkerLock::acquire(&dir, &engine.worker_id) {
+            Ok(lock) => engine.liveness = Some((dir, lock)),
+            Err(error) => {
+                tracing::warn!(%error, dir = %dir.display(), "cannot lock this sync worker's file; leases of dead workers will wait for expiry");
+            }
+        }
+        let freed = engine
+            .release_dead(db)
+            .await
+            .context("cannot release the sync leases of dead workers")?;
+        if freed > 0 {
+            tracing::info!(
+                jobs = freed,
+                "resuming sync jobs interrupted by a process that died"
+            );
+        }
+        Ok(engine)
+    }
+
+    /// Releases the leases held by workers of this SQLite file that died; how many jobs were
+    /// freed (none on PostgreSQL, where leases expire instead).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn release_dead(&self, db: &Db) -> Result<u64> {
+        let Some((dir, _)) = &self.liveness else {
+            return Ok(0);
+        };
+        let mut freed = 0;
+        for worker in liveness::dead_workers(dir) {
+            let jobs = release(db, &worker.id).await?;
+            if jobs > 0 {
+                tracing::warn!(
+                    worker = worker.id,
+                    jobs,
+                    "released the sync leases of a worker that died"
+                );
+            }
+            freed += jobs;
+            worker.bury();
+        }
+        Ok(freed)
     }
 
     /// This worker's id (stored in `locked_by`).
@@ -146,7 +248,12 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         match run_one(&state).await {
             Ok(true) => continue,
-            Ok(false) => {}
+            // Idle: free what dead workers of this SQLite file still hold, and claim it now.
+            Ok(false) => match state.sync.release_dead(&state.db).await {
+                Ok(0) => {}
+                Ok(_) => continue,
+                Err(error) => tracing::error!(%error, "sync worker failed to release dead leases"),
+            },
             Err(error) => tracing::error!(%error, "sync worker failed to claim a job"),
         }
         tokio::select! {
@@ -162,7 +269,7 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
 /// # Errors
 /// Failures to claim or record the outcome (a failed job is recorded, not returned).
 pub async fn run_one(state: &AppState) -> Result<bool> {
-    let lease = parse_ttl(&state.config.sync.lease).unwrap_or(Duration::from_secs(120));
+    let lease = parse_ttl(&state.config.sync.lease).unwrap_or(DEFAULT_LEASE);
     let Some(job) = claim(&state.db, state.sync.worker_id(), lease).await? else {
         return Ok(false);
     };
@@ -170,28 +277,43 @@ pub async fn run_one(state: &AppState) -> Result<bool> {
     Ok(true)
 }
 
-/// Runs a job this worker has claimed, keeping its lease alive, and records the outcome.
+/// Runs a job this worker has claimed, keeping its lease alive, and records the outcome. A
+/// run whose lease was taken over (it expired while this worker stalled) stops at once and
+/// records nothing: the job is the other worker's now.
 ///
 /// # Errors
 /// Failure to record the outcome.
 pub async fn run_claimed(state: &AppState, job: &sync_state::Model) -> Result<Outcome> {
-    let lease = parse_ttl(&state.config.sync.lease).unwrap_or(Duration::from_secs(120));
+    let lease = parse_ttl(&state.config.sync.lease).unwrap_or(DEFAULT_LEASE);
+    let (lost, lost_rx) = tokio::sync::oneshot::channel::<()>();
     // Stops with the job, even when the job's future is dropped (a cancelled or killed run):
-    // otherwise the lease would be kept alive for a job nobody runs.
+    // otherwise the lease would be kept alive for a job nobody runs. A quarter of the lease:
+    // three beats can fail or stall before it expires.
     let _beat = AbortOnDrop({
         let db = state.db.clone();
         let worker = state.sync.worker_id().to_owned();
         let id = job.id;
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(lease / 3).await;
-                if let Err(error) = heartbeat(&db, id, &worker, lease).await {
-                    tracing::warn!(%error, job = id, "sync heartbeat failed");
+                tokio::time::sleep(lease / 4).await;
+                match heartbeat(&db, id, &worker, lease).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        let _ = lost.send(());
+                        return;
+                    }
+                    Err(error) => tracing::warn!(%error, job = id, "sync heartbeat failed"),
                 }
             }
         })
     });
-    let outcome = run_job(state, job).await;
+    let outcome = tokio::select! {
+        outcome = run_job(state, job) => outcome,
+        Ok(()) = lost_rx => {
+            tracing::warn!(job = job.id, stream = job.stream, "sync lease lost to another worker; run stopped");
+            return Ok(Outcome::Failed("the job's lease was taken over by another worker".to_owned()));
+        }
+    };
     finish(state, job, outcome.clone()).await?;
     Ok(outcome)
 }

@@ -1,5 +1,5 @@
 //! Pulling a shop's money data over a date range, in the order that lets each step use the
-//! previous one: orders (catalogue, samples, estimates) and affiliate orders (creators) first,
+//! previous one: affiliate orders (creators) and orders (catalogue, samples, estimates) first,
 //! then payments and statements (reported totals), then each statement's transactions with the
 //! SKU split of its orders, then unsettled estimates. Each statement is one ingest transaction,
 //! so a sync stopped anywhere and started again posts every line exactly once.
@@ -222,23 +222,11 @@ pub async fn pull(
         body: None,
     };
 
-    // 1. Orders: catalogue links, samples, sale estimates. 2. Affiliate orders: creators.
+    // 1. Affiliate orders: creators. 2. Orders: catalogue links, samples, sale estimates, which
+    // take their creator from the attribution step 1 stored (an estimate posted before its
+    // creator was known would be corrected by whichever later sync re-read its order, so the
+    // ledger would depend on how many runs a backfill took).
     let body = json!({ "create_time_ge": from.timestamp(), "create_time_lt": to.timestamp() });
-    step("orders", 0, None);
-    let params = [page.clone(), ("sort_field", "create_time".to_owned())];
-    let request = ListRequest {
-        method: Method::POST,
-        path: "/order/202309/orders/search",
-        params: &params,
-        body: Some(&body),
-    };
-    pull.list(
-        "tiktok.order.202309.orders",
-        &window,
-        &request,
-        normalize::orders_202309,
-    )
-    .await?;
     step("affiliate orders", 0, None);
     let params = [page.clone()];
     let request = ListRequest {
@@ -252,6 +240,21 @@ pub async fn pull(
         &window,
         &request,
         normalize::affiliate_orders_202410,
+    )
+    .await?;
+    step("orders", 0, None);
+    let params = [page.clone(), ("sort_field", "create_time".to_owned())];
+    let request = ListRequest {
+        method: Method::POST,
+        path: "/order/202309/orders/search",
+        params: &params,
+        body: Some(&body),
+    };
+    pull.list(
+        "tiktok.order.202309.orders",
+        &window,
+        &request,
+        normalize::orders_202309,
     )
     .await?;
 
