@@ -7,7 +7,6 @@ use futures::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{error_code, TestApp};
@@ -96,14 +95,7 @@ async fn batches_and_broken_bodies_answer_in_the_error_shape_without_debug_text(
 #[tokio::test]
 async fn a_websocket_message_over_the_limit_closes_the_connection() {
     let app = TestApp::spawn().await;
-    let mut request = format!("ws://{}/graphql/ws", app.addr)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = crate::subscription::connect(&app).await;
     let padding = "x".repeat(200 * 1024);
     let init = json!({ "type": "connection_init", "payload": { "padding": padding } });
     let _ = socket.send(Message::Text(init.to_string().into())).await;
@@ -166,14 +158,17 @@ async fn too_many_root_fields_are_refused_before_running() {
     let app = TestApp::spawn().await;
     let token = app.token("acme", "pnl:read");
     let many: String = (0..900).map(|i| format!("m{i}: me {{ org }} ")).collect();
-    let (_, body) = app.gql(Some(&token), &format!("{{ {many} }}"), json!({})).await;
+    let (_, body) = app
+        .gql(Some(&token), &format!("{{ {many} }}"), json!({}))
+        .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT");
     assert_eq!(
         body["errors"][0]["message"],
         "the operation selects 900 root fields; the limit is 20: split it into several requests"
     );
     let twenty: String = (0..20).map(|i| format!("m{i}: me {{ org }} ")).collect();
-    app.gql_ok(&token, &format!("{{ {twenty} }}"), json!({})).await;
+    app.gql_ok(&token, &format!("{{ {twenty} }}"), json!({}))
+        .await;
 }
 
 #[tokio::test]

@@ -33,6 +33,21 @@ pub async fn request_token(app: &TestApp, form: &[(&str, &str)]) -> (StatusCode,
     (status, response.json().await.unwrap())
 }
 
+/// A token of a new partner app of `org` with `scopes`, and the app's client id.
+pub async fn partner_token(app: &TestApp, org: &str, scopes: &str) -> (String, String) {
+    let (id, secret) = create_partner(app, org, scopes).await;
+    let (_, body) = request_token(
+        app,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+        ],
+    )
+    .await;
+    (body["access_token"].as_str().unwrap().to_owned(), id)
+}
+
 #[tokio::test]
 async fn a_partner_gets_a_token_limited_to_its_org_and_scopes() {
     let app = TestApp::spawn().await;

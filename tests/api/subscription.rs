@@ -12,7 +12,8 @@ use crate::sync_engine::{connect_over_http, drain, spawn_for, start_sandbox};
 pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-pub async fn open(app: &TestApp, token: &str) -> Socket {
+/// A WebSocket to `/graphql/ws` speaking graphql-transport-ws, not yet initialised.
+pub async fn connect(app: &TestApp) -> Socket {
     let mut request = format!("ws://{}/graphql/ws", app.addr)
         .into_client_request()
         .unwrap();
@@ -20,7 +21,12 @@ pub async fn open(app: &TestApp, token: &str) -> Socket {
         "Sec-WebSocket-Protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// [`connect`], then `connection_init` with `token`, acknowledged.
+pub async fn open(app: &TestApp, token: &str) -> Socket {
+    let mut socket = connect(app).await;
     let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
     socket
         .send(Message::Text(init.to_string().into()))

@@ -10,16 +10,23 @@ use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{test_config, TestApp, TestDb};
-use crate::oauth::{create_partner, request_token};
+use crate::oauth::partner_token;
 use crate::subscription::{next, open, Socket, SUBSCRIBE};
 
 async fn shop(app: &TestApp) -> String {
     let org = app.org_id("acme").await;
-    catalog::ensure_shop(app.db.conn(), org, Channel::TikTokShop, "us", "US Shop", Some("USD"))
-        .await
-        .unwrap()
-        .id
-        .to_string()
+    catalog::ensure_shop(
+        app.db.conn(),
+        org,
+        Channel::TikTokShop,
+        "us",
+        "US Shop",
+        Some("USD"),
+    )
+    .await
+    .unwrap()
+    .id
+    .to_string()
 }
 
 async fn subscribe(socket: &mut Socket, id: &str, shop: &str) {
@@ -104,8 +111,7 @@ async fn an_expiring_token_ends_its_subscription() {
         .await
         .expect("the subscription ends when its token expires");
     assert_eq!(
-        ended["payload"]["errors"][0]["message"],
-        "the token expired: reconnect with a new token",
+        ended["payload"]["errors"][0]["message"], "the token expired: reconnect with a new token",
         "{ended}"
     );
     assert_eq!(next_for(&mut socket, "1").await["type"], "complete");
@@ -115,21 +121,13 @@ async fn an_expiring_token_ends_its_subscription() {
 async fn revoking_a_partner_ends_its_subscriptions() {
     let app = TestApp::spawn().await;
     let shop = shop(&app).await;
-    let (id, secret) = create_partner(&app, "acme", "pnl:read").await;
-    let (_, body) = request_token(
-        &app,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &id),
-            ("client_secret", &secret),
-        ],
-    )
-    .await;
-    let token = body["access_token"].as_str().unwrap().to_owned();
+    let (token, id) = partner_token(&app, "acme", "pnl:read").await;
     let mut socket = open(&app, &token).await;
     subscribe(&mut socket, "1", &shop).await;
     assert_eq!(next_for(&mut socket, "1").await["type"], "next");
-    pnl::auth::partner::revoke(app.db.conn(), &id).await.unwrap();
+    pnl::auth::partner::revoke(app.db.conn(), &id)
+        .await
+        .unwrap();
     let ended = tokio::time::timeout(
         pnl::graphql::session::RECHECK + Duration::from_secs(5),
         next_for(&mut socket, "1"),
