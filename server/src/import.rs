@@ -203,6 +203,11 @@ pub async fn import_text(
 ) -> Result<ImportReport> {
     let value: Value = serde_json::from_str(text)
         .map_err(|error| Error::bad_input(format!("{file}: not JSON: {error}")))?;
+    if model::contains_nul(&value) {
+        return Err(Error::bad_input(format!(
+            "{file}: holds a NUL character (\\u0000), which cannot be stored"
+        )));
+    }
     let data = match (value.get("code"), value.get("data")) {
         (Some(code), Some(data)) => {
             if code.as_i64() != Some(0) {

@@ -82,6 +82,16 @@ pub struct Delivery {
 pub async fn receive(state: &AppState, body: &[u8]) -> Result<Delivery> {
     let event: Event = serde_json::from_slice(body)
         .map_err(|e| Error::bad_input(format!("not a TikTok webhook event: {e}")))?;
+    // Checked before anything is stored: PostgreSQL would refuse the NUL midway.
+    let nul = |text: &str| text.contains('\0');
+    if nul(&event.shop_id)
+        || event.tts_notification_id.as_deref().is_some_and(nul)
+        || model::contains_nul(&event.data)
+    {
+        return Err(Error::bad_input(
+            "not a TikTok webhook event: holds a NUL character (\\u0000)",
+        ));
+    }
     let text = String::from_utf8_lossy(body).into_owned();
     let source_id = event
         .tts_notification_id

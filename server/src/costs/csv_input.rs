@@ -26,6 +26,13 @@ struct Table {
 }
 
 fn read(text: &str, required: &[&str]) -> Result<Table> {
+    // PostgreSQL cannot store a NUL in text (SQLite can): refused the same way on both.
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        return Err(Error::bad_input(format!(
+            "line {line}: holds a NUL character, which cannot be stored"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)

@@ -22,6 +22,7 @@ use std::rc::Rc;
 
 use pnl::db::Db;
 use pnl::error::Error;
+use proptest::test_runner::TestCaseError;
 use sea_orm::{DbErr, EntityTrait};
 use serde_json::Value;
 use tokio::runtime::Runtime;
@@ -210,6 +211,19 @@ impl<M: AsyncFn() -> TestApp> Harness<M> {
             ),
         };
         *self.outcomes.borrow_mut().entry(key).or_default() += 1;
+    }
+}
+
+/// A refused input is refused as bad input: anything else is an INTERNAL error for something
+/// the user can fix, and usually a difference between backends (PostgreSQL refusing what SQLite
+/// stores).
+pub fn refused_as_bad_input(error: &Error) -> Result<(), TestCaseError> {
+    match error {
+        Error::BadInput(_) => Ok(()),
+        other => Err(TestCaseError::fail(format!(
+            "refused as {} rather than as bad input: {other}",
+            other.code()
+        ))),
     }
 }
 

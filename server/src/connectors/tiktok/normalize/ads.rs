@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 
@@ -63,7 +63,10 @@ fn day(
     let date = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
         .map(|t| t.date())
         .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
-        .map_err(|_| failure())?;
+        .ok()
+        // The years both backends store and order correctly (see `super::time`).
+        .filter(|date| (1..=9999).contains(&date.year()))
+        .ok_or_else(failure)?;
     let start = ctx
         .time_zone
         .from_local_datetime(&date.and_hms_opt(0, 0, 0).ok_or_else(failure)?)

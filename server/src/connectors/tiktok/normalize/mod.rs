@@ -125,9 +125,15 @@ pub(crate) fn explain(
     Ok(parts)
 }
 
-/// A Unix timestamp as UTC.
+/// A Unix timestamp as UTC, within the years 1 to 9999: what both backends store (PostgreSQL
+/// refuses years before 4713 BC) and order correctly (SQLite compares times as text). Anything
+/// else is treated as missing.
 pub(crate) fn time(seconds: Option<i64>) -> Option<DateTime<Utc>> {
-    seconds.and_then(|seconds| Utc.timestamp_opt(seconds, 0).single())
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    const YEARS_1_TO_9999: std::ops::RangeInclusive<i64> = -62_135_596_800..=253_402_300_799;
+    seconds
+        .filter(|seconds| YEARS_1_TO_9999.contains(seconds))
+        .and_then(|seconds| Utc.timestamp_opt(seconds, 0).single())
 }
 
 /// Sums lines that share an entry key (amounts and quantities), keeping first-seen order.

@@ -203,12 +203,33 @@ fn percent(rate: Option<&str>, position: &str) -> Result<Option<String>, Failure
         position: position.to_owned(),
         reason: format!("not a number: {rate:?}"),
     })?;
-    Ok(Some(
-        (value / rust_decimal::Decimal::from(100))
-            .round_dp(4)
-            .normalize()
-            .to_string(),
-    ))
+    let percent = (value / rust_decimal::Decimal::from(100))
+        .round_dp(4)
+        .normalize()
+        .to_string();
+    // Stored in 16 characters: far more than any real rate needs.
+    if percent.len() > 16 {
+        return Err(Failure {
+            position: position.to_owned(),
+            reason: format!("out of range: {rate:?}"),
+        });
+    }
+    Ok(Some(percent))
+}
+
+/// A status or content type as the channel sent it, refused past the 32 characters the
+/// database keeps (PostgreSQL would refuse the whole file; SQLite would keep it).
+fn code(text: Option<&String>, position: &str) -> Result<Option<String>, Failure> {
+    match text {
+        Some(text) if text.chars().count() > 32 => Err(Failure {
+            position: position.to_owned(),
+            reason: format!(
+                "longer than 32 characters: {:?}…",
+                text.chars().take(32).collect::<String>()
+            ),
+        }),
+        other => Ok(other.cloned()),
+    }
 }
 
 /// Affiliate orders → creator attribution per SKU (commission rates, estimated and actual
@@ -229,7 +250,10 @@ pub fn affiliate_orders_202410(data: &AffiliateOrderList, ctx: &Context<'_>) -> 
                         name: None,
                     }),
                     creator: sku.creator_username.clone().filter(|name| !name.is_empty()),
-                    content_type: sku.content_type.clone(),
+                    content_type: code(
+                        sku.content_type.as_ref(),
+                        &format!("{position}.content_type"),
+                    )?,
                     commission_rate: percent(
                         sku.commission_rate.as_deref(),
                         &format!("{position}.commission_rate"),
@@ -284,6 +308,14 @@ pub fn statements_202309(data: &StatementList, ctx: &Context<'_>) -> Normalized 
                 continue;
             }
         };
+        let payment_status = &format!("{position}.payment_status");
+        let status = match code(statement.payment_status.as_ref(), payment_status) {
+            Ok(status) => status.unwrap_or_else(|| "SETTLED".to_owned()),
+            Err(failure) => {
+                out.failures.push(failure);
+                continue;
+            }
+        };
         match amount(
             currency,
             statement.settlement_amount.as_deref(),
@@ -300,12 +332,7 @@ pub fn statements_202309(data: &StatementList, ctx: &Context<'_>) -> Normalized 
                     period_start: end.and_then(|t| t.checked_sub_signed(chrono::Duration::days(1))),
                     period_end: end,
                     paid_at: None,
-                    status: Some(
-                        statement
-                            .payment_status
-                            .clone()
-                            .unwrap_or_else(|| "SETTLED".to_owned()),
-                    ),
+                    status: Some(status),
                     parent: statement.payment_id.clone().map(|id| PayoutRef {
                         kind: PayoutKind::Payment,
                         external_id: id,
@@ -341,6 +368,16 @@ pub fn payments_202309(data: &PaymentList, _ctx: &Context<'_>) -> Normalized {
                 continue;
             }
         };
+        let status = match code(
+            payment.status.as_ref(),
+            &format!("payments[{index}].status"),
+        ) {
+            Ok(status) => status.unwrap_or_else(|| "PROCESSING".to_owned()),
+            Err(failure) => {
+                out.failures.push(failure);
+                continue;
+            }
+        };
         match amount(
             currency,
             payment.amount.value.as_deref(),
@@ -355,12 +392,7 @@ pub fn payments_202309(data: &PaymentList, _ctx: &Context<'_>) -> Normalized {
                 period_start: None,
                 period_end: time(payment.create_time),
                 paid_at: time(payment.paid_time),
-                status: Some(
-                    payment
-                        .status
-                        .clone()
-                        .unwrap_or_else(|| "PROCESSING".to_owned()),
-                ),
+                status: Some(status),
                 parent: None,
             }),
             Ok(None) => out.failures.push(Failure {
