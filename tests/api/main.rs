@@ -24,6 +24,7 @@ mod oauth;
 mod pnl;
 mod pnl_grain;
 mod pnl_shortcuts;
+mod reauth_race;
 mod schema;
 mod secrets;
 mod subscription;

@@ -80,6 +80,7 @@ async fn connect(
             org_id,
             shop_id: row.id,
             currency: Currency::parse(&info.currency).unwrap(),
+            credentials: None,
         };
         targets.push((target, shop.cipher, shop.id));
     }
@@ -442,6 +443,7 @@ async fn ads_spend_comes_from_the_marketing_api_once_beside_the_statements() {
         advertiser_id: shop.advertiser_id.clone(),
         currency: targets[0].0.currency,
         time_zone: account.timezone.unwrap().parse().unwrap(),
+        credentials: None,
     };
     sandbox.faults().throttle_next(2);
     let (first, last) = (sandbox.world().first_day(), sandbox.world().last_day());

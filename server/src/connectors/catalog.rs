@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use entities::{ad_account, creator, listing, order_attribution, product, shop};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use super::{Attribution, SkuRef};
@@ -47,31 +48,55 @@ pub async fn ensure_shop(
     .await?)
 }
 
-/// Sets the status (and the reason, or none) of `org_id`'s ad account `advertiser_id`.
+/// Marks `shop_id` as needing a new authorisation, with the channel's words, unless the seller
+/// has connected it again since `credentials` (the sealed credentials a refused run started
+/// with; none: mark it whatever they are now). A run that was refused with the old grant then
+/// cannot undo a reconnection made while it ran. Returns whether it marked the shop.
 ///
 /// # Errors
 /// Database failures.
-pub async fn set_ad_account_status(
+pub async fn refuse_shop_grant(
+    db: &impl ConnectionTrait,
+    shop_id: i64,
+    message: &str,
+    credentials: Option<&str>,
+) -> Result<bool> {
+    let mut update = shop::Entity::update_many()
+        .col_expr(shop::Column::Status, Expr::value("NEEDS_REAUTH"))
+        .col_expr(
+            shop::Column::StatusMessage,
+            Expr::value(Some(message.to_owned())),
+        )
+        .filter(shop::Column::Id.eq(shop_id));
+    if let Some(credentials) = credentials {
+        update = update.filter(shop::Column::Credentials.eq(credentials));
+    }
+    Ok(update.exec(db).await?.rows_affected > 0)
+}
+
+/// [`refuse_shop_grant`] for `org_id`'s ad account `advertiser_id`.
+///
+/// # Errors
+/// Database failures.
+pub async fn refuse_ad_account_grant(
     db: &impl ConnectionTrait,
     org_id: i64,
     advertiser_id: &str,
-    status: &str,
-    message: Option<&str>,
-) -> Result<()> {
-    ad_account::Entity::update_many()
-        .col_expr(
-            ad_account::Column::Status,
-            sea_orm::sea_query::Expr::value(status),
-        )
+    message: &str,
+    credentials: Option<&str>,
+) -> Result<bool> {
+    let mut update = ad_account::Entity::update_many()
+        .col_expr(ad_account::Column::Status, Expr::value("NEEDS_REAUTH"))
         .col_expr(
             ad_account::Column::StatusMessage,
-            sea_orm::sea_query::Expr::value(message.map(ToOwned::to_owned)),
+            Expr::value(Some(message.to_owned())),
         )
         .filter(ad_account::Column::OrgId.eq(org_id))
-        .filter(ad_account::Column::AdvertiserId.eq(advertiser_id))
-        .exec(db)
-        .await?;
-    Ok(())
+        .filter(ad_account::Column::AdvertiserId.eq(advertiser_id));
+    if let Some(credentials) = credentials {
+        update = update.filter(ad_account::Column::Credentials.eq(credentials));
+    }
+    Ok(update.exec(db).await?.rows_affected > 0)
 }
 
 /// Sets a shop's status (`ACTIVE`, `NEEDS_REAUTH`, …) and the message explaining it.

@@ -224,6 +224,7 @@ async fn run(state: &AppState, job: &sync_state::Model) -> Result<Outcome> {
             org_id: job.org_id,
             shop_id: shop.id,
             currency,
+            credentials: shop.credentials.clone(),
         };
         let result = sync_shop(&state.db, &client, &target, from, to, &|p| {
             let _ = sender.send(p);
@@ -315,6 +316,7 @@ pub async fn ads_target(
             advertiser_id: account.advertiser_id,
             currency,
             time_zone,
+            credentials: account.credentials,
         },
     ))
 }

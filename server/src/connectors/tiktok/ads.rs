@@ -335,6 +335,9 @@ pub struct AdsTarget {
     pub currency: Currency,
     /// Its time zone.
     pub time_zone: chrono_tz::Tz,
+    /// The sealed credentials the run started with: a refused grant marks the account only
+    /// while they are still its credentials (none: whatever they are).
+    pub credentials: Option<String>,
 }
 
 /// Pulls like [`pull_ads`]; a revoked grant also marks the ad account `NEEDS_REAUTH` with the
@@ -352,15 +355,17 @@ pub async fn sync_ads(
 ) -> Result<IngestReport, SyncError> {
     let result = pull_ads(db, client, target, from, to).await;
     if let Err(SyncError::TikTok(error @ TikTokError::Reauthorize { .. })) = &result {
-        crate::connectors::catalog::set_ad_account_status(
+        let marked = crate::connectors::catalog::refuse_ad_account_grant(
             db.conn(),
             target.org_id,
             &target.advertiser_id,
-            "NEEDS_REAUTH",
-            Some(&error.to_string()),
+            &error.to_string(),
+            target.credentials.as_deref(),
         )
         .await?;
-        tracing::warn!(advertiser = %target.advertiser_id, %error, "ad grant revoked; the ad account needs re-authorisation");
+        if marked {
+            tracing::warn!(advertiser = %target.advertiser_id, %error, "ad grant revoked; the ad account needs re-authorisation");
+        }
     }
     result
 }

@@ -50,6 +50,9 @@ pub struct ShopTarget {
     pub shop_id: i64,
     /// The shop's currency (payloads without one use it).
     pub currency: Currency,
+    /// The sealed credentials the run started with: a refused grant marks the shop only while
+    /// they are still its credentials (none: whatever they are).
+    pub credentials: Option<String>,
 }
 
 /// Why a sync stopped.
@@ -160,14 +163,16 @@ pub async fn sync_shop(
 ) -> Result<SyncReport, SyncError> {
     let result = pull(db, client, target, from, to, progress).await;
     if let Err(SyncError::TikTok(error @ TikTokError::Reauthorize { .. })) = &result {
-        crate::connectors::catalog::set_shop_status(
+        let marked = crate::connectors::catalog::refuse_shop_grant(
             db.conn(),
             target.shop_id,
-            "NEEDS_REAUTH",
-            Some(&error.to_string()),
+            &error.to_string(),
+            target.credentials.as_deref(),
         )
         .await?;
-        tracing::warn!(shop_id = target.shop_id, %error, "TikTok grant revoked; the shop needs re-authorisation");
+        if marked {
+            tracing::warn!(shop_id = target.shop_id, %error, "TikTok grant revoked; the shop needs re-authorisation");
+        }
     }
     result
 }
