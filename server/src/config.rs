@@ -277,7 +277,7 @@ impl fmt::Debug for Config {
 }
 
 /// Hides the password of a database URL.
-fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             format!("{}://[redacted]{}", &url[..scheme], &url[at..])

@@ -193,6 +193,43 @@ impl Db {
             .context("database migration failed")
     }
 
+    /// Fails with one sentence naming the database and the fix when it cannot be written
+    /// (read-only file, directory or server, full disk): a probe table is created in a
+    /// transaction that is rolled back, so nothing is left behind.
+    ///
+    /// # Errors
+    /// The database cannot be written, said in words with where it is.
+    pub async fn check_writable(&self, url: &str) -> anyhow::Result<()> {
+        let probe = async {
+            let txn = self.conn.begin().await?;
+            txn.execute_unprepared("CREATE TABLE pnl_write_probe (probe INTEGER)")
+                .await?;
+            txn.rollback().await
+        };
+        let Err(error) = probe.await else {
+            return Ok(());
+        };
+        let place = match sqlite_file(url) {
+            Some(path) => path.display().to_string(),
+            None => crate::config::redact_url(url),
+        };
+        let why = match Trouble::of(&error) {
+            Some(Trouble::ReadOnly) => {
+                "it is read-only (the file or its directory, `mode=ro` in the URL, or a read-only \
+                 server): give pnl write access to it, or point --database-url at a writable \
+                 database"
+            }
+            Some(Trouble::Full) => "its disk is full: free space there and start pnl again",
+            Some(Trouble::Unreachable | Trouble::Busy) => {
+                "it did not answer or another process holds it: check that it is up and not \
+                 locked, then start pnl again"
+            }
+            None => "the database refused a write (the log has the driver's message)",
+        };
+        tracing::debug!(%error, "write probe failed");
+        anyhow::bail!("cannot write the database {place}: {why}")
+    }
+
     /// Answers whether the database responds (for `/readyz`).
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
@@ -235,6 +272,85 @@ pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
 }
 
+/// What kind of trouble a database error is, when it is one a person or a retry can mend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trouble {
+    /// The server could not be reached or dropped the connection (restarting, network):
+    /// retried with backoff.
+    Unreachable,
+    /// Another writer holds the database (SQLite busy or locked): retried with backoff.
+    Busy,
+    /// The disk is full: a person must free space.
+    Full,
+    /// The database cannot be written (read-only file or server): a person must fix access.
+    ReadOnly,
+}
+
+impl Trouble {
+    /// The trouble `error` is, if it is one of these (none: a bug or bad data).
+    pub fn of(error: &DbErr) -> Option<Self> {
+        use sea_orm::{RuntimeErr, SqlxError};
+        let sqlx = match error {
+            DbErr::ConnectionAcquire(_) => return Some(Self::Unreachable),
+            DbErr::Conn(RuntimeErr::SqlxError(e))
+            | DbErr::Exec(RuntimeErr::SqlxError(e))
+            | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+            DbErr::Conn(_) => return Some(Self::Unreachable),
+            _ => return None,
+        };
+        match sqlx {
+            SqlxError::Io(_)
+            | SqlxError::PoolTimedOut
+            | SqlxError::PoolClosed
+            | SqlxError::WorkerCrashed
+            | SqlxError::Tls(_) => Some(Self::Unreachable),
+            SqlxError::Database(database) => {
+                let code = database.code().unwrap_or_default();
+                match code.as_ref() {
+                    // PostgreSQL SQLSTATE: admin shutdown, crash shutdown, cannot connect now,
+                    // connection exceptions (08…).
+                    "57P01" | "57P02" | "57P03" => Some(Self::Unreachable),
+                    c if c.starts_with("08") => Some(Self::Unreachable),
+                    "53100" => Some(Self::Full),
+                    "25006" => Some(Self::ReadOnly),
+                    // SQLite primary result codes (extended codes keep them in the low byte).
+                    c => match c.parse::<i64>().map(|code| code & 0xff) {
+                        Ok(5 | 6) => Some(Self::Busy),
+                        Ok(13) => Some(Self::Full),
+                        Ok(8) => Some(Self::ReadOnly),
+                        _ => None,
+                    },
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether waiting can mend it.
+    pub fn is_transient(self) -> bool {
+        matches!(self, Self::Unreachable | Self::Busy)
+    }
+
+    /// What happened, in words a person can act on (no driver text).
+    pub fn in_words(self) -> &'static str {
+        match self {
+            Self::Unreachable => {
+                "the database could not be reached (it may be restarting); the sync retried and \
+                 will run again"
+            }
+            Self::Busy => "the database was busy with another writer; the sync will run again",
+            Self::Full => {
+                "the database's disk is full: free space where the database lives, then the sync \
+                 runs again"
+            }
+            Self::ReadOnly => {
+                "the database cannot be written (read-only file or server): give pnl write access \
+                 to it, then the sync runs again"
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +362,81 @@ mod tests {
             Some("data/pnl.db".into())
         );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+
+    async fn sqlite(path: &std::path::Path, mode: &str) -> Db {
+        Db::connect(&format!("sqlite://{}?mode={mode}", path.display()))
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_read_only_database_is_read_only_trouble_and_said_once_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pnl.db");
+        let writable = sqlite(&path, "rwc").await;
+        writable.check_writable("sqlite::memory:").await.unwrap();
+        writable.close().await;
+        let url = format!("sqlite://{}?mode=ro", path.display());
+        let read_only = Db::connect(&url).await.unwrap();
+        let error = read_only
+            .conn()
+            .execute_unprepared("CREATE TABLE t (x INTEGER)")
+            .await
+            .unwrap_err();
+        assert_eq!(Trouble::of(&error), Some(Trouble::ReadOnly));
+        let refusal = read_only
+            .check_writable(&url)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refusal.starts_with(&format!(
+                "cannot write the database {}: it is read-only",
+                path.display()
+            )),
+            "{refusal}"
+        );
+        assert_eq!(
+            refusal.matches("read-only").count(),
+            2,
+            "said once: {refusal}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_database_held_by_another_writer_is_busy_trouble() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pnl.db");
+        let holder = sea_orm::Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
+            .await
+            .unwrap();
+        holder
+            .execute_unprepared("CREATE TABLE t (x INTEGER)")
+            .await
+            .unwrap();
+        let mut options = ConnectOptions::new(format!("sqlite://{}", path.display()));
+        options.max_connections(1);
+        let other = sea_orm::Database::connect(options).await.unwrap();
+        other
+            .execute_unprepared("PRAGMA busy_timeout = 0")
+            .await
+            .unwrap();
+        let txn = holder.begin().await.unwrap();
+        txn.execute_unprepared("INSERT INTO t VALUES (1)")
+            .await
+            .unwrap();
+        let error = other
+            .execute_unprepared("INSERT INTO t VALUES (2)")
+            .await
+            .unwrap_err();
+        assert_eq!(Trouble::of(&error), Some(Trouble::Busy), "{error}");
+        txn.rollback().await.unwrap();
+        assert!(Trouble::Busy.is_transient() && !Trouble::ReadOnly.is_transient());
+        assert_eq!(
+            Trouble::of(&DbErr::Custom("a bug".to_owned())),
+            None,
+            "not every error is trouble"
+        );
     }
 }

@@ -95,6 +95,7 @@ impl Application {
 /// Any of those steps failing, with context.
 pub async fn app_state(config: Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url()).await?;
+    db.check_writable(&config.database_url()).await?;
     db.migrate().await?;
     let jwt = jwt_keys(&config)?;
     let secrets = secret_box(&config)?;

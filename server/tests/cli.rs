@@ -443,9 +443,17 @@ fn the_data_directory_the_database_and_the_secrets_are_owner_only() {
     assert!(output.status.success(), "{output:?}");
     // `sync` opens everything (database, both secrets) before it finds no such shop.
     let output = run(&sync, &["sync", "--shop", "none"]);
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no shop none"), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no shop none"),
+        "{output:?}"
+    );
 
-    for dir in [&token, &migrate, &migrate.parent().unwrap().to_path_buf(), &sync] {
+    for dir in [
+        &token,
+        &migrate,
+        &migrate.parent().unwrap().to_path_buf(),
+        &sync,
+    ] {
         assert_eq!(format!("{:o}", mode(dir)), "700", "{}", dir.display());
     }
     let mut files = vec![
@@ -531,4 +539,34 @@ async fn token_revoke_stops_a_minted_token() {
         "{output:?}"
     );
     state.db.close().await;
+}
+
+#[test]
+fn serve_on_a_read_only_database_says_once_where_it_is_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(pnl(dir.path(), &["migrate"]).status.success());
+    let db = dir.path().join("pnl.db");
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    let output = pnl(
+        dir.path(),
+        &["serve", "--listen", "127.0.0.1:0", "--database-url", &url],
+    );
+    assert!(!output.status.success());
+    let error = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = error
+        .lines()
+        .filter(|line| line.contains("cannot write"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{error}");
+    assert!(
+        lines[0].contains(&db.display().to_string())
+            && lines[0].contains("read-only")
+            && lines[0].contains("give pnl write access"),
+        "{error}"
+    );
+    assert_eq!(
+        error.matches("readonly").count(),
+        0,
+        "no driver text: {error}"
+    );
 }

@@ -26,6 +26,7 @@ mod pnl_grain;
 mod pnl_shortcuts;
 mod reauth_race;
 mod schema;
+mod store_trouble;
 mod secrets;
 mod subscription;
 mod subscription_limits;

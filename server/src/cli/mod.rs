@@ -271,7 +271,9 @@ impl Cli {
                 run_sync::run(config, org.as_deref(), &shop).await
             }
             Command::Migrate => {
-                Db::connect(&config.database_url()).await?.migrate().await?;
+                let db = Db::connect(&config.database_url()).await?;
+                db.check_writable(&config.database_url()).await?;
+                db.migrate().await?;
                 eprintln!("migrations applied");
                 Ok(())
             }
