@@ -199,9 +199,8 @@ pub fn gmv_max_report(data: &AdsReport, ctx: &AdsContext<'_>) -> Normalized {
                 ctx.advertiser_id,
                 item.as_deref().unwrap_or("none")
             );
-            let mut tied = line(ctx, key, "gmv_max_cost", -cost, at);
-            tied.product = item;
-            out.lines.push(tied);
+            // The day's untying total first: a row that cannot join it (another currency, an
+            // overflow) is a failure and posts nothing, so tied and untied lines still net to zero.
             let entry = untie
                 .entry((campaign, date))
                 .or_insert((Money::zero(cost.currency()), at));
@@ -209,6 +208,9 @@ pub fn gmv_max_report(data: &AdsReport, ctx: &AdsContext<'_>) -> Normalized {
                 position: position.clone(),
                 reason: error.to_string(),
             })?;
+            let mut tied = line(ctx, key, "gmv_max_cost", -cost, at);
+            tied.product = item;
+            out.lines.push(tied);
             Ok(())
         })();
         if let Err(failure) = result {

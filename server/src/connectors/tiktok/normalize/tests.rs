@@ -330,6 +330,30 @@ fn affiliate_orders_attribute_the_creator_with_rates_in_percent() {
 }
 
 #[test]
+fn a_gmv_max_row_that_cannot_join_its_day_posts_nothing_so_the_pair_still_nets_to_zero() {
+    let mapper = FeeMapper::defaults();
+    let ctx = AdsContext {
+        mapper: &mapper,
+        advertiser_id: "7000",
+        currency: usd(),
+        time_zone: chrono_tz::America::Los_Angeles,
+    };
+    let path = format!(
+        "{}/../tests/fixtures/tiktok/ads_gmv_max_report.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // The second row of the same campaign-day in another currency.
+    value["data"]["list"][1]["metrics"]["currency"] = "EUR".into();
+    let report = serde_json::from_value(value["data"].clone()).unwrap();
+    let gmv = gmv_max_report(&report, &ctx);
+    assert_eq!(gmv.failures.len(), 1, "{:?}", gmv.failures);
+    assert_eq!(total(&gmv).to_string(), "0.00 USD");
+    assert_eq!(gmv.lines.len(), 2, "one tied line and its untying line");
+}
+
+#[test]
 fn ads_reports_post_card_spend_and_move_gmv_max_cost_onto_products() {
     let mapper = FeeMapper::defaults();
     let ctx = AdsContext {
