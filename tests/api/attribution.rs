@@ -55,7 +55,8 @@ async fn ads_by_sku(app: &TestApp) -> Value {
         .await;
     let today = chrono::Utc::now().date_naive();
     let query = r#"query($from: Date!, $to: Date!) { pnl(range: {from: $from, to: $to}, groupBy: [SKU]) { rows { key { sku } adCosts { amount } } total { adCosts { amount } } } }"#;
-    let range = json!({ "from": (today - chrono::Days::new(30)).to_string(), "to": today.to_string() });
+    let range =
+        json!({ "from": (today - chrono::Days::new(30)).to_string(), "to": today.to_string() });
     app.gql_ok(&app.token("acme", "pnl:read"), query, range)
         .await["pnl"]
         .clone()

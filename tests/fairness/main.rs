@@ -39,7 +39,11 @@ async fn load_brand(app: &TestApp, org: &str, skus: usize, days: u64) {
             channel_product_id: None,
             name: None,
         };
-        listings.push(catalog::ensure_listing(db, org_id, shop, &sku).await.unwrap());
+        listings.push(
+            catalog::ensure_listing(db, org_id, shop, &sku)
+                .await
+                .unwrap(),
+        );
     }
     let usd = Currency::parse("USD").unwrap();
     let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();

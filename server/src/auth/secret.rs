@@ -25,7 +25,8 @@ pub fn load_or_generate(dir: &Path, name: &str, env_var: &str) -> anyhow::Result
         );
         return Ok(text.to_owned());
     }
-    crate::owner_only::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::owner_only::create_dir(dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
     let secret =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let mut options = fs::OpenOptions::new();

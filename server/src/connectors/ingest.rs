@@ -244,7 +244,8 @@ pub async fn ingest_in(
     let waiting = unattributed_products(db, org_id, shop_id).await?;
     let mut products = HashMap::new();
     for id in waiting {
-        if let Some(product) = catalog::product_of_channel_product(db, org_id, shop_id, &id).await? {
+        if let Some(product) = catalog::product_of_channel_product(db, org_id, shop_id, &id).await?
+        {
             products.insert(id, product);
         }
     }

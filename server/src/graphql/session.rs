@@ -138,8 +138,8 @@ where
         |current| async move {
             let (mut events, state, session, place) = current?;
             loop {
-                let until_expiry = u64::try_from(session.expires_at - chrono::Utc::now().timestamp())
-                    .unwrap_or(0);
+                let until_expiry =
+                    u64::try_from(session.expires_at - chrono::Utc::now().timestamp()).unwrap_or(0);
                 let wait = RECHECK.min(Duration::from_secs(until_expiry));
                 tokio::select! {
                     event = events.next() => {

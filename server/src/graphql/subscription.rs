@@ -9,8 +9,8 @@ use futures::stream::BoxStream;
 use futures::StreamExt;
 
 use crate::auth::Scope;
-use crate::graphql::types::shop::{shop_id, Shop};
 use crate::graphql::session::{guarded, OrgSubscriptions, Session};
+use crate::graphql::types::shop::{shop_id, Shop};
 use crate::graphql::ContextExt;
 
 /// How often a subscription looks at the shop's sync state (shared through the database, so
@@ -39,7 +39,10 @@ impl SubscriptionRoot {
             .await
             .extend()?;
         // Over WebSocket: bounded in number, and ended when the token lapses.
-        let guard = match (ctx.data_opt::<Session>(), ctx.data_opt::<Arc<OrgSubscriptions>>()) {
+        let guard = match (
+            ctx.data_opt::<Session>(),
+            ctx.data_opt::<Arc<OrgSubscriptions>>(),
+        ) {
             (Some(session), Some(orgs)) => {
                 let limits = &state.config.graphql;
                 let place = orgs
@@ -55,7 +58,11 @@ impl SubscriptionRoot {
             _ => None,
         };
         let events = futures::stream::unfold(
-            (state.clone(), Some(first), None::<crate::sync::status::ShopView>),
+            (
+                state.clone(),
+                Some(first),
+                None::<crate::sync::status::ShopView>,
+            ),
             move |(state, pending, last)| async move {
                 let mut last = last;
                 if let Some(view) = pending {

@@ -149,7 +149,10 @@ pub async fn completeness(
             gap,
         });
     }
-    for shop in shops.iter().filter(|shop| jobs.iter().all(|job| job.shop_id != shop.id)) {
+    for shop in shops
+        .iter()
+        .filter(|shop| jobs.iter().all(|job| job.shop_id != shop.id))
+    {
         let covered_through = last_days
             .iter()
             .find(|(shop_id, _)| *shop_id == shop.id)
@@ -169,7 +172,9 @@ pub async fn completeness(
         });
     }
     sources.retain(|source| {
-        filter.channel.is_none_or(|channel| source.channel == channel)
+        filter
+            .channel
+            .is_none_or(|channel| source.channel == channel)
             && filter.shop_id.is_none_or(|id| source.shop_id == Some(id))
     });
     Ok(Completeness {
@@ -220,7 +225,13 @@ mod tests {
             Some("synced no day yet, not yet to 2026-01-31")
         );
         assert_eq!(
-            gap("PAUSED", Some("grant revoked"), Some(day("2026-02-02")), end).as_deref(),
+            gap(
+                "PAUSED",
+                Some("grant revoked"),
+                Some(day("2026-02-02")),
+                end
+            )
+            .as_deref(),
             Some("PAUSED (synced up to 2026-02-02): grant revoked")
         );
     }

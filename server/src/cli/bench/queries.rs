@@ -153,7 +153,9 @@ impl Client {
         let data = body.get("data").context("no data in the response")?;
         let rows = match data.get("profitBySku") {
             Some(report) => report.get("rows"),
-            None => data.get("blendedMargin").and_then(|margin| margin.get("periods")),
+            None => data
+                .get("blendedMargin")
+                .and_then(|margin| margin.get("periods")),
         };
         Ok(rows.and_then(Value::as_array).map_or(0, Vec::len))
     }

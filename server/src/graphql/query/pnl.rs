@@ -5,12 +5,12 @@ use async_graphql::{Context, Object, ResultExt};
 use crate::auth::Scope;
 use crate::graphql::types::scalars::Decimal;
 
+use crate::graphql::fair::OrgGates;
 use crate::graphql::types::completeness::Completeness;
 use crate::graphql::types::pnl::{
     BlendedMargin, CreatorProfit, CreatorProfits, DateRangeInput, MarginAlert, MarginAlerts,
     OrgSettings, PeriodMargin, PnlFilterInput, PnlReport, PnlRow,
 };
-use crate::graphql::fair::OrgGates;
 use crate::graphql::{args, ContextExt};
 use crate::money::Currency;
 use crate::pnl::completeness::SourceFilter;
@@ -78,7 +78,9 @@ impl PnlQuery {
     /// CREATOR, BUCKET, DAY, WEEK, MONTH (none: one total row). Amounts are converted to
     /// `currency` (default: the org's) at the rate of each line's day. Needs `pnl:read`.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::limits::report_cost(&range, crate::graphql::limits::distinct(&group_by), child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::limits::report_cost(&range, crate::graphql::limits::distinct(&group_by), child_complexity)"
+    )]
     async fn pnl(
         &self,
         ctx: &Context<'_>,
