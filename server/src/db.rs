@@ -183,14 +183,27 @@ impl Db {
         }
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration, all or none: a process killed while migrating leaves
+    /// the schema as it was. sea-orm-migration wraps them in a transaction on PostgreSQL only;
+    /// on SQLite a migration killed after its `ALTER TABLE` but before its record was written
+    /// failed every later start ("duplicate column name"), so here they share one transaction
+    /// too (SQLite's DDL is transactional).
     ///
     /// # Errors
     /// A migration that fails.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        Migrator::up(&self.conn, None)
+        let result = if self.backend() == DatabaseBackend::Sqlite {
+            // Not `begin_write`: its lock statement needs the tables this may create.
+            async {
+                let txn = self.conn.begin().await?;
+                Migrator::up(&txn, None).await?;
+                txn.commit().await
+            }
             .await
-            .context("database migration failed")
+        } else {
+            Migrator::up(&self.conn, None).await
+        };
+        result.context("database migration failed")
     }
 
     /// Fails with one sentence naming the database and the fix when it cannot be written

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use entities::sync_state;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, Value,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, Value,
 };
 
 use crate::config::parse_ttl;
@@ -130,6 +131,22 @@ pub async fn heartbeat(db: &Db, id: i64, worker: &str, lease: Duration) -> Resul
         .exec(db.conn())
         .await?;
     Ok(renewed.rows_affected > 0)
+}
+
+/// When the first lease that is still running out ends (none: no job is held).
+///
+/// # Errors
+/// Database failures.
+pub async fn next_lease_end(db: &Db) -> Result<Option<DateTime<Utc>>> {
+    let next = sync_state::Entity::find()
+        .select_only()
+        .column(sync_state::Column::LockedUntil)
+        .filter(sync_state::Column::LockedUntil.gt(Utc::now()))
+        .order_by_asc(sync_state::Column::LockedUntil)
+        .into_tuple::<Option<DateTime<Utc>>>()
+        .one(db.conn())
+        .await?;
+    Ok(next.flatten())
 }
 
 /// Releases every lease `worker` holds (a worker that died, or this one stopping): a running

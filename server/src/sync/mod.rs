@@ -9,8 +9,8 @@
 //! a worker whose heartbeat finds the job claimed by another stops running it. A worker that
 //! dies stops renewing, and:
 //! - On PostgreSQL (replicas on many machines) nobody can tell a dead worker from a slow one, so
-//!   the lease decides: another worker claims the job once it has expired, within a lease and a
-//!   poll of the death.
+//!   the lease decides: an idle worker wakes when the next lease runs out and claims the job,
+//!   one lease (at most) after the dead worker's last heartbeat.
 //! - On a SQLite file (one machine) a process can know: every worker holds an advisory lock on
 //!   a file of its own beside the database for as long as it runs ([`liveness`]), and the
 //!   operating system drops it when the process dies. A starting process (and an idle worker, at
@@ -25,26 +25,25 @@
 //! so an interrupted backfill is never left waiting for the next interval or a retry backoff.
 
 mod claim;
+mod engine;
 pub mod jobs;
 mod liveness;
 pub mod progress;
 pub mod status;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context;
 use chrono::Utc;
 use entities::sync_state;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
-pub use claim::{claim, claim_job, finish, heartbeat, release, Outcome};
+pub use claim::{claim, claim_job, finish, heartbeat, next_lease_end, release, Outcome};
+pub use engine::SyncEngine;
 pub use jobs::{ads_target, run_job, shop_client};
 
 use crate::config::parse_ttl;
-use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -55,120 +54,6 @@ pub const ADS_STREAM: &str = "tiktok.ads:";
 
 /// The lease when `sync.lease` cannot be read (validated at start-up, so never in practice).
 const DEFAULT_LEASE: Duration = Duration::from_secs(20);
-
-/// In-process side of the engine: who this worker is and a bell to ring when a job is due now.
-#[derive(Debug)]
-pub struct SyncEngine {
-    worker_id: String,
-    wake: Notify,
-    /// On a SQLite file: the directory of the worker lock files, and this worker's lock (held
-    /// for the engine's life; see the module docs).
-    liveness: Option<(PathBuf, liveness::WorkerLock)>,
-}
-
-impl Default for SyncEngine {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl SyncEngine {
-    /// A new engine with a unique worker id (host, pid and a random nonce) and no liveness
-    /// lock: its leases can only expire. Processes use [`SyncEngine::start`].
-    pub fn new() -> Self {
-        let host: String = std::env::var("HOSTNAME")
-            .unwrap_or_else(|_| "pnl".to_owned())
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        Self {
-            worker_id: format!(
-                "{host}-{}-{}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            ),
-            wake: Notify::new(),
-            liveness: None,
-        }
-    }
-
-    /// The engine of a process that opened `db` at `database_url`. On a SQLite file it takes
-    /// this worker's liveness lock and releases the leases of the workers that died (a lock
-    /// that cannot be taken is logged, and leases are then left to expire).
-    ///
-    /// # Errors
-    /// Database failures while releasing.
-    pub async fn start(db: &Db, database_url: &str) -> anyhow::Result<Self> {
-        let mut engine = Self::new();
-        // In memory (`sqlite::memory:`, `mode=memory`) no other process can reach the database.
-        let file =
-            crate::db::sqlite_file(database_url).filter(|_| !database_url.contains("mode=memory"));
-        let Some(file) = file else {
-            return Ok(engine);
-        };
-        // Canonical: two processes that reach the file by different paths share one directory.
-        let file = std::fs::canonicalize(&file).unwrap_or(file);
-        let dir = liveness::dir_of(&file);
-        match liveness::WorkerLock::acquire(&dir, &engine.worker_id) {
-            Ok(lock) => engine.liveness = Some((dir, lock)),
-            Err(error) => {
-                tracing::warn!(%error, dir = %dir.display(), "cannot lock this sync worker's file; leases of dead workers will wait for expiry");
-            }
-        }
-        let freed = engine
-            .release_dead(db)
-            .await
-            .context("cannot release the sync leases of dead workers")?;
-        if freed > 0 {
-            tracing::info!(
-                jobs = freed,
-                "resuming sync jobs interrupted by a process that died"
-            );
-        }
-        Ok(engine)
-    }
-
-    /// Releases the leases held by workers of this SQLite file that died; how many jobs were
-    /// freed (none on PostgreSQL, where leases expire instead).
-    ///
-    /// # Errors
-    /// Database failures.
-    pub async fn release_dead(&self, db: &Db) -> Result<u64> {
-        let Some((dir, _)) = &self.liveness else {
-            return Ok(0);
-        };
-        let mut freed = 0;
-        for worker in liveness::dead_workers(dir) {
-            let jobs = release(db, &worker.id).await?;
-            if jobs > 0 {
-                tracing::warn!(
-                    worker = worker.id,
-                    jobs,
-                    "released the sync leases of a worker that died"
-                );
-            }
-            freed += jobs;
-            worker.bury();
-        }
-        Ok(freed)
-    }
-
-    /// This worker's id (stored in `locked_by`).
-    pub fn worker_id(&self) -> &str {
-        &self.worker_id
-    }
-
-    /// Wakes the worker loop of this process.
-    pub fn wake(&self) {
-        self.wake.notify_one();
-    }
-}
 
 /// Ensures the job of `stream` for `shop_id` exists and is due now (and not paused).
 ///
@@ -256,9 +141,21 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
             },
             Err(error) => tracing::error!(%error, "sync worker failed to claim a job"),
         }
+        // Wake when the next lease runs out, if sooner than the poll: a replica that died is
+        // replaced one lease after its last heartbeat, not a lease and a poll.
+        let nap = match next_lease_end(&state.db).await {
+            Ok(Some(end)) => (end - Utc::now())
+                .to_std()
+                .map_or(poll, |left| poll.min(left + Duration::from_millis(50))),
+            Ok(None) => poll,
+            Err(error) => {
+                tracing::error!(%error, "sync worker failed to read the leases");
+                poll
+            }
+        };
         tokio::select! {
             () = state.sync.wake.notified() => {}
-            () = tokio::time::sleep(poll) => {}
+            () = tokio::time::sleep(nap) => {}
             _ = stop.changed() => return,
         }
     }
