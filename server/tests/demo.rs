@@ -272,19 +272,23 @@ impl Demo {
             .unwrap()
     }
 
-    /// Waits until every shop's first sync has succeeded; returns the shops.
+    /// Waits until the first sync of every shop and of its ad account has succeeded (the
+    /// README's completeness example names them all); returns the shops.
     async fn backfilled(&self, shops: usize) -> Vec<Value> {
-        let query = "{ shops { externalId name syncStatus { state lastSuccessAt lastError } } }";
+        let query = "{ shops { externalId name syncStatus { state lastSuccessAt lastError } } \
+                     adAccounts { syncStatus { lastSuccessAt } } }";
+        let synced = |list: &[Value]| {
+            list.iter()
+                .all(|s| s["syncStatus"]["lastSuccessAt"].is_string())
+        };
         for _ in 0..1200 {
             let body = self.graphql(query).await;
-            let found = body["data"]["shops"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+            let list = |field: &str| body["data"][field].as_array().cloned().unwrap_or_default();
+            let (found, accounts) = (list("shops"), list("adAccounts"));
             if found.len() == shops
-                && found
-                    .iter()
-                    .all(|s| s["syncStatus"]["lastSuccessAt"].is_string())
+                && accounts.len() == shops
+                && synced(&found)
+                && synced(&accounts)
             {
                 return found;
             }
