@@ -1,6 +1,10 @@
 //! Configuration: code defaults, then an optional `pnl.toml`, then `PNL_*` environment variables,
 //! then command-line flags (each layer overrides the one before). Validated once at start-up.
 
+mod limits;
+
+pub use limits::{GraphqlConfig, RateLimitConfig};
+
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -51,39 +55,6 @@ pub struct Config {
     pub sync: SyncConfig,
     /// Request rates per token and per client address.
     pub rate_limit: RateLimitConfig,
-}
-
-/// Request rate limits (`[rate_limit]`, `PNL_RATE_LIMIT__…`). A request over its limit answers
-/// 429 with `Retry-After`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RateLimitConfig {
-    /// Limit at all.
-    pub enabled: bool,
-    /// Requests per minute of one bearer token, on any route.
-    pub per_token_per_minute: u32,
-    /// Requests one token may send at once above its rate.
-    pub token_burst: u32,
-    /// Requests per minute of one client address to `/oauth/token`, `/webhooks/*`,
-    /// `/connect/*/callback` and `/graphql` without a token.
-    pub per_address_per_minute: u32,
-    /// Requests one address may send at once above its rate.
-    pub address_burst: u32,
-    /// Leave clients on this machine (127.0.0.0/8, ::1) unlimited (`pnl demo` sets it).
-    pub exempt_loopback: bool,
-}
-
-impl Default for RateLimitConfig {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            per_token_per_minute: 600,
-            token_burst: 100,
-            per_address_per_minute: 300,
-            address_burst: 60,
-            exempt_loopback: false,
-        }
-    }
 }
 
 /// A TikTok Shop Partner app (`[tiktok]`, `PNL_TIKTOK__APP_KEY`, …).
@@ -169,29 +140,6 @@ impl Default for SyncConfig {
             poll: "5s".to_owned(),
         }
     }
-}
-
-/// Limits of the GraphQL endpoint.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default)]
-pub struct GraphqlConfig {
-    /// Maximum selection depth of one operation.
-    pub depth_limit: usize,
-    /// Maximum complexity (roughly: fields times page sizes) of one operation.
-    pub complexity_limit: usize,
-    /// Largest accepted request body, in bytes.
-    pub max_body_bytes: usize,
-    /// Serve GraphiQL on `GET /graphql` (off by default; `pnl demo` turns it on).
-    pub graphiql: bool,
-    /// Most root fields (aliases included) of one operation.
-    pub max_root_fields: usize,
-    /// Most profit reports one org runs at a time; more wait their turn, so one org's heavy
-    /// request cannot take every slot from the others.
-    pub org_concurrency: usize,
-    /// Most subscriptions open on one WebSocket connection.
-    pub subscriptions_per_connection: usize,
-    /// Most subscriptions open for one org, over every connection.
-    pub subscriptions_per_org: usize,
 }
 
 /// One external token issuer and the public keys its tokens are checked against.
@@ -305,21 +253,6 @@ impl Default for Config {
             tiktok_ads: TikTokAdsAppConfig::default(),
             sync: SyncConfig::default(),
             rate_limit: RateLimitConfig::default(),
-        }
-    }
-}
-
-impl Default for GraphqlConfig {
-    fn default() -> Self {
-        Self {
-            depth_limit: 12,
-            complexity_limit: 2_000,
-            max_body_bytes: 256 * 1024,
-            graphiql: false,
-            max_root_fields: 20,
-            org_concurrency: 2,
-            subscriptions_per_connection: 5,
-            subscriptions_per_org: 50,
         }
     }
 }

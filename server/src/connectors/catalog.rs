@@ -247,6 +247,26 @@ pub async fn product_of_channel_product(
         .and_then(|row| row.product_id))
 }
 
+/// Moves `shop_id`'s ledger lines that wait for their product onto it, for every channel
+/// product whose master product is known now (see [`crate::ledger::attribute`]). Returns how
+/// many lines moved.
+///
+/// # Errors
+/// Database failures.
+pub async fn attribute_waiting_lines(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+) -> Result<usize> {
+    let mut products = std::collections::HashMap::new();
+    for id in crate::ledger::unattributed_products(db, org_id, shop_id).await? {
+        if let Some(product) = product_of_channel_product(db, org_id, shop_id, &id).await? {
+            products.insert(id, product);
+        }
+    }
+    crate::ledger::attribute(db, org_id, shop_id, &products).await
+}
+
 /// The creator `handle` on `channel`, created when new.
 ///
 /// # Errors

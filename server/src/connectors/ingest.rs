@@ -17,9 +17,7 @@ use super::{catalog, Failure, Granularity, Line, Normalized, PayoutRef};
 use crate::db::Db;
 use crate::error::Result;
 use crate::ledger::raw::RawInput;
-use crate::ledger::{
-    attribute, post_in, unattributed_products, Channel, EntryStatus, NewLine, PostRequest,
-};
+use crate::ledger::{post_in, Channel, EntryStatus, NewLine, PostRequest};
 
 /// One payload's worth of normalised output for one shop.
 #[derive(Clone, Debug)]
@@ -241,15 +239,7 @@ pub async fn ingest_in(
     report.retired = outcome.retired;
     // Lines posted before their product was known (ad spend per product synced before the
     // shop's catalogue) move onto it as soon as it is, whatever order the syncs ran in.
-    let waiting = unattributed_products(db, org_id, shop_id).await?;
-    let mut products = HashMap::new();
-    for id in waiting {
-        if let Some(product) = catalog::product_of_channel_product(db, org_id, shop_id, &id).await?
-        {
-            products.insert(id, product);
-        }
-    }
-    report.corrected += attribute(db, org_id, shop_id, &products).await?;
+    report.corrected += catalog::attribute_waiting_lines(db, org_id, shop_id).await?;
     Ok(report)
 }
 
