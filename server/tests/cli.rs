@@ -354,6 +354,8 @@ fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
     assert!(written > 1200, "{lines}");
     assert!(row("| profitBySku, one year").contains(" ms"));
     assert!(row("| blendedMargin(WEEK), one year: GraphQL over HTTP").contains(" ms"));
+    assert!(row("| fairness: another org's `me`").contains(" ms"));
+    assert!(row("| fairness: another org's one-month `profitBySku`").contains(" ms"));
 
     // A database that already holds the brand's ledger is refused, not added to.
     let used = format!("sqlite://{}", dir.path().join("bench.db").display());

@@ -25,6 +25,7 @@ use crate::ledger::rollup::Period;
 use crate::ledger::Channel;
 use crate::startup::{self, Application};
 
+mod fairness;
 mod load;
 mod queries;
 
@@ -198,6 +199,18 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
         }
         results.push((case.name.clone(), rows, api, sql, others));
     }
+    println!("timing another org while this one runs its heaviest request ×3");
+    let other = Client {
+        token: keys.sign(&TokenRequest {
+            subject: "bench",
+            org: "bench-other",
+            scopes: &Scopes::parse_strict("pnl:read")?,
+            ttl: Duration::from_secs(3600),
+            client_id: None,
+        })?,
+        ..client.clone()
+    };
+    let fair = fairness::measure(&client, &other, year, month, args.runs).await?;
     let _ = stop.send(());
     server.await??;
 
@@ -238,5 +251,20 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
             );
         }
     }
+    println!(
+        "| fairness: another org's `me`, p50 / p95, idle → while this org runs its heaviest request from 3 clients ({} done) | {} / {} → **{} / {} ms** |",
+        fair.heavy_runs,
+        ms(fair.idle_me.p50),
+        ms(fair.idle_me.p95),
+        ms(fair.loaded_me.p50),
+        ms(fair.loaded_me.p95)
+    );
+    println!(
+        "| fairness: another org's one-month `profitBySku`, p50 / p95, idle → loaded | {} / {} → **{} / {} ms** |",
+        ms(fair.idle_month.p50),
+        ms(fair.idle_month.p95),
+        ms(fair.loaded_month.p50),
+        ms(fair.loaded_month.p95)
+    );
     Ok(())
 }

@@ -128,6 +128,7 @@ pub(super) async fn sql_rows(db: &Db, statement: &Statement) -> anyhow::Result<u
     Ok(db.conn().query_all(statement.clone()).await?.len())
 }
 
+#[derive(Clone)]
 pub(super) struct Client {
     pub(super) http: reqwest::Client,
     pub(super) url: String,
