@@ -74,6 +74,8 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     }
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     config.sync.worker = false;
+    // The benchmark times the server from this machine, not the rate limiter.
+    config.rate_limit.exempt_loopback = true;
     let database = config.database_url();
     println!("pnl bench: {database}");
 
