@@ -214,7 +214,25 @@ struct Demo {
 }
 
 impl Demo {
+    /// Starts a demo on a free port. The port is free when picked but may be taken before the
+    /// demo binds it (another test's sandbox binds port 0 meanwhile): then the demo exits
+    /// without its banner, and another port is tried.
     fn start(dir: &Path, database_url: &str, days: u32, orders_per_day: u32) -> Self {
+        for _ in 0..5 {
+            let mut demo = Self::start_once(dir, database_url, days, orders_per_day);
+            if demo
+                .printed
+                .iter()
+                .any(|l| l.starts_with("Ctrl-C stops it"))
+            {
+                return demo;
+            }
+            let _ = demo.child.kill();
+        }
+        panic!("pnl demo did not start on any of five free ports");
+    }
+
+    fn start_once(dir: &Path, database_url: &str, days: u32, orders_per_day: u32) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
