@@ -5,6 +5,8 @@ mod limits;
 
 pub use limits::{GraphqlConfig, RateLimitConfig};
 
+pub use crate::connectors::config::ChannelsConfig;
+
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -47,44 +49,14 @@ pub struct Config {
     /// The URL browsers and channels reach this server at (`PNL_PUBLIC_URL`), for OAuth
     /// redirects; default `http://{listen}`.
     pub public_url: Option<String>,
-    /// The TikTok Shop app.
-    pub tiktok: TikTokAppConfig,
-    /// The TikTok for Business (Marketing API) app.
-    pub tiktok_ads: TikTokAdsAppConfig,
+    /// Each channel's app (`[<channel>]` tables at the top level, see
+    /// [`crate::connectors::config`]).
+    #[serde(flatten)]
+    pub channels: ChannelsConfig,
     /// The sync engine.
     pub sync: SyncConfig,
     /// Request rates per token and per client address.
     pub rate_limit: RateLimitConfig,
-}
-
-/// A TikTok Shop Partner app (`[tiktok]`, `PNL_TIKTOK__APP_KEY`, …).
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TikTokAppConfig {
-    /// App key.
-    pub app_key: String,
-    /// App secret (signs API calls and webhooks).
-    pub app_secret: Secret,
-    /// Shop API base URL.
-    pub api_base: String,
-    /// Token host base URL.
-    pub auth_base: String,
-    /// Where sellers authorise the app (⚠ region-dependent; the reference lists this one).
-    pub authorize_url: String,
-}
-
-/// A TikTok for Business app (`[tiktok_ads]`).
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TikTokAdsAppConfig {
-    /// App id.
-    pub app_id: String,
-    /// App secret.
-    pub secret: Secret,
-    /// Marketing API base URL.
-    pub api_base: String,
-    /// Where advertisers authorise the app.
-    pub authorize_url: String,
 }
 
 /// The sync engine (`[sync]`).
@@ -104,29 +76,6 @@ pub struct SyncConfig {
     pub lease: String,
     /// How often the worker looks for due jobs, e.g. `10s`.
     pub poll: String,
-}
-
-impl Default for TikTokAppConfig {
-    fn default() -> Self {
-        Self {
-            app_key: String::new(),
-            app_secret: Secret::new(""),
-            api_base: "https://open-api.tiktokglobalshop.com".to_owned(),
-            auth_base: "https://auth.tiktok-shops.com".to_owned(),
-            authorize_url: "https://auth.tiktok-shops.com/oauth/authorize".to_owned(),
-        }
-    }
-}
-
-impl Default for TikTokAdsAppConfig {
-    fn default() -> Self {
-        Self {
-            app_id: String::new(),
-            secret: Secret::new(""),
-            api_base: "https://business-api.tiktok.com".to_owned(),
-            authorize_url: "https://business-api.tiktok.com/portal/auth".to_owned(),
-        }
-    }
 }
 
 impl Default for SyncConfig {
@@ -216,8 +165,7 @@ impl fmt::Debug for Config {
             .field("trusted_issuers", &self.trusted_issuers)
             .field("secret_key", &self.secret_key)
             .field("public_url", &self.public_url)
-            .field("tiktok_app_key", &self.tiktok.app_key)
-            .field("tiktok_ads_app_id", &self.tiktok_ads.app_id)
+            .field("channels", &self.channels)
             .field("sync", &self.sync)
             .field("rate_limit", &self.rate_limit)
             .finish_non_exhaustive()
@@ -249,8 +197,7 @@ impl Default for Config {
             trusted_issuers: Vec::new(),
             secret_key: None,
             public_url: None,
-            tiktok: TikTokAppConfig::default(),
-            tiktok_ads: TikTokAdsAppConfig::default(),
+            channels: ChannelsConfig::default(),
             sync: SyncConfig::default(),
             rate_limit: RateLimitConfig::default(),
         }
@@ -449,7 +396,7 @@ mod tests {
                 config.secret_key.as_ref().map(Secret::expose),
                 Some("0123456789")
             );
-            assert_eq!(config.tiktok.app_key, "6e5");
+            assert_eq!(config.channels.tiktok.app_key, "6e5");
             assert_eq!(config.graphql.depth_limit, 8);
             assert!(!config.sync.worker);
             Ok(())

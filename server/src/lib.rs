@@ -33,4 +33,3 @@ pub mod startup;
 pub mod state;
 pub mod sync;
 pub mod telemetry;
-pub mod webhooks;

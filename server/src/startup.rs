@@ -107,6 +107,7 @@ pub async fn app_state(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         secrets,
         sync: Arc::new(sync),
+        connectors: crate::connectors::Registry::builtin(),
     })
 }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::JwtKeys;
 use crate::config::Config;
+use crate::connectors::Registry;
 use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::sync::SyncEngine;
@@ -21,4 +22,6 @@ pub struct AppState {
     pub secrets: SecretBox,
     /// The sync engine's in-process side (wake-ups, worker identity).
     pub sync: Arc<SyncEngine>,
+    /// The channel connectors (see [`crate::connectors`]).
+    pub connectors: Registry,
 }

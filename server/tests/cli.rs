@@ -217,13 +217,13 @@ async fn connected_sandbox_shop(
         data_dir: dir.to_path_buf(),
         ..Config::default()
     };
-    config.tiktok.app_key = env[0].1.clone();
-    config.tiktok.app_secret = pnl::config::Secret::new(env[1].1.clone());
-    config.tiktok.api_base = url.clone();
-    config.tiktok.auth_base = url;
+    config.channels.tiktok.app_key = env[0].1.clone();
+    config.channels.tiktok.app_secret = pnl::config::Secret::new(env[1].1.clone());
+    config.channels.tiktok.api_base = url.clone();
+    config.channels.tiktok.auth_base = url;
     let state = pnl::startup::app_state(config.clone()).await.unwrap();
     let http = reqwest::Client::new();
-    let tiktok = pnl::sync::jobs::tiktok_config(&state);
+    let tiktok = pnl::connectors::tiktok::config::tiktok_config(&state);
     let tokens = pnl::connectors::tiktok::client::TikTokClient::exchange_code(
         &http,
         &tiktok,
@@ -232,7 +232,7 @@ async fn connected_sandbox_shop(
     .await
     .unwrap();
     let org = pnl::org::ensure(state.db.conn(), "acme").await.unwrap();
-    let shops = pnl::connect::connect_tiktok_tokens(&state, org.id, tokens)
+    let shops = pnl::connectors::tiktok::connect::connect_tiktok_tokens(&state, org.id, tokens)
         .await
         .unwrap();
     state.db.close().await;
@@ -379,7 +379,7 @@ fn import_help_lists_every_format_and_the_readme_lists_the_same() {
     let help = String::from_utf8(output.stdout).unwrap();
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    for format in pnl::import::Format::ALL {
+    for format in pnl::connectors::tiktok::import::Format::ALL {
         assert!(
             help.contains(&format!("- {}:", format.name())),
             "--help lists {}:\n{help}",

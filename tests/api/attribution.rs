@@ -4,7 +4,8 @@
 //! one of a brand whose shop synced first.
 
 use entities::{ledger_entry, sync_state};
-use pnl::sync::{run_job, ADS_STREAM, SHOP_STREAM};
+use pnl::connectors::tiktok::{ADS_STREAM, SHOP_STREAM};
+use pnl::sync::run_job;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 

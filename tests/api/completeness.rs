@@ -3,7 +3,8 @@
 //! silently better margin; once it syncs again the answer is complete.
 
 use entities::sync_state;
-use pnl::sync::{run_one, schedule_now, ADS_STREAM};
+use pnl::connectors::tiktok::ADS_STREAM;
+use pnl::sync::{run_one, schedule_now};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 

@@ -8,11 +8,11 @@ use std::time::Duration;
 use chrono::Utc;
 use entities::{ad_account, shop, sync_state};
 use pnl::connectors::tiktok::ads::sync_ads;
+use pnl::connectors::tiktok::credentials::{ads_target, shop_client};
 use pnl::connectors::tiktok::sync::{sync_shop, ShopTarget};
+use pnl::connectors::tiktok::{ADS_STREAM, SHOP_STREAM};
 use pnl::money::Currency;
-use pnl::sync::{
-    ads_target, claim_job, finish, run_one, shop_client, Outcome, ADS_STREAM, SHOP_STREAM,
-};
+use pnl::sync::{claim_job, finish, run_one, Outcome};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::sync_engine::{connect_over_http, drain, spawn_for, start_sandbox};

@@ -49,8 +49,8 @@ async fn rig() -> Rig {
         .unwrap();
     let db = TestDb::fresh().await;
     let mut config = config_for(&db, &sandbox);
-    config.tiktok.auth_base = down.base_url();
-    config.tiktok_ads.api_base = down.base_url();
+    config.channels.tiktok.auth_base = down.base_url();
+    config.channels.tiktok_ads.api_base = down.base_url();
     // Bind first to learn the port, so OAuth redirects come back to this server.
     let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     config.listen = probe.local_addr().unwrap();

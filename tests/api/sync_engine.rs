@@ -31,15 +31,15 @@ pub async fn start_sandbox(days: u32) -> Sandbox {
 pub fn config_for(db: &TestDb, sandbox: &Sandbox) -> Config {
     let mut config = test_config(db);
     let url = sandbox.base_url();
-    config.tiktok.app_key = sandbox.config().app_key.clone();
-    config.tiktok.app_secret = Secret::new(sandbox.config().app_secret.clone());
-    config.tiktok.api_base = url.clone();
-    config.tiktok.auth_base = url.clone();
-    config.tiktok.authorize_url = format!("{url}/oauth/authorize");
-    config.tiktok_ads.app_id = sandbox.config().ads_app_id.clone();
-    config.tiktok_ads.secret = Secret::new(sandbox.config().ads_secret.clone());
-    config.tiktok_ads.api_base = url.clone();
-    config.tiktok_ads.authorize_url = format!("{url}/portal/auth");
+    config.channels.tiktok.app_key = sandbox.config().app_key.clone();
+    config.channels.tiktok.app_secret = Secret::new(sandbox.config().app_secret.clone());
+    config.channels.tiktok.api_base = url.clone();
+    config.channels.tiktok.auth_base = url.clone();
+    config.channels.tiktok.authorize_url = format!("{url}/oauth/authorize");
+    config.channels.tiktok_ads.app_id = sandbox.config().ads_app_id.clone();
+    config.channels.tiktok_ads.secret = Secret::new(sandbox.config().ads_secret.clone());
+    config.channels.tiktok_ads.api_base = url.clone();
+    config.channels.tiktok_ads.authorize_url = format!("{url}/portal/auth");
     config.sync.backfill_days = sandbox.config().days + 1;
     config.sync.lease = "1s".to_owned();
     config

@@ -3,7 +3,8 @@
 //! asks for a new authorisation at once instead of failing and waiting for the next schedule.
 
 use entities::{shop, sync_state};
-use pnl::sync::{run_one, schedule_now, SHOP_STREAM};
+use pnl::connectors::tiktok::SHOP_STREAM;
+use pnl::sync::{run_one, schedule_now};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::sync_engine::{connect_over_http, drain, spawn_for, start_sandbox};

@@ -179,7 +179,7 @@ async fn code_unused(app: &TestApp, callback: &str) -> bool {
         .unwrap()
         .1
         .into_owned();
-    let config = pnl::sync::jobs::tiktok_config(&app.state);
+    let config = pnl::connectors::tiktok::config::tiktok_config(&app.state);
     pnl::connectors::tiktok::client::TikTokClient::exchange_code(
         &reqwest::Client::new(),
         &config,

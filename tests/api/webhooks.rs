@@ -48,8 +48,8 @@ async fn raw_records(app: &TestApp) -> u64 {
 async fn app_with_published_keys() -> TestApp {
     let db = TestDb::fresh().await;
     let mut config = test_config(&db);
-    config.tiktok.app_key = "fake_app_key".to_owned();
-    config.tiktok.app_secret = Secret::new("fake_app_secret");
+    config.channels.tiktok.app_key = "fake_app_key".to_owned();
+    config.channels.tiktok.app_secret = Secret::new("fake_app_secret");
     let app = TestApp::spawn_with(db, config).await;
     let org = app.org_id("acme").await;
     catalog::ensure_shop(
@@ -119,7 +119,7 @@ async fn an_order_event_re_reads_the_order_and_a_deauthorisation_marks_the_shop(
         .unwrap()
         .unwrap();
     // An order the ledger does not know yet (nothing has been synced).
-    let (client, _) = pnl::sync::shop_client(&app.state, &shop).unwrap();
+    let (client, _) = pnl::connectors::tiktok::credentials::shop_client(&app.state, &shop).unwrap();
     let body = json!({ "create_time_ge": 0, "create_time_lt": chrono::Utc::now().timestamp() });
     let page = client
         .page(

@@ -52,15 +52,15 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     let sandbox = sandbox::Sandbox::start(sandbox_config(days, orders_per_day)).await?;
     let world = sandbox.world();
     let sandbox_url = sandbox.base_url();
-    config.tiktok.app_key = sandbox.config().app_key.clone();
-    config.tiktok.app_secret = Secret::new(sandbox.config().app_secret.clone());
-    config.tiktok.api_base = sandbox_url.clone();
-    config.tiktok.auth_base = sandbox_url.clone();
-    config.tiktok.authorize_url = format!("{sandbox_url}/oauth/authorize");
-    config.tiktok_ads.app_id = sandbox.config().ads_app_id.clone();
-    config.tiktok_ads.secret = Secret::new(sandbox.config().ads_secret.clone());
-    config.tiktok_ads.api_base = sandbox_url.clone();
-    config.tiktok_ads.authorize_url = format!("{sandbox_url}/portal/auth");
+    config.channels.tiktok.app_key = sandbox.config().app_key.clone();
+    config.channels.tiktok.app_secret = Secret::new(sandbox.config().app_secret.clone());
+    config.channels.tiktok.api_base = sandbox_url.clone();
+    config.channels.tiktok.auth_base = sandbox_url.clone();
+    config.channels.tiktok.authorize_url = format!("{sandbox_url}/oauth/authorize");
+    config.channels.tiktok_ads.app_id = sandbox.config().ads_app_id.clone();
+    config.channels.tiktok_ads.secret = Secret::new(sandbox.config().ads_secret.clone());
+    config.channels.tiktok_ads.api_base = sandbox_url.clone();
+    config.channels.tiktok_ads.authorize_url = format!("{sandbox_url}/portal/auth");
     config.sync.worker = true;
     // The demo is used from this machine: no rate limits for loopback clients.
     config.rate_limit.exempt_loopback = true;

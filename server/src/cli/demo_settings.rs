@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, Secret, SyncConfig, TikTokAdsAppConfig, TikTokAppConfig};
+use crate::config::{Config, Secret, SyncConfig};
+use crate::connectors::tiktok::config::{TikTokAdsAppConfig, TikTokAppConfig};
 
 /// The file's name inside the data directory.
 pub(super) const FILE: &str = "demo.toml";
@@ -70,17 +71,17 @@ impl Drop for Written {
 pub(super) fn write(config: &Config) -> anyhow::Result<Written> {
     let settings = DemoSettings {
         tiktok: TikTok {
-            app_key: config.tiktok.app_key.clone(),
-            app_secret: config.tiktok.app_secret.expose().to_owned(),
-            api_base: config.tiktok.api_base.clone(),
-            auth_base: config.tiktok.auth_base.clone(),
-            authorize_url: config.tiktok.authorize_url.clone(),
+            app_key: config.channels.tiktok.app_key.clone(),
+            app_secret: config.channels.tiktok.app_secret.expose().to_owned(),
+            api_base: config.channels.tiktok.api_base.clone(),
+            auth_base: config.channels.tiktok.auth_base.clone(),
+            authorize_url: config.channels.tiktok.authorize_url.clone(),
         },
         tiktok_ads: TikTokAds {
-            app_id: config.tiktok_ads.app_id.clone(),
-            secret: config.tiktok_ads.secret.expose().to_owned(),
-            api_base: config.tiktok_ads.api_base.clone(),
-            authorize_url: config.tiktok_ads.authorize_url.clone(),
+            app_id: config.channels.tiktok_ads.app_id.clone(),
+            secret: config.channels.tiktok_ads.secret.expose().to_owned(),
+            api_base: config.channels.tiktok_ads.api_base.clone(),
+            authorize_url: config.channels.tiktok_ads.authorize_url.clone(),
         },
         sync: Sync {
             backfill_days: config.sync.backfill_days,
@@ -143,7 +144,7 @@ pub(super) fn apply(config: &mut Config) -> anyhow::Result<Option<PathBuf>> {
             *value = demo;
         }
     };
-    let app = &mut config.tiktok;
+    let app = &mut config.channels.tiktok;
     fill(&mut app.app_key, &shop.app_key, demo.tiktok.app_key);
     fill(&mut app.api_base, &shop.api_base, demo.tiktok.api_base);
     fill(&mut app.auth_base, &shop.auth_base, demo.tiktok.auth_base);
@@ -155,7 +156,7 @@ pub(super) fn apply(config: &mut Config) -> anyhow::Result<Option<PathBuf>> {
     if app.app_secret.expose() == shop.app_secret.expose() {
         app.app_secret = Secret::new(demo.tiktok.app_secret);
     }
-    let app = &mut config.tiktok_ads;
+    let app = &mut config.channels.tiktok_ads;
     fill(&mut app.app_id, &ads.app_id, demo.tiktok_ads.app_id);
     fill(&mut app.api_base, &ads.api_base, demo.tiktok_ads.api_base);
     fill(
@@ -183,9 +184,9 @@ mod tests {
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
         };
-        demo.tiktok.app_key = "sandbox_app_key".to_owned();
-        demo.tiktok.app_secret = Secret::new("sandbox_app_secret");
-        demo.tiktok.api_base = "http://127.0.0.1:9".to_owned();
+        demo.channels.tiktok.app_key = "sandbox_app_key".to_owned();
+        demo.channels.tiktok.app_secret = Secret::new("sandbox_app_secret");
+        demo.channels.tiktok.api_base = "http://127.0.0.1:9".to_owned();
         demo.sync.backfill_days = 400;
         let written = write(&demo).unwrap();
         #[cfg(unix)]
@@ -202,12 +203,18 @@ mod tests {
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
         };
-        other.tiktok.auth_base = "https://auth.example".to_owned();
+        other.channels.tiktok.auth_base = "https://auth.example".to_owned();
         assert!(apply(&mut other).unwrap().is_some());
-        assert_eq!(other.tiktok.app_key, "sandbox_app_key");
-        assert_eq!(other.tiktok.app_secret.expose(), "sandbox_app_secret");
-        assert_eq!(other.tiktok.api_base, "http://127.0.0.1:9");
-        assert_eq!(other.tiktok.auth_base, "https://auth.example", "kept");
+        assert_eq!(other.channels.tiktok.app_key, "sandbox_app_key");
+        assert_eq!(
+            other.channels.tiktok.app_secret.expose(),
+            "sandbox_app_secret"
+        );
+        assert_eq!(other.channels.tiktok.api_base, "http://127.0.0.1:9");
+        assert_eq!(
+            other.channels.tiktok.auth_base, "https://auth.example",
+            "kept"
+        );
         assert_eq!(other.sync.backfill_days, 400);
 
         drop(written);
@@ -216,6 +223,6 @@ mod tests {
             ..Config::default()
         };
         assert!(apply(&mut later).unwrap().is_none());
-        assert!(later.tiktok.app_key.is_empty());
+        assert!(later.channels.tiktok.app_key.is_empty());
     }
 }

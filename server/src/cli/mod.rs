@@ -133,7 +133,7 @@ struct ImportArgs {
     /// The org to import into.
     #[arg(long)]
     org: String,
-    /// The shop's external id (default: a shop named "TikTok Shop (imported)").
+    /// The shop's external id (default: a shop named "<channel> (imported)").
     #[arg(long)]
     shop: Option<String>,
     /// Force a format instead of detecting it from the content.
@@ -156,7 +156,7 @@ struct ImportArgs {
 /// The names `--format` takes, each with its description (listed by `pnl import --help`).
 fn import_formats() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(
-        crate::import::Format::ALL.iter().map(|format| {
+        crate::import::formats().into_iter().map(|format| {
             clap::builder::PossibleValue::new(format.name()).help(format.description())
         }),
     )
@@ -349,7 +349,7 @@ pub fn tiktok_sign(
 async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let options = crate::import::ImportOptions {
         shop: args.shop,
-        format: args.format.as_deref().map(str::parse).transpose()?,
+        format: args.format,
         currency: args
             .currency
             .as_deref()

@@ -8,13 +8,13 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::config::Config;
 use crate::sync::progress::StoredProgress;
-use crate::sync::{claim_job, run_claimed, schedule_now, Outcome, SHOP_STREAM};
+use crate::sync::{claim_job, run_claimed, schedule_now, Outcome};
 use crate::{org, startup};
 
 /// Syncs shop `shop` (its row id or the channel's id), of `org_key` when given, now.
 ///
 /// # Errors
-/// An unknown org or shop, an ambiguous shop, no TikTok app configured, a job held by another
+/// An unknown org or shop, an ambiguous shop, no channel app configured, a job held by another
 /// worker, or a failed or paused sync (its error in words).
 pub(super) async fn run(config: Config, org_key: Option<&str>, shop: &str) -> anyhow::Result<()> {
     let state = startup::app_state(config).await?;
@@ -42,17 +42,13 @@ pub(super) async fn run(config: Config, org_key: Option<&str>, shop: &str) -> an
     let row = rows
         .pop()
         .ok_or_else(|| anyhow::anyhow!("no shop {shop}"))?;
-    // Without an app, every call would go to TikTok's hosts signed with an empty key.
-    anyhow::ensure!(
-        !state.config.tiktok.app_key.is_empty(),
-        "no TikTok app is configured (tiktok.app_key is empty): set PNL_TIKTOK__APP_KEY and \
-         PNL_TIKTOK__APP_SECRET (or [tiktok] in pnl.toml), or, for the demo's shops, run this on \
-         the data directory of a running `pnl demo`"
-    );
-    schedule_now(db, row.org_id, row.id, SHOP_STREAM).await?;
+    let connector = state.connectors.channel(row.channel.parse()?)?;
+    connector.ready(&state)?;
+    let stream = connector.shop_stream();
+    schedule_now(db, row.org_id, row.id, stream).await?;
     let job = sync_state::Entity::find()
         .filter(sync_state::Column::ShopId.eq(row.id))
-        .filter(sync_state::Column::Stream.eq(SHOP_STREAM))
+        .filter(sync_state::Column::Stream.eq(stream))
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no sync job for shop {shop}"))?;

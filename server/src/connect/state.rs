@@ -9,8 +9,8 @@
 //!   to that someone's org: their browser lacks the cookie.
 //! - A **ticket** lets a browser app start a flow it cannot attach a bearer token to (a
 //!   navigation carries no `Authorization` header, and a GraphQL answer cannot set a cookie on
-//!   our origin for another site's page): `tiktokAuthorizeUrl` returns
-//!   `/connect/tiktok?ticket=…`, a one-time value bound to the org that asked, valid a few
+//!   our origin for another site's page): the GraphQL authorize-URL query returns
+//!   `/connect/{kind}?ticket=…`, a one-time value bound to the org that asked, valid a few
 //!   minutes. Opening it sets the cookie and redirects to the channel. Whoever opens a ticket
 //!   starts a flow for the ticket's org, so it must be opened by the person who asked for it;
 //!   it is short-lived and single-use to keep that window small, and the callback page names
@@ -33,7 +33,7 @@ use crate::org::{self, OrgRef};
 /// How long a seller has between starting a connection and coming back from the channel; the
 /// browser cookie lives as long.
 pub const STATE_TTL_SECS: i64 = 10 * 60;
-/// How long a ticket from `tiktokAuthorizeUrl` can wait to be opened.
+/// How long a ticket from an authorize-URL query can wait to be opened.
 pub const TICKET_TTL_SECS: i64 = 5 * 60;
 /// Rows this long past their expiry are deleted when new ones are made (until then a replay is
 /// told it is a replay rather than unknown).

@@ -26,7 +26,7 @@ pub struct Batch {
     pub channel: Channel,
     /// The shop it belongs to.
     pub shop_id: i64,
-    /// What kind of source it came from (`tiktok.finance.202501.statement_transactions`, …).
+    /// What kind of source it came from (e.g. `tiktok.finance.202501.statement_transactions`).
     pub source_kind: String,
     /// The source's id.
     pub source_id: String,
@@ -37,8 +37,9 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// A TikTok batch whose raw record is `payload`, stored under the same kind and id.
-    pub fn tiktok(
+    /// A batch of `channel` whose raw record is `payload`, stored under the same kind and id.
+    pub fn with_raw(
+        channel: Channel,
         shop_id: i64,
         kind: &str,
         source_id: &str,
@@ -46,12 +47,12 @@ impl Batch {
         normalized: Normalized,
     ) -> Self {
         Self {
-            channel: Channel::TikTokShop,
+            channel,
             shop_id,
             source_kind: kind.to_owned(),
             source_id: source_id.to_owned(),
             raw: Some(RawInput {
-                channel: Channel::TikTokShop,
+                channel,
                 shop_id: Some(shop_id),
                 source_kind: kind.to_owned(),
                 source_id: source_id.to_owned(),

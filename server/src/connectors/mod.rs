@@ -1,15 +1,61 @@
-//! Channel connectors: clients that talk to a channel's API, and pure normalisers that turn what
-//! it says into ledger lines. The shared vocabulary of normalised output lives here so that
-//! every channel's normaliser and the ingest step speak the same language.
+//! Channel connectors: one folder per channel (`connectors/<channel>/`) holding everything the
+//! channel needs, and the shared vocabulary of normalised output (below) that every channel's
+//! normaliser and the ingest step speak.
+//!
+//! # The seam
+//! Shared code (the sync engine, `/connect/{kind}`, `/webhooks/{name}`, `pnl import`, the label
+//! mapping, sync status and completeness) names no channel: it asks the [`registry::Registry`]
+//! (held in [`crate::state::AppState`] as `connectors`, and reachable as
+//! [`registry::Registry::builtin`] where there is no state, e.g. `pnl import`) for the
+//! [`seam::Connector`] that owns a channel, a stored stream, an OAuth kind, a webhook name or a
+//! file format, and calls it. Connectors are unit structs that read their settings from the
+//! state they are handed, so the registry is a static list and needs no construction.
+//!
+//! Shape chosen, and why:
+//! - **One object-safe trait** ([`seam::Connector`], `async_trait`) with optional parts as
+//!   default methods: OAuth flows ([`seam::OAuthFlow`], several per channel: TikTok has one for
+//!   shops and one for ad accounts), a webhook receiver ([`seam::WebhookReceiver`]), file formats
+//!   (`formats` / `detect` / `normalize_file`, given the raw bytes *and* the JSON when the file
+//!   parses, so tab-separated reports in any encoding can be detected too), and the label table.
+//! - **Streams stay strings in the database** (no migration); parsing them is the connector's
+//!   job ([`seam::Connector::parse_stream`] → [`seam::StreamTarget`]), and the engine finds a
+//!   job's connector with [`registry::Registry::stream`].
+//! - **One error** ([`seam::ConnectorError`]: `Reauthorize`, `RateLimited`, `Upstream`,
+//!   `Store`): each connector maps its own errors into it in one place (TikTok:
+//!   `From<SyncError>` in `tiktok/connector.rs`), and the engine maps it to a job outcome in one
+//!   place (`sync::jobs::outcome_of`).
+//! - **No currency guess**: a shop's currency is the one its channel named when it was
+//!   connected (or its stored settings); [`seam::shop_currency`] refuses a shop without one,
+//!   naming it.
+//!
+//! # Adding a channel
+//! 1. A folder `connectors/<channel>/` with its client, models, normalisers, pulls and a unit
+//!    struct implementing [`seam::Connector`] (streams, `pull`, and any of OAuth, webhook, file
+//!    formats), plus `labels.rs` (`pub const LABELS: &[(&str, FeeBucket)]`) returned by
+//!    `labels()`.
+//! 2. One line in [`registry::CONNECTORS`].
+//! 3. Its settings type as one field of [`config::ChannelsConfig`] (a top-level `[<channel>]`
+//!    table), when it has settings.
+//! 4. Its simulator module in `sandbox/`, for tests and `pnl demo`.
+//!
+//! Nothing else changes: routes (`/connect/{kind}`, `/webhooks/{name}`), `pnl import`, the sync
+//! engine, `pnl sync`, the label mapping and GraphQL status reach it through the registry.
 
 pub mod catalog;
+pub mod config;
+pub mod credentials;
 pub mod ingest;
+pub mod registry;
+pub mod seam;
 pub mod tiktok;
 pub mod upstream;
 
+pub use registry::Registry;
+pub use seam::{Connector, ConnectorError, Progress, StreamTarget};
+
 use chrono::{DateTime, Utc};
 
-use crate::ledger::{Channel, EntryStatus, FeeBucket};
+use crate::ledger::{EntryStatus, FeeBucket};
 use crate::money::Money;
 
 /// A channel SKU as a line names it.
@@ -210,6 +256,3 @@ impl Normalized {
         self.rows += other.rows;
     }
 }
-
-/// The channel every TikTok line belongs to.
-pub const TIKTOK: Channel = Channel::TikTokShop;

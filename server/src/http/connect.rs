@@ -1,14 +1,16 @@
-//! `/connect/...`: start an OAuth round trip and receive the channel's callback.
+//! `/connect/{kind}`: start an OAuth round trip and receive the channel's callback at
+//! `/connect/{kind}/callback`; `kind` names an [`crate::connectors::seam::OAuthFlow`] of the
+//! connector registry (404 in words for an unknown one).
 //!
 //! A round trip starts with a token with `connectors:write` (`Authorization: Bearer`) or with a
-//! one-time `ticket` from `tiktokAuthorizeUrl`. Starting sets a cookie on the browser (HttpOnly,
+//! one-time `ticket` from the GraphQL API's authorize-URL queries. Starting sets a cookie on the browser (HttpOnly,
 //! SameSite=Lax, Path=/connect, as long as the state lives) and redirects to the channel; the
 //! callback accepts the returned `state` once, from the browser holding that cookie (see
 //! [`crate::connect::state`]).
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -17,6 +19,7 @@ use super::HttpState;
 use crate::auth::Scope;
 use crate::connect::state::{consume_state, redeem_ticket, STATE_TTL_SECS};
 use crate::connect::{self, ConnectKind, Started};
+use crate::connectors::seam::OAuthFlow;
 use crate::error::{Error, Result};
 use crate::org::OrgRef;
 
@@ -40,7 +43,7 @@ async fn org_of(
         None => viewer_org.ok_or_else(|| {
             Error::Unauthenticated(
                 "authentication required: send `Authorization: Bearer <token>`, or open the \
-                 one-time URL that tiktokAuthorizeUrl / tiktokAdsAuthorizeUrl returns"
+                 one-time URL that the GraphQL authorize-URL query for this connection returns"
                     .to_owned(),
             )
         }),
@@ -70,38 +73,26 @@ fn redirect(state: &HttpState, kind: ConnectKind, started: &Started) -> Response
         .into_response()
 }
 
-async fn begin(
-    state: &HttpState,
-    headers: &HeaderMap,
-    query: &HashMap<String, String>,
-    kind: ConnectKind,
+/// `GET /connect/{kind}[?ticket=…]`: redirects to the channel's authorisation page.
+pub(super) async fn begin(
+    State(state): State<HttpState>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let started = match org_of(state, headers, query, kind).await {
-        Ok(org) => connect::start(&state.app, org, kind).await,
+    let flow = match connect::flow(&state.app, &kind) {
+        Ok(flow) => flow,
+        Err(error) => return error.into_response(),
+    };
+    let kind = flow.kind();
+    let started = match org_of(&state, &headers, &query, kind).await {
+        Ok(org) => connect::start(&state.app, org, flow).await,
         Err(error) => Err(error),
     };
     match started {
-        Ok(started) => redirect(state, kind, &started),
+        Ok(started) => redirect(&state, kind, &started),
         Err(error) => error.into_response(),
     }
-}
-
-/// `GET /connect/tiktok[?ticket=…]`: redirects to TikTok Shop's authorisation page.
-pub(super) async fn tiktok(
-    State(state): State<HttpState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    begin(&state, &headers, &query, ConnectKind::TikTokShop).await
-}
-
-/// `GET /connect/tiktok-ads[?ticket=…]`: redirects to TikTok for Business's authorisation page.
-pub(super) async fn tiktok_ads(
-    State(state): State<HttpState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    begin(&state, &headers, &query, ConnectKind::TikTokAds).await
 }
 
 /// The value of cookie `name` in the request.
@@ -126,7 +117,7 @@ async fn consume(
     code_names: &[&str],
 ) -> Result<(OrgRef, String)> {
     let code = param(query, code_names)?.to_owned();
-    let browser = cookie(headers, kind.cookie());
+    let browser = cookie(headers, &kind.cookie());
     let org = consume_state(
         state.app.db.conn(),
         param(query, &["state"])?,
@@ -175,78 +166,41 @@ fn param<'a>(query: &'a HashMap<String, String>, names: &[&str]) -> Result<&'a s
         .ok_or_else(|| Error::bad_input(format!("missing query parameter {}", names[0])))
 }
 
-/// `GET /connect/tiktok/callback?code&state`: connects the seller's shops to the state's org and
-/// starts their backfill.
-pub(super) async fn tiktok_callback(
+/// `GET /connect/{kind}/callback?code&state`: connects what the seller granted to the state's
+/// org and starts its first syncs.
+pub(super) async fn callback(
     State(state): State<HttpState>,
+    Path(kind): Path<String>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let kind = ConnectKind::TikTokShop;
-    let (org, code) = match consume(&state, &headers, &query, kind, &["code", "auth_code"]).await {
-        Ok(consumed) => consumed,
+    let flow = match connect::flow(&state.app, &kind) {
+        Ok(flow) => flow,
         Err(error) => return error.into_response(),
     };
-    let result = connect::complete_tiktok(&state.app, org.id, &code).await;
-    let response = match result {
-        Ok(shops) => {
-            let lines: Vec<String> = shops
-                .iter()
-                .map(|s| format!("{} ({}) — backfill started", s.name, s.external_id))
-                .collect();
-            page(
-                &format!(
-                    "Connected {} TikTok shop(s) to org {}",
-                    shops.len(),
-                    org.key
-                ),
-                &lines,
-            )
-            .into_response()
-        }
-        Err(error) => error.into_response(),
-    };
-    forget_browser(response, kind)
+    finish(&state, &headers, &query, flow).await
 }
 
-/// `GET /connect/tiktok-ads/callback?auth_code&state`: stores the ad accounts in the state's org
-/// and links them.
-pub(super) async fn tiktok_ads_callback(
-    State(state): State<HttpState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+async fn finish(
+    state: &HttpState,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    flow: &dyn OAuthFlow,
 ) -> Response {
-    let kind = ConnectKind::TikTokAds;
-    let (org, code) = match consume(&state, &headers, &query, kind, &["auth_code", "code"]).await {
+    let kind = flow.kind();
+    let (org, code) = match consume(state, headers, query, kind, flow.code_params()).await {
         Ok(consumed) => consumed,
         Err(error) => return error.into_response(),
     };
-    let result = connect::complete_tiktok_ads(&state.app, org.id, &code).await;
-    let response = match result {
-        Ok(accounts) => {
-            let lines: Vec<String> = accounts
-                .iter()
-                .map(|a| match a.shop_id {
-                    Some(_) => format!(
-                        "{} ({}) — linked to its shop, spend sync started",
-                        a.name, a.advertiser_id
-                    ),
-                    None => format!(
-                        "{} ({}) — not linked: link it to a shop with linkAdAccount",
-                        a.name, a.advertiser_id
-                    ),
-                })
-                .collect();
-            page(
-                &format!(
-                    "Connected {} ad account(s) to org {}",
-                    accounts.len(),
-                    org.key
-                ),
-                &lines,
-            )
-            .into_response()
-        }
+    let response = match flow.complete(&state.app, org.id, &code).await {
+        Ok(connected) => page(
+            &format!(
+                "Connected {} {} to org {}",
+                connected.count, connected.noun, org.key
+            ),
+            &connected.lines,
+        )
+        .into_response(),
         Err(error) => error.into_response(),
     };
     forget_browser(response, kind)

@@ -1,36 +1,32 @@
-//! `POST /webhooks/tiktok`: 401 and nothing stored unless the signature over the raw body is
-//! right; then store and act (see `crate::webhooks`).
+//! `POST /webhooks/{name}`: hands the raw body and headers to the webhook receiver of the
+//! connector named `name` (which verifies the signature before anything is parsed or stored);
+//! 404 in words for a name no connector receives.
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::header::AUTHORIZATION;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
 use super::HttpState;
 use crate::error::Error;
-use crate::webhooks;
 
-/// Receives one TikTok Shop event.
-pub(super) async fn tiktok(
+/// Receives one event for the channel named `name`.
+pub(super) async fn receive(
     State(state): State<HttpState>,
+    Path(name): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let app = &state.app.config.tiktok;
-    let signature = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if !webhooks::verify(&app.app_key, app.app_secret.expose(), &body, signature) {
-        tracing::warn!("rejected a TikTok webhook with a wrong or missing signature");
-        return Error::Unauthenticated("invalid webhook signature".to_owned()).into_response();
-    }
-    match webhooks::receive(&state.app, &body).await {
-        Ok(delivery) => (
-            StatusCode::OK,
-            Json(json!({ "code": 0, "message": "success", "stored": delivery.stored, "replayed": delivery.replayed })),
-        )
-            .into_response(),
+    let Some(receiver) = state.app.connectors.webhook(&name) else {
+        return Error::NotFound {
+            entity: "webhook receiver",
+            id: name,
+        }
+        .into_response();
+    };
+    match receiver.receive(&state.app, &headers, &body).await {
+        Ok(answer) => (StatusCode::OK, Json(answer)).into_response(),
         Err(error) => error.into_response(),
     }
 }

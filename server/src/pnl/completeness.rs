@@ -9,9 +9,10 @@ use entities::{ad_account, ledger_day, shop, sync_state};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::connectors::registry::Registry;
+use crate::connectors::seam::StreamTarget;
 use crate::error::Result;
 use crate::ledger::Channel;
-use crate::sync::SHOP_STREAM;
 
 /// What kind of source feeds the ledger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
@@ -111,16 +112,13 @@ pub async fn completeness(
             .as_deref()
             .and_then(|cursor| DateTime::parse_from_rfc3339(cursor).ok())
             .map(|at| at.with_timezone(&zone).date_naive());
-        let (kind, channel, name, grant) = if job.stream == SHOP_STREAM {
-            (
-                SourceKind::Shop,
-                shop.channel.parse::<Channel>()?,
-                shop.name.clone(),
-                shop.status.clone(),
-            )
-        } else {
+        let Some((_, target)) = Registry::builtin().stream(&job.stream) else {
+            continue;
+        };
+        let (kind, channel, name, grant) = if let StreamTarget::AdAccount { advertiser_id } = target
+        {
             let account = accounts.iter().find(|account| {
-                account.shop_id == Some(shop.id) && job.stream.ends_with(&account.advertiser_id)
+                account.shop_id == Some(shop.id) && account.advertiser_id == advertiser_id
             });
             match account {
                 Some(account) => (
@@ -131,6 +129,13 @@ pub async fn completeness(
                 ),
                 None => continue,
             }
+        } else {
+            (
+                SourceKind::Shop,
+                shop.channel.parse::<Channel>()?,
+                shop.name.clone(),
+                shop.status.clone(),
+            )
         };
         let state = if grant == "ACTIVE" {
             job.state.clone()

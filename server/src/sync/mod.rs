@@ -41,16 +41,11 @@ use tokio::sync::watch;
 
 pub use claim::{claim, claim_job, finish, heartbeat, next_lease_end, release, Outcome};
 pub use engine::SyncEngine;
-pub use jobs::{ads_target, run_job, shop_client};
+pub use jobs::run_job;
 
 use crate::config::parse_ttl;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-
-/// The stream of a TikTok shop's orders and finance.
-pub const SHOP_STREAM: &str = "tiktok.shop";
-/// The stream prefix of a TikTok Ads account (`tiktok.ads:{advertiser}`).
-pub const ADS_STREAM: &str = "tiktok.ads:";
 
 /// The lease when `sync.lease` cannot be read (validated at start-up, so never in practice).
 const DEFAULT_LEASE: Duration = Duration::from_secs(20);
@@ -112,7 +107,8 @@ pub async fn trigger(state: &AppState, org_id: i64, shop_id: i64) -> Result<()> 
             entity: "shop",
             id: shop_id.to_string(),
         })?;
-    schedule_now(db, org_id, shop.id, SHOP_STREAM).await?;
+    let connector = state.connectors.channel(shop.channel.parse()?)?;
+    schedule_now(db, org_id, shop.id, connector.shop_stream()).await?;
     sync_state::Entity::update_many()
         .col_expr(sync_state::Column::NextRunAt, Expr::value(Some(Utc::now())))
         .filter(sync_state::Column::OrgId.eq(org_id))

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::connectors::tiktok::sync::Progress;
+use crate::connectors::seam::Progress;
 use crate::db::Db;
 
 /// What `sync_state.progress` holds.

@@ -5,7 +5,7 @@ use entities::{ad_account, shop, sync_state};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::progress::StoredProgress;
-use super::{ADS_STREAM, SHOP_STREAM};
+use crate::connectors::registry::Registry;
 use crate::error::{Error, Result};
 use crate::ledger::Channel;
 
@@ -47,6 +47,13 @@ pub struct ShopView {
     pub sync: Option<SyncView>,
 }
 
+/// The stored stream of `shop`'s own money, from its channel's connector.
+fn shop_stream(shop: &shop::Model) -> Result<&'static str> {
+    Ok(Registry::builtin()
+        .channel(shop.channel.parse()?)?
+        .shop_stream())
+}
+
 fn view(shop: shop::Model, job: Option<sync_state::Model>) -> Result<ShopView> {
     Ok(ShopView {
         id: shop.id,
@@ -85,12 +92,15 @@ pub async fn shops(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<ShopVie
         .await?;
     let jobs = sync_state::Entity::find()
         .filter(sync_state::Column::OrgId.eq(org_id))
-        .filter(sync_state::Column::Stream.eq(SHOP_STREAM))
         .all(db)
         .await?;
     rows.into_iter()
         .map(|shop| {
-            let job = jobs.iter().find(|job| job.shop_id == shop.id).cloned();
+            let stream = shop_stream(&shop)?;
+            let job = jobs
+                .iter()
+                .find(|job| job.shop_id == shop.id && job.stream == stream)
+                .cloned();
             view(shop, job)
         })
         .collect()
@@ -111,7 +121,7 @@ pub async fn shop(db: &impl ConnectionTrait, org_id: i64, shop_id: i64) -> Resul
         })?;
     let job = sync_state::Entity::find()
         .filter(sync_state::Column::ShopId.eq(row.id))
-        .filter(sync_state::Column::Stream.eq(SHOP_STREAM))
+        .filter(sync_state::Column::Stream.eq(shop_stream(&row)?))
         .one(db)
         .await?;
     view(row, job)
@@ -168,20 +178,22 @@ pub async fn ad_accounts(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<A
         .await?;
     let jobs = sync_state::Entity::find()
         .filter(sync_state::Column::OrgId.eq(org_id))
-        .filter(sync_state::Column::Stream.starts_with(ADS_STREAM))
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
-            let stream = format!("{ADS_STREAM}{}", row.advertiser_id);
+            let stream = Registry::builtin()
+                .channel(row.channel.parse()?)?
+                .ad_account_stream(&row.advertiser_id);
             let job = jobs
                 .iter()
-                .find(|job| Some(job.shop_id) == row.shop_id && job.stream == stream)
+                .find(|job| {
+                    Some(job.shop_id) == row.shop_id && Some(&job.stream) == stream.as_ref()
+                })
                 .cloned();
-            AdAccountView::new(row, job)
+            Ok(AdAccountView::new(row, job))
         })
-        .collect())
+        .collect()
 }
 
 /// One ad account of `org_id`, with its sync status.

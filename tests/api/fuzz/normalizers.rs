@@ -165,7 +165,12 @@ fn the_webhook_signature_check_survives_any_body_and_header() {
             proptest::option::of(any::<String>()),
         ),
         |(key, secret, body, signature)| {
-            let _ = pnl::webhooks::verify(&key, &secret, &body, signature.as_deref());
+            let _ = pnl::connectors::tiktok::webhooks::verify(
+                &key,
+                &secret,
+                &body,
+                signature.as_deref(),
+            );
             Ok(())
         },
     );

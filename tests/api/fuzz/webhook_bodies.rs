@@ -3,8 +3,8 @@
 //! replay the second time and changes nothing.
 
 use pnl::connectors::catalog;
+use pnl::connectors::tiktok::webhooks::receive;
 use pnl::ledger::Channel;
-use pnl::webhooks::receive;
 use proptest::prelude::*;
 use proptest::sample::Index;
 

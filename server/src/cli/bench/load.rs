@@ -143,7 +143,7 @@ pub(super) fn generate(
     let (pages, normalized) = split.finish();
     Ok(Work {
         shop,
-        batch: Batch::tiktok(
+        batch: crate::connectors::tiktok::batch(
             shop_id,
             StatementSplit::KIND,
             statement,

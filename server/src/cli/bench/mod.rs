@@ -5,7 +5,7 @@
 //! The generator's responses are read in-process ([`sandbox::World::statement_transactions_2501`]
 //! and friends render exactly what the HTTP API serves): a million orders would otherwise be a
 //! million signed round trips on loopback, which measures the sandbox, not pnl. From the
-//! decoded pages on, the path is the sync's: `StatementSplit`, `Batch::tiktok`, `ingest`.
+//! decoded pages on, the path is the sync's: `StatementSplit`, `connectors::tiktok::batch`, `ingest`.
 //!
 //! - `load`: the generator on a blocking thread, ingest on this task, then unit costs.
 //! - `queries`: the GraphQL queries, the hand-written SQL, and their timing.

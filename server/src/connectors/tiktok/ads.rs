@@ -14,7 +14,7 @@ use super::error::TikTokError;
 use super::model::{AdsReport, Envelope};
 use super::normalize::ads::{gmv_max_report, integrated_report, AdsContext};
 use super::sync::SyncError;
-use crate::connectors::ingest::{ingest, Batch, IngestReport};
+use crate::connectors::ingest::{ingest, IngestReport};
 use crate::connectors::upstream::{self, UpstreamError};
 use crate::connectors::Normalized;
 use crate::db::Db;
@@ -501,7 +501,7 @@ async fn post(
     normalized: Normalized,
 ) -> Result<IngestReport, SyncError> {
     let source_id = format!("{}:{window}", target.advertiser_id);
-    let batch = Batch::tiktok(
+    let batch = super::batch(
         target.shop_id,
         kind,
         &source_id,

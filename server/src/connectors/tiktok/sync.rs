@@ -14,23 +14,14 @@ use super::client::{RawPage, TikTokClient};
 use super::error::TikTokError;
 use super::model;
 use super::normalize::{self, Context};
-use crate::connectors::ingest::{ingest, Batch, IngestReport};
+use crate::connectors::ingest::{ingest, IngestReport};
 use crate::connectors::{Granularity, Normalized};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
 use crate::money::{Currency, Money};
 
-/// Where a sync is, for progress bars.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Progress {
-    /// The step running.
-    pub step: String,
-    /// Units done in this step.
-    pub done: usize,
-    /// Units in this step, when known.
-    pub total: Option<usize>,
-}
+pub use crate::connectors::seam::Progress;
 
 /// What a sync did.
 #[derive(Clone, Debug, Default)]
@@ -96,7 +87,7 @@ impl Pull<'_> {
         pages: &[RawPage],
         normalized: Normalized,
     ) -> Result<()> {
-        let batch = Batch::tiktok(
+        let batch = super::batch(
             self.target.shop_id,
             kind,
             source_id,

@@ -29,9 +29,10 @@ impl ConnectMutation {
             refresh_token: input.refresh_token,
             refresh_expires_at: input.refresh_token_expires_at,
         };
-        let shops = crate::connect::connect_tiktok_tokens(state, viewer.org.id, tokens)
-            .await
-            .extend()?;
+        let shops =
+            crate::connectors::tiktok::connect::connect_tiktok_tokens(state, viewer.org.id, tokens)
+                .await
+                .extend()?;
         let mut views = Vec::with_capacity(shops.len());
         for shop in shops {
             views.push(
@@ -79,10 +80,14 @@ impl ConnectMutation {
     ) -> async_graphql::Result<AdAccount> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
         let id = shop_id(&shop_id_arg).extend()?;
-        let account =
-            crate::connect::link_ad_account(ctx.state()?, viewer.org.id, &advertiser_id, id)
-                .await
-                .extend()?;
+        let account = crate::connectors::tiktok::connect::link_ad_account(
+            ctx.state()?,
+            viewer.org.id,
+            &advertiser_id,
+            id,
+        )
+        .await
+        .extend()?;
         let view =
             crate::sync::status::ad_account(ctx.state()?.db.conn(), viewer.org.id, account.id)
                 .await

@@ -3,7 +3,6 @@
 use async_graphql::{Context, Object, ResultExt};
 
 use crate::auth::Scope;
-use crate::connect::ConnectKind;
 use crate::graphql::types::shop::{AdAccount, Shop};
 use crate::graphql::ContextExt;
 
@@ -36,7 +35,9 @@ impl ShopQuery {
     /// minutes. Needs `connectors:write`.
     async fn tiktok_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
-        crate::connect::ticket_url(ctx.state()?, viewer.org.id, ConnectKind::TikTokShop)
+        let state = ctx.state()?;
+        let flow = crate::connect::flow(state, "tiktok").extend()?;
+        crate::connect::ticket_url(state, viewer.org.id, flow)
             .await
             .extend()
     }
@@ -46,7 +47,9 @@ impl ShopQuery {
     /// within 5 minutes. Needs `connectors:write`.
     async fn tiktok_ads_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
-        crate::connect::ticket_url(ctx.state()?, viewer.org.id, ConnectKind::TikTokAds)
+        let state = ctx.state()?;
+        let flow = crate::connect::flow(state, "tiktok-ads").extend()?;
+        crate::connect::ticket_url(state, viewer.org.id, flow)
             .await
             .extend()
     }

@@ -90,7 +90,9 @@ fn currency_of(
 }
 
 fn line(ctx: &AdsContext<'_>, key: String, label: &str, amount: Money, at: DateTime<Utc>) -> Line {
-    let mapping = ctx.mapper.resolve(crate::connectors::TIKTOK, label);
+    let mapping = ctx
+        .mapper
+        .resolve(crate::connectors::tiktok::CHANNEL, label);
     Line {
         entry_key: key,
         order_id: None,

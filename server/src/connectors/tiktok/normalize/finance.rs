@@ -104,7 +104,9 @@ pub(super) fn lines(
     parts
         .into_iter()
         .map(|(label, money)| {
-            let mapping = ctx.mapper.resolve(crate::connectors::TIKTOK, &label);
+            let mapping = ctx
+                .mapper
+                .resolve(crate::connectors::tiktok::CHANNEL, &label);
             // Units sold ride on the gross sales line, units refunded on the refund line.
             let quantity = match label.as_str() {
                 "subtotal_before_discount_amount" | "gross_sales_amount"

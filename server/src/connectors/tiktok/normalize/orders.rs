@@ -136,7 +136,9 @@ pub fn orders_202309(data: &OrderList, ctx: &Context<'_>) -> Normalized {
                 if value.is_zero() {
                     continue;
                 }
-                let mapping = ctx.mapper.resolve(crate::connectors::TIKTOK, label);
+                let mapping = ctx
+                    .mapper
+                    .resolve(crate::connectors::tiktok::CHANNEL, label);
                 out.lines.push(Line {
                     entry_key: format!("{key}:{label}"),
                     order_id: Some(order.id.clone()),

@@ -5,28 +5,32 @@
 //! Signature (reference §2): `Authorization` = lowercase hex HMAC-SHA256(app_secret,
 //! app_key + raw body), compared in constant time.
 
+use async_trait::async_trait;
+use axum::http::header::AUTHORIZATION;
+use axum::http::HeaderMap;
 use chrono::Utc;
 use entities::{shop, sync_state};
 use reqwest::Method;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
+use super::client::TikTokClient;
+use super::credentials::shop_client;
+use super::model;
+use super::normalize::{self, Context};
+use super::sign::hmac_hex;
+use super::CHANNEL;
 use crate::connectors::catalog;
-use crate::connectors::ingest::{ingest, Batch};
-use crate::connectors::tiktok::client::TikTokClient;
-use crate::connectors::tiktok::model;
-use crate::connectors::tiktok::normalize::{self, Context};
-use crate::connectors::tiktok::sign::hmac_hex;
+use crate::connectors::ingest::ingest;
+use crate::connectors::seam::{shop_currency, WebhookReceiver};
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
 use crate::ledger::raw::{self, sha256_hex, RawInput};
-use crate::ledger::Channel;
 use crate::money::Currency;
 use crate::state::AppState;
-use crate::sync::shop_client;
 
 /// Event types that name an order to re-read: order status, cancellation, return.
 const ORDER_EVENTS: &[i64] = &[1, 11, 12];
@@ -34,6 +38,32 @@ const ORDER_EVENTS: &[i64] = &[1, 11, 12];
 const DEAUTHORIZATION: i64 = 6;
 /// Authorisation about to expire.
 const EXPIRING: i64 = 7;
+
+/// `POST /webhooks/tiktok`: 401 and nothing stored unless the signature over the raw body is
+/// right; then store and act.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Receiver;
+
+#[async_trait]
+impl WebhookReceiver for Receiver {
+    async fn receive(&self, state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value> {
+        let app = &state.config.channels.tiktok;
+        let signature = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if !verify(&app.app_key, app.app_secret.expose(), body, signature) {
+            tracing::warn!("rejected a TikTok webhook with a wrong or missing signature");
+            return Err(Error::Unauthenticated(
+                "invalid webhook signature".to_owned(),
+            ));
+        }
+        let delivery = receive(state, body).await?;
+        Ok(json!({
+            "code": 0,
+            "message": "success",
+            "stored": delivery.stored,
+            "replayed": delivery.replayed,
+        }))
+    }
+}
 
 /// Whether `signature` is the webhook signature of `body`.
 pub fn verify(app_key: &str, app_secret: &str, body: &[u8], signature: Option<&str>) -> bool {
@@ -56,7 +86,7 @@ pub fn verify(app_key: &str, app_secret: &str, body: &[u8], signature: Option<&s
 struct Event {
     #[serde(rename = "type")]
     kind: i64,
-    #[serde(deserialize_with = "crate::connectors::tiktok::model::id")]
+    #[serde(deserialize_with = "super::model::id")]
     shop_id: String,
     #[serde(default)]
     tts_notification_id: Option<String>,
@@ -98,7 +128,7 @@ pub async fn receive(state: &AppState, body: &[u8]) -> Result<Delivery> {
         .clone()
         .unwrap_or_else(|| sha256_hex(body));
     let shops = shop::Entity::find()
-        .filter(shop::Column::Channel.eq(Channel::TikTokShop.as_str()))
+        .filter(shop::Column::Channel.eq(CHANNEL.as_str()))
         .filter(shop::Column::ExternalId.eq(event.shop_id.as_str()))
         .all(state.db.conn())
         .await?;
@@ -108,7 +138,7 @@ pub async fn receive(state: &AppState, body: &[u8]) -> Result<Delivery> {
     };
     for shop in shops {
         let raw = RawInput {
-            channel: Channel::TikTokShop,
+            channel: CHANNEL,
             shop_id: Some(shop.id),
             source_kind: format!("tiktok.webhook.{}", event.kind),
             source_id: source_id.clone(),
@@ -191,18 +221,12 @@ async fn act(state: &AppState, shop: &shop::Model, event: &Event) -> Result<()> 
 pub async fn reread_order(state: &AppState, shop: &shop::Model, order: &str) -> Result<()> {
     let (client, _) = shop_client(state, shop)?;
     let mapper = FeeMapper::load(state.db.conn(), shop.org_id).await?;
-    let currency = shop
-        .currency
-        .as_deref()
-        .map(Currency::parse)
-        .transpose()?
-        .unwrap_or(Currency::parse("USD")?);
+    let currency = shop_currency(shop)?;
     let ctx = Context {
         mapper: &mapper,
         currency,
     };
-    let upstream =
-        |e: crate::connectors::tiktok::error::TikTokError| Error::Internal(anyhow::anyhow!(e));
+    let upstream = |e: super::error::TikTokError| Error::Internal(anyhow::anyhow!(e));
 
     let path = "/order/202309/orders";
     let (body, data) = client
@@ -250,7 +274,7 @@ async fn post(
     body: String,
     normalized: crate::connectors::Normalized,
 ) -> Result<()> {
-    let batch = Batch::tiktok(shop.id, kind, id, body, normalized);
+    let batch = super::batch(shop.id, kind, id, body, normalized);
     ingest(&state.db, shop.org_id, batch).await?;
     Ok(())
 }
