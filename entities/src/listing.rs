@@ -18,6 +18,8 @@ pub struct Model {
     /// The channel's product id (ad reports name products).
     pub channel_product_id: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Set by `linkListing` / `unlinkListing`: auto-linking never changes `product_id` again.
+    pub linked_by_hand: bool,
 }
 
 /// Joins are written in the queries that need them, so no relation is declared here.

@@ -11,6 +11,8 @@ pub struct Model {
     pub id: i64,
     pub org_id: i64,
     pub sku: String,
+    /// `sku` normalised (`migration::normalized_sku`): listings auto-link by it.
+    pub sku_key: String,
     pub name: Option<String>,
     pub created_at: DateTimeUtc,
 }

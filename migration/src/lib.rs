@@ -9,6 +9,7 @@
 // impls does not match the trait, so the 2018-idiom lint is off for this crate.
 #![allow(elided_lifetimes_in_paths)]
 
+pub use m20261201_000001_add_listing_link::normalized_sku;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_tenancy;
@@ -25,6 +26,7 @@ mod m20261122_000011_drop_raw_record_index;
 mod m20261122_000012_create_issued_token;
 mod m20261122_000013_create_oauth_state;
 mod m20261130_000001_add_ledger_channel_product;
+mod m20261201_000001_add_listing_link;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -135,6 +137,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_create_issued_token::Migration),
             Box::new(m20261122_000013_create_oauth_state::Migration),
             Box::new(m20261130_000001_add_ledger_channel_product::Migration),
+            Box::new(m20261201_000001_add_listing_link::Migration),
         ]
     }
 }

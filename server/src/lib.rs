@@ -6,6 +6,8 @@
 //! - [`graphql`] — the schema; thin resolvers over the domain modules.
 //! - [`auth`] — tokens, scopes, partner apps, the viewer of a request.
 //! - [`ledger`] — fee buckets, label mapping, raw records, idempotent posting, ledger reads.
+//! - [`listings`] — channel SKUs and the master products they are linked to, by hand or on
+//!   first sight.
 //! - [`money`] — exact money and ISO 4217 currencies.
 //! - [`org`] — tenants.
 //! - [`db`], [`state`], [`error`] — the database handle, shared state, the error type.
@@ -24,6 +26,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod ledger;
+pub mod listings;
 pub mod money;
 pub mod org;
 pub mod owner_only;

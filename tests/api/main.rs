@@ -19,6 +19,7 @@ mod graphiql;
 mod helpers;
 mod import;
 mod ledger;
+mod listings;
 mod migrations;
 mod oauth;
 mod pnl;

@@ -4,7 +4,9 @@
 use chrono::Utc;
 use entities::{ad_account, creator, listing, order_attribution, product, shop};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use super::{Attribution, SkuRef};
 use crate::error::Result;
@@ -124,7 +126,7 @@ pub async fn set_shop_status(
     Ok(())
 }
 
-/// The master product with `sku`, created when new.
+/// The master product with exactly `sku`, created when new.
 ///
 /// # Errors
 /// Database failures.
@@ -145,6 +147,7 @@ pub async fn ensure_product(
     let row = product::ActiveModel {
         org_id: Set(org_id),
         sku: Set(sku.to_owned()),
+        sku_key: Set(migration::normalized_sku(sku)),
         name: Set(name.map(ToOwned::to_owned)),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -154,8 +157,39 @@ pub async fn ensure_product(
     Ok(row.id)
 }
 
+/// The product a listing first seen with `seller_sku` belongs to: the org's product whose SKU
+/// equals it after normalisation ([`migration::normalized_sku`]: trimmed, inner whitespace
+/// collapsed, case-insensitive), so `"ABC-1"` on one channel and `" abc-1 "` on another are one
+/// product. When several products share the normalised SKU (set by hand, e.g. by
+/// `setProductCost`), the one spelled exactly like `seller_sku` wins, else the oldest. A new
+/// product (SKU: `seller_sku` trimmed) is created when none matches.
+///
+/// # Errors
+/// Database failures.
+pub async fn product_for_seller_sku(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    seller_sku: &str,
+    name: Option<&str>,
+) -> Result<i64> {
+    let seller_sku = seller_sku.trim();
+    let matches = product::Entity::find()
+        .filter(product::Column::OrgId.eq(org_id))
+        .filter(product::Column::SkuKey.eq(migration::normalized_sku(seller_sku)))
+        .order_by_asc(product::Column::Id)
+        .all(db)
+        .await?;
+    let exact = matches.iter().find(|p| p.sku == seller_sku);
+    match exact.or(matches.first()) {
+        Some(found) => Ok(found.id),
+        None => ensure_product(db, org_id, seller_sku, name).await,
+    }
+}
+
 /// The listing of `sku` in `shop_id` as `(listing id, product id)`: created on first sight, and
-/// linked to its master product (created if new) as soon as a seller SKU is known.
+/// linked to its master product ([`product_for_seller_sku`]) as soon as a seller SKU is known.
+/// A listing linked or unlinked by hand (`linkListing`, `unlinkListing`) keeps its product: it
+/// is never re-linked automatically.
 ///
 /// # Errors
 /// Database failures.
@@ -178,17 +212,17 @@ pub async fn ensure_listing(
         .await?;
     match existing {
         Some(row) => {
-            let link = row.product_id.is_none() && seller_sku.is_some();
+            let link = row.product_id.is_none() && !row.linked_by_hand && seller_sku.is_some();
+            let fill_seller = row.seller_sku.is_none() && seller_sku.is_some();
             let fill_product = row.channel_product_id.is_none() && sku.channel_product_id.is_some();
-            if !link && !fill_product {
+            if !link && !fill_seller && !fill_product {
                 return Ok((row.id, row.product_id));
             }
-            let product_id = match (row.product_id, seller_sku) {
-                (Some(id), _) => Some(id),
-                (None, Some(seller_sku)) => {
-                    Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?)
+            let product_id = match (link, seller_sku) {
+                (true, Some(seller_sku)) => {
+                    Some(product_for_seller_sku(db, org_id, seller_sku, sku.name.as_deref()).await?)
                 }
-                (None, None) => None,
+                _ => row.product_id,
             };
             let mut active: listing::ActiveModel = row.into();
             active.product_id = Set(product_id);
@@ -204,7 +238,7 @@ pub async fn ensure_listing(
         None => {
             let product_id = match seller_sku {
                 Some(seller_sku) => {
-                    Some(ensure_product(db, org_id, seller_sku, sku.name.as_deref()).await?)
+                    Some(product_for_seller_sku(db, org_id, seller_sku, sku.name.as_deref()).await?)
                 }
                 None => None,
             };
@@ -217,6 +251,7 @@ pub async fn ensure_listing(
                 title: Set(sku.name.clone()),
                 channel_product_id: Set(sku.channel_product_id.clone()),
                 created_at: Set(Utc::now()),
+                linked_by_hand: Set(false),
                 ..Default::default()
             }
             .insert(db)

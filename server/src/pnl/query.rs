@@ -134,6 +134,20 @@ pub async fn report(
     .await
 }
 
+/// SQL of a sums row's product: the current product of its listing, joined as `l` (none while
+/// the listing is unlinked), or, for a row tied to no listing (ad spend per product), the row's
+/// own product.
+///
+/// Ingest also stores the listing's product of the moment on each ledger row, and the sums
+/// tables (`ledger_day/week/month`) key by it; that column is a record of the posting and is
+/// never read for a row that has a listing. So `linkListing` / `unlinkListing` move a listing's
+/// whole history by changing one `listing` row: the append-only ledger and its sums are left
+/// as they are (no rewrite, no reversal), and every P&L path (pivot, per SKU, channels, blended
+/// margin, alerts, creators) reads through this one expression. It costs nothing extra: the
+/// listing was already joined (for listings linked after their lines were posted).
+const PRODUCT: &str =
+    "(CASE WHEN le.listing_id <> 0 THEN COALESCE(l.product_id, 0) ELSE le.product_id END)";
+
 async fn aggregate(
     db: &impl ConnectionTrait,
     org_id: i64,
@@ -163,10 +177,7 @@ async fn aggregate(
     } else {
         "CAST(0 AS BIGINT)"
     };
-    // A line's own product (ad spend tied to a product) wins over its listing's, which is
-    // joined now so that a listing linked later counts under its product.
-    let product =
-        "(CASE WHEN le.product_id <> 0 THEN le.product_id ELSE COALESCE(l.product_id, 0) END)";
+    let product = PRODUCT;
     let filters = |placeholder: &mut dyn FnMut(Value) -> String| {
         let mut filters = String::new();
         if let Some(channel) = request.filter.channel {

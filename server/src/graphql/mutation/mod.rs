@@ -2,6 +2,7 @@
 
 mod connect;
 mod costs;
+mod listing;
 mod mapping;
 mod token;
 
@@ -13,5 +14,6 @@ pub struct MutationRoot(
     mapping::MappingMutation,
     connect::ConnectMutation,
     costs::CostMutation,
+    listing::ListingMutation,
     token::TokenMutation,
 );

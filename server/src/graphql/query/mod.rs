@@ -2,6 +2,7 @@
 
 mod costs;
 mod ledger;
+mod listing;
 mod me;
 mod payout;
 mod pnl;
@@ -17,5 +18,6 @@ pub struct QueryRoot(
     payout::PayoutQuery,
     shop::ShopQuery,
     costs::CostQuery,
+    listing::ListingQuery,
     pnl::PnlQuery,
 );

@@ -4,6 +4,7 @@ pub mod completeness;
 pub mod connection;
 pub mod costs;
 pub mod ledger;
+pub mod listing;
 pub mod me;
 pub mod money;
 pub mod payout;
