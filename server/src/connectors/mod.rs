@@ -2,6 +2,7 @@
 //! it says into ledger lines. The shared vocabulary of normalised output lives here so that
 //! every channel's normaliser and the ingest step speak the same language.
 
+pub mod amazon;
 pub mod catalog;
 pub mod ingest;
 pub mod tiktok;
