@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
+use crate::amazon::AmazonSandboxConfig;
+
 /// Everything that shapes a sandbox: the seed and size of the generated world, the shops,
 /// and the app credentials the simulated TikTok hosts accept.
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct SandboxConfig {
     pub ads_secret: String,
     /// Lifetime of shop access tokens. Default 7 days.
     pub access_token_ttl: Duration,
+    /// The simulated Amazon sellers and SP-API app. Default: a US and a DE seller.
+    pub amazon: AmazonSandboxConfig,
 }
 
 impl Default for SandboxConfig {
@@ -45,6 +49,7 @@ impl Default for SandboxConfig {
             ads_app_id: "sandbox_ads_app".to_owned(),
             ads_secret: "sandbox_ads_secret".to_owned(),
             access_token_ttl: Duration::from_secs(7 * 24 * 3600),
+            amazon: AmazonSandboxConfig::default(),
         }
     }
 }
@@ -119,6 +124,9 @@ impl SandboxConfig {
         }
         if self.orders_per_day > 1_000_000 {
             return fail("at most 1000000 orders per day are supported");
+        }
+        if self.amazon.sellers.len() > 10 || self.amazon.history_days > 730 {
+            return fail("at most 10 Amazon sellers and 730 days of Amazon history are supported");
         }
         let year = chrono::Datelike::year(&self.today);
         if !(1981..=2200).contains(&year) {

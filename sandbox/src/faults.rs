@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use crate::amazon::AmazonFaults;
 use crate::sandbox::lock;
 
 /// Faults to inject into the simulated APIs.
@@ -25,6 +26,7 @@ pub struct Faults {
     dropped: Mutex<HashSet<(String, String)>>,
     requests: AtomicU64,
     ads_requests: AtomicU64,
+    amazon: AmazonFaults,
 }
 
 /// What the fault layer decided for one request.
@@ -94,8 +96,16 @@ impl Faults {
         self.ads_requests.load(Ordering::SeqCst)
     }
 
-    /// Clears every fault and the request counters; expired and revoked tokens live again.
+    /// The Amazon switches (SP-API throttling and errors, dropped events, revoked refresh
+    /// tokens, expired access tokens).
+    pub fn amazon(&self) -> &AmazonFaults {
+        &self.amazon
+    }
+
+    /// Clears every fault (Amazon's too) and the request counters; expired and revoked
+    /// tokens live again.
     pub fn reset(&self) {
+        self.amazon.reset();
         self.throttle.store(0, Ordering::SeqCst);
         self.fail.store(0, Ordering::SeqCst);
         self.failures_served.store(0, Ordering::SeqCst);

@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::amazon::AmazonWorld;
 use crate::api::{self, AppState, TokenStore};
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
@@ -44,7 +45,9 @@ impl Sandbox {
     pub async fn start_on(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<Self> {
         let world = World::new(&config)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        let amazon = AmazonWorld::new(config.amazon.clone(), config.seed, config.today);
         let state = Arc::new(AppState {
+            amazon: Arc::new(amazon),
             config,
             world: Arc::new(world),
             faults: Arc::new(Faults::default()),
@@ -102,6 +105,21 @@ impl Sandbox {
     /// A single-use Marketing API authorisation code.
     pub fn issue_ads_auth_code(&self) -> String {
         lock(&self.state.tokens).issue_ads_code()
+    }
+
+    /// The Amazon side: generated groups and events, settlement files, LWA and usage-plan
+    /// counters. Its hosts (LWA, Seller Central consent, SP-API for every region, report
+    /// documents) are all [`Sandbox::base_url`].
+    pub fn amazon(&self) -> &AmazonWorld {
+        &self.state.amazon
+    }
+
+    /// A refresh token for the Amazon seller `seller_id`, as if it had authorised the app
+    /// (None for a seller not in the config).
+    pub fn amazon_refresh_token(&self, seller_id: &str) -> Option<String> {
+        self.state
+            .amazon
+            .issue_refresh_token(seller_id, self.state.faults.amazon())
     }
 
     /// Stops the server and waits for it to finish.

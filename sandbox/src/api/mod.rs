@@ -30,6 +30,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::amazon::{self, AmazonWorld};
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
 use crate::world::World;
@@ -54,6 +55,8 @@ pub(crate) struct AppState {
     pub(crate) tokens: Mutex<TokenStore>,
     /// Webhooks per (shop, event type).
     pub(crate) webhooks: Mutex<BTreeMap<(usize, String), Webhook>>,
+    /// The Amazon sellers, LWA tokens and usage plans.
+    pub(crate) amazon: Arc<AmazonWorld>,
 }
 
 /// Shared handler state.
@@ -133,6 +136,23 @@ pub(crate) fn router(state: Shared) -> Router {
             "/open_api/v1.3/gmv_max/report/get/",
             get(ads_report::gmv_max),
         )
+        // Amazon: LWA, Seller Central consent, SP-API (any region) and report documents.
+        .route("/auth/o2/token", post(amazon::lwa::token))
+        .route("/apps/authorize/consent", get(amazon::lwa::consent))
+        .route(
+            "/finances/v0/financialEventGroups",
+            get(amazon::api::groups),
+        )
+        .route(
+            "/finances/v0/financialEventGroups/{group_id}/financialEvents",
+            get(amazon::api::events),
+        )
+        .route("/reports/2021-06-30/reports", get(amazon::api::reports))
+        .route(
+            "/reports/2021-06-30/documents/{document_id}",
+            get(amazon::api::document),
+        )
+        .route("/sandbox-reports/{document_id}", get(amazon::api::download))
         .fallback(not_found)
         .with_state(state)
 }

@@ -41,6 +41,7 @@
 //! Nothing else changes: routes (`/connect/{kind}`, `/webhooks/{name}`), `pnl import`, the sync
 //! engine, `pnl sync`, the label mapping and GraphQL status reach it through the registry.
 
+pub mod amazon;
 pub mod catalog;
 pub mod config;
 pub mod credentials;
