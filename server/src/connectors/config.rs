@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::amazon::config::AmazonAppConfig;
 use super::tiktok::config::{TikTokAdsAppConfig, TikTokAppConfig};
 
 /// Every connector's settings.
@@ -19,4 +20,6 @@ pub struct ChannelsConfig {
     pub tiktok: TikTokAppConfig,
     /// The TikTok for Business (Marketing API) app (`[tiktok_ads]`).
     pub tiktok_ads: TikTokAdsAppConfig,
+    /// The Amazon SP-API app (`[amazon]`).
+    pub amazon: AmazonAppConfig,
 }

@@ -109,11 +109,21 @@ pub trait OAuthFlow: Send + Sync {
     fn code_params(&self) -> &'static [&'static str];
 
     /// Exchanges `code` and connects what it grants to `org_id` (scheduling their syncs).
+    /// `callback` is every query parameter of the callback (Amazon names the seller there).
     ///
     /// # Errors
     /// A refused code, channel failures, or database failures.
-    async fn complete(&self, state: &AppState, org_id: i64, code: &str) -> Result<Connected>;
+    async fn complete(
+        &self,
+        state: &AppState,
+        org_id: i64,
+        code: &str,
+        callback: &CallbackParams,
+    ) -> Result<Connected>;
 }
+
+/// The query parameters of an OAuth callback.
+pub type CallbackParams = std::collections::HashMap<String, String>;
 
 /// What a completed OAuth callback connected, for the page the browser lands on.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -192,7 +192,7 @@ async fn finish(
         Ok(consumed) => consumed,
         Err(error) => return error.into_response(),
     };
-    let response = match flow.complete(&state.app, org.id, &code).await {
+    let response = match flow.complete(&state.app, org.id, &code, query).await {
         Ok(connected) => page(
             &format!(
                 "Connected {} {} to org {}",

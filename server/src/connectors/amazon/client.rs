@@ -339,6 +339,85 @@ impl AmazonClient {
             .await?;
         Self::finances_page(&path, body)
     }
+
+    /// The marketplaces the seller takes part in (Sellers API `getMarketplaceParticipations`),
+    /// as `(marketplace id, country code, default currency)`, participating ones only.
+    ///
+    /// # Errors
+    /// See [`AmazonError`]; an answer that does not decode is `Upstream`.
+    pub async fn marketplace_participations(
+        &self,
+    ) -> Result<Vec<Participation>, AmazonError> {
+        let path = "/sellers/v1/marketplaceParticipations";
+        let body = self
+            .get(Operation::GetMarketplaceParticipations, path, &[])
+            .await?;
+        let answer: ParticipationsEnvelope = serde_json::from_str(&body).map_err(|e| {
+            AmazonError::upstream(
+                path,
+                Some(200),
+                format!(
+                    "not a marketplaceParticipations answer (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        Ok(answer
+            .payload
+            .into_iter()
+            .filter(|p| p.participation.is_participating)
+            .map(|p| Participation {
+                marketplace_id: p.marketplace.id,
+                country_code: p.marketplace.country_code,
+                currency: p.marketplace.default_currency_code,
+                name: p.marketplace.name,
+            })
+            .collect())
+    }
+}
+
+/// A marketplace the seller sells in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Participation {
+    /// Marketplace id, e.g. `ATVPDKIKX0DER`.
+    pub marketplace_id: String,
+    /// Country code, e.g. `US`.
+    pub country_code: String,
+    /// The marketplace's default currency, e.g. `USD`.
+    pub currency: String,
+    /// Its name, e.g. `Amazon.com`.
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+struct ParticipationsEnvelope {
+    #[serde(default)]
+    payload: Vec<ParticipationItem>,
+}
+
+#[derive(Deserialize)]
+struct ParticipationItem {
+    marketplace: MarketplaceItem,
+    participation: ParticipationFlags,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MarketplaceItem {
+    id: String,
+    #[serde(default)]
+    country_code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    default_currency_code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ParticipationFlags {
+    is_participating: bool,
 }
 
 #[cfg(test)]

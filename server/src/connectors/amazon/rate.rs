@@ -20,6 +20,8 @@ pub enum Operation {
     GetReports,
     /// `GET /reports/2021-06-30/documents/{id}`.
     GetReportDocument,
+    /// `GET /sellers/v1/marketplaceParticipations` (Sellers API: 0.016/s, burst 15).
+    GetMarketplaceParticipations,
 }
 
 impl Operation {
@@ -30,6 +32,7 @@ impl Operation {
             Self::ListFinancialEventsByGroupId => "listFinancialEventsByGroupId",
             Self::GetReports => "getReports",
             Self::GetReportDocument => "getReportDocument",
+            Self::GetMarketplaceParticipations => "getMarketplaceParticipations",
         }
     }
 }
@@ -82,6 +85,11 @@ impl Quotas {
             }
             Operation::GetReports => self.get_reports,
             Operation::GetReportDocument => self.get_report_document,
+            // Called once per connection; its documented plan, not configurable.
+            Operation::GetMarketplaceParticipations => OperationQuota {
+                rate: 0.016,
+                burst: 15,
+            },
         }
     }
 }

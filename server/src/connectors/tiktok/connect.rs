@@ -16,7 +16,7 @@ use super::{TikTokStream, CHANNEL, SHOP_STREAM};
 use crate::connect::{with_params, ConnectKind};
 use crate::connectors::catalog;
 use crate::connectors::credentials::seal;
-use crate::connectors::seam::{Connected, OAuthFlow};
+use crate::connectors::seam::{CallbackParams, Connected, OAuthFlow};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::sync::schedule_now;
@@ -63,7 +63,13 @@ impl OAuthFlow for ShopFlow {
         &["code", "auth_code"]
     }
 
-    async fn complete(&self, state: &AppState, org_id: i64, code: &str) -> Result<Connected> {
+    async fn complete(
+        &self,
+        state: &AppState,
+        org_id: i64,
+        code: &str,
+        _callback: &CallbackParams,
+    ) -> Result<Connected> {
         let shops = complete_tiktok(state, org_id, code).await?;
         Ok(Connected {
             count: shops.len(),
@@ -108,7 +114,13 @@ impl OAuthFlow for AdsFlow {
         &["auth_code", "code"]
     }
 
-    async fn complete(&self, state: &AppState, org_id: i64, code: &str) -> Result<Connected> {
+    async fn complete(
+        &self,
+        state: &AppState,
+        org_id: i64,
+        code: &str,
+        _callback: &CallbackParams,
+    ) -> Result<Connected> {
         let accounts = complete_tiktok_ads(state, org_id, code).await?;
         Ok(Connected {
             count: accounts.len(),
