@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use crate::connectors::amazon::labels::{self as amazon, LABELS as AMAZON};
 use crate::ledger::{Channel, FeeBucket};
 
 use FeeBucket::{
@@ -139,12 +140,19 @@ static TABLE: LazyLock<HashMap<(Channel, &'static str), FeeBucket>> = LazyLock::
     TIKTOK_SHOP
         .iter()
         .map(|&(label, bucket)| ((Channel::TikTokShop, label), bucket))
+        .chain(AMAZON.iter().map(|&(label, bucket)| ((Channel::Amazon, label), bucket)))
         .collect()
 });
 
 /// The built-in bucket of `label` on `channel`, if there is one.
 pub(super) fn lookup(channel: Channel, label: &str) -> Option<FeeBucket> {
-    TABLE.get(&(channel, label)).copied()
+    TABLE.get(&(channel, label)).copied().or_else(|| match channel {
+        // Amazon's casing drifts and its two sources name some fees differently.
+        Channel::Amazon => TABLE
+            .get(&(channel, amazon::canonical(label).as_str()))
+            .copied(),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -153,6 +161,14 @@ mod tests {
 
     #[test]
     fn tiktok_table_has_no_duplicate_labels() {
-        assert_eq!(TABLE.len(), TIKTOK_SHOP.len());
+        assert_eq!(TABLE.len(), TIKTOK_SHOP.len() + AMAZON.len());
+    }
+
+    #[test]
+    fn amazon_labels_resolve_in_any_casing() {
+        assert_eq!(lookup(Channel::Amazon, "Principal"), Some(FeeBucket::ProductSales));
+        assert_eq!(lookup(Channel::Amazon, "giftwraptax"), Some(FeeBucket::TaxesCollected));
+        assert_eq!(lookup(Channel::Amazon, "Cost of Advertising"), Some(FeeBucket::Advertising));
+        assert_eq!(lookup(Channel::Amazon, "Brand New Fee"), None);
     }
 }
