@@ -45,10 +45,7 @@ async fn find_same_period(
         return Ok(None);
     };
     let day = |time: DateTime<Utc>| {
-        let from = time
-            .date_naive()
-            .and_time(NaiveTime::MIN)
-            .and_utc();
+        let from = time.date_naive().and_time(NaiveTime::MIN).and_utc();
         (from, from + Duration::days(1))
     };
     let (start_from, start_to) = day(start);
@@ -134,21 +131,22 @@ pub async fn upsert(
         let now = Utc::now();
         let found = match find_row(db, org_id, channel, &info.reference).await? {
             Some(row) => Some(row),
-            None if info.same_period => find_same_period(db, org_id, shop_id, channel, info).await?,
+            None if info.same_period => {
+                find_same_period(db, org_id, shop_id, channel, info).await?
+            }
             None => None,
         };
-        let mut row: payout::ActiveModel =
-            match found {
-                Some(row) => row.into(),
-                None => payout::ActiveModel {
-                    org_id: Set(org_id),
-                    channel: Set(channel.as_str().to_owned()),
-                    kind: Set(info.reference.kind.as_str().to_owned()),
-                    external_id: Set(info.reference.external_id.clone()),
-                    created_at: Set(now),
-                    ..Default::default()
-                },
-            };
+        let mut row: payout::ActiveModel = match found {
+            Some(row) => row.into(),
+            None => payout::ActiveModel {
+                org_id: Set(org_id),
+                channel: Set(channel.as_str().to_owned()),
+                kind: Set(info.reference.kind.as_str().to_owned()),
+                external_id: Set(info.reference.external_id.clone()),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
         if shop_id.is_some() {
             row.shop_id = Set(shop_id);
         }

@@ -269,7 +269,13 @@ impl Reader {
                     let money = self.money(amount.as_ref())?;
                     self.push_order(Kind::Retro, &order, None, Group::Charge, name, money, at);
                 }
-                self.withheld(Kind::Retro, &order, None, &e.retrocharge_tax_withheld_list, at)
+                self.withheld(
+                    Kind::Retro,
+                    &order,
+                    None,
+                    &e.retrocharge_tax_withheld_list,
+                    at,
+                )
             }
             "RemovalShipmentEventList" | "RemovalShipmentAdjustmentEventList" => {
                 let e: RemovalShipmentEvent = parse(raw)?;
@@ -621,7 +627,11 @@ impl Reader {
             let name = charge.charge_type.as_deref().unwrap_or("UnnamedCharge");
             self.push_order(kind, order, Some(item), Group::Charge, name, money, at);
         }
-        for fee in item.item_fee_list.iter().chain(&item.item_fee_adjustment_list) {
+        for fee in item
+            .item_fee_list
+            .iter()
+            .chain(&item.item_fee_adjustment_list)
+        {
             let money = self.money(fee.fee_amount.as_ref())?;
             let name = fee.fee_type.as_deref().unwrap_or("UnnamedFee");
             self.push_order(kind, order, Some(item), Group::Fee, name, money, at);

@@ -192,7 +192,10 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("GiftWrap", "Giftwrap"),
     ("GiftWrapTax", "GiftwrapTax"),
     ("GiftWrapChargeback", "GiftwrapChargeback"),
-    ("MarketplaceFacilitatorTax-GiftWrap", "MarketplaceFacilitatorTax-Giftwrap"),
+    (
+        "MarketplaceFacilitatorTax-GiftWrap",
+        "MarketplaceFacilitatorTax-Giftwrap",
+    ),
     ("Storage Fee", "FBAStorageFee"),
     ("StorageFee", "FBAStorageFee"),
     ("Long-Term Storage Fee", "FBALongTermStorageFee"),

@@ -113,13 +113,21 @@ fn a_us_settlement_file_books_every_row_and_reconciles() {
     // Units sold on the sale's principal, units returned on the refund's.
     let sale = line(&out, "sale:11111111111111:charge:principal");
     assert_eq!((sale.quantity, sale.granularity), (2, Granularity::Sku));
-    assert_eq!(sale.sku.as_ref().unwrap().seller_sku.as_deref(), Some("MUG-BLUE"));
+    assert_eq!(
+        sale.sku.as_ref().unwrap().seller_sku.as_deref(),
+        Some("MUG-BLUE")
+    );
     assert_eq!(sale.order_id.as_deref(), Some("111-1111111-1111111"));
     let refund = line(&out, "refund:11111111111111:charge:principal");
-    assert_eq!((refund.quantity, refund.label.as_str()), (-1, "Refund:Principal"));
+    assert_eq!(
+        (refund.quantity, refund.label.as_str()),
+        (-1, "Refund:Principal")
+    );
     assert_eq!(line(&out, "fee:commission").quantity, 0);
     assert_eq!(
-        line(&out, "account:cost of advertising").occurred_at.to_rfc3339(),
+        line(&out, "account:cost of advertising")
+            .occurred_at
+            .to_rfc3339(),
         "2026-09-08T00:00:00+00:00"
     );
     assert_eq!(out.listings.len(), 2);
@@ -165,7 +173,10 @@ fn a_jp_settlement_file_in_shift_jis() {
     let out = parse(JP, "settlement_jp.txt").unwrap();
     assert_eq!(out.payouts[0].reported, money("964", "JPY"));
     assert_eq!(total(&out), out.payouts[0].reported);
-    assert!(out.lines.iter().any(|l| l.label == "サービス料" && !l.mapped));
+    assert!(out
+        .lines
+        .iter()
+        .any(|l| l.label == "サービス料" && !l.mapped));
     assert_eq!(out.listings[0].channel_sku_id, "湯のみ-青");
     assert_eq!(line(&out, "charge:principal").amount, money("1980", "JPY"));
 }
@@ -180,7 +191,11 @@ fn a_bom_and_reordered_or_extra_columns_are_fine() {
         .collect();
     for row in &mut rows {
         row.swap(0, 14);
-        row.push(if row[1] == "settlement-start-date" { "extra" } else { "x" });
+        row.push(if row[1] == "settlement-start-date" {
+            "extra"
+        } else {
+            "x"
+        });
     }
     let joined: Vec<String> = rows.iter().map(|r| r.join("\t")).collect();
     let bytes = [b"\xEF\xBB\xBF".as_slice(), joined.join("\n").as_bytes()].concat();
@@ -190,22 +205,34 @@ fn a_bom_and_reordered_or_extra_columns_are_fine() {
 
 #[test]
 fn a_garbled_amount_is_refused_naming_row_column_and_value() {
-    let text = std::str::from_utf8(US).unwrap().replacen("\t-5.40\t", "\t12,3,4\t", 1);
+    let text = std::str::from_utf8(US)
+        .unwrap()
+        .replacen("\t-5.40\t", "\t12,3,4\t", 1);
     let error = parse(text.as_bytes(), "garbled.txt").unwrap_err();
     assert_eq!(
         error.to_string(),
         r#"garbled.txt: row 10, column amount: "12,3,4" is not an amount"#
     );
-    let de = encoding_rs::WINDOWS_1252.decode(DE).0.replacen("-179,85", "12,3,4", 1);
+    let de = encoding_rs::WINDOWS_1252
+        .decode(DE)
+        .0
+        .replacen("-179,85", "12,3,4", 1);
     let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&de);
     let error = parse(&bytes, "de.txt").unwrap_err().to_string();
-    assert_eq!(error, r#"de.txt: row 5, column amount: "12,3,4" is not an amount"#);
-    let text = std::str::from_utf8(US)
-        .unwrap()
-        .replacen("2026-09-05 08:00:00 UTC", "2026-13-45 08:00:00 UTC", 1);
+    assert_eq!(
+        error,
+        r#"de.txt: row 5, column amount: "12,3,4" is not an amount"#
+    );
+    let text = std::str::from_utf8(US).unwrap().replacen(
+        "2026-09-05 08:00:00 UTC",
+        "2026-13-45 08:00:00 UTC",
+        1,
+    );
     let error = parse(text.as_bytes(), "date.txt").unwrap_err().to_string();
     assert!(
-        error.contains(r#"row 12, column posted-date-time: "2026-13-45 08:00:00 UTC" is not a date"#),
+        error.contains(
+            r#"row 12, column posted-date-time: "2026-13-45 08:00:00 UTC" is not a date"#
+        ),
         "{error}"
     );
 }
@@ -245,7 +272,9 @@ fn groups_are_settlement_payouts_and_an_open_group_is_open() {
     );
     assert_eq!(out.payouts[1].status.as_deref(), Some("OPEN"));
     assert!(out.payouts.iter().all(|p| p.same_period));
-    let bad = normalize_groups(br#"{"errors":[{"code":"InvalidInput","message":"Date range is invalid."}]}"#);
+    let bad = normalize_groups(
+        br#"{"errors":[{"code":"InvalidInput","message":"Date range is invalid."}]}"#,
+    );
     assert_eq!(
         bad.failures[0].reason,
         "Amazon reported InvalidInput: Date range is invalid."
@@ -259,7 +288,10 @@ fn the_api_pages_of_a_group_reconcile_to_its_total() {
     assert_eq!(total(&out), money("790.97", "USD"));
     assert_eq!(out.payouts[0].reference.external_id, "FEG-US-0901");
     let service = line(&out, "account:subscription");
-    assert_eq!(service.occurred_at.to_rfc3339(), "2026-09-01T07:00:00+00:00");
+    assert_eq!(
+        service.occurred_at.to_rfc3339(),
+        "2026-09-01T07:00:00+00:00"
+    );
 }
 
 /// What makes two lines the same posting, apart from which payout id names them.
@@ -295,7 +327,10 @@ fn the_api_and_the_settlement_file_describe_the_same_money_with_the_same_keys() 
 fn every_supported_event_list_is_read_and_an_unknown_one_is_listed() {
     let out = normalize_events(&group(0), &[ALL], &FeeMapper::defaults());
     assert_eq!(out.failures.len(), 1, "{:?}", out.failures);
-    assert_eq!(out.failures[0].position, "PerformanceBondRefundEventList[0]");
+    assert_eq!(
+        out.failures[0].position,
+        "PerformanceBondRefundEventList[0]"
+    );
     let label = |key: &str| {
         let l = line(&out, key);
         (l.label.clone(), l.bucket, l.amount.amount().to_string())
@@ -327,9 +362,16 @@ fn every_supported_event_list_is_read_and_an_unknown_one_is_listed() {
     );
     assert_eq!(
         label("sale:shipment:fee:fbaperorderfulfillmentfee"),
-        ("FBAPerOrderFulfillmentFee".into(), Fulfillment, "-1.00".into())
+        (
+            "FBAPerOrderFulfillmentFee".into(),
+            Fulfillment,
+            "-1.00".into()
+        )
     );
-    assert_eq!(line(&out, "sale:shipment:fee:fbaperorderfulfillmentfee").granularity, Granularity::Order);
+    assert_eq!(
+        line(&out, "sale:shipment:fee:fbaperorderfulfillmentfee").granularity,
+        Granularity::Order
+    );
     assert_eq!(
         label("retro:order:withheld:marketplacefacilitatortax-principal").1,
         TaxesRemitted
@@ -337,7 +379,10 @@ fn every_supported_event_list_is_read_and_an_unknown_one_is_listed() {
     assert_eq!(label("account:chargerefund").2, "39.99");
     assert_eq!(label("account:liquidations").1, Adjustments);
     assert_eq!(label("account:imagingservicesfee").1, ProgramFees);
-    assert!(out.lines.iter().any(|l| l.label == "StoredValueCardRevenue" && !l.mapped));
+    assert!(out
+        .lines
+        .iter()
+        .any(|l| l.label == "StoredValueCardRevenue" && !l.mapped));
 }
 
 #[test]
@@ -350,8 +395,14 @@ fn json_amounts_are_read_exactly() {
     ]}}}"#;
     let out = normalize_events(&group(0), &[page], &FeeMapper::defaults());
     let amounts: Vec<String> = out.lines.iter().map(|l| l.amount.to_string()).collect();
-    assert_eq!(amounts, ["9007199254740993.01 USD", "0.10 USD", "150.00 USD"]);
+    assert_eq!(
+        amounts,
+        ["9007199254740993.01 USD", "0.10 USD", "150.00 USD"]
+    );
     assert_eq!(out.failures.len(), 1);
     assert_eq!(out.failures[0].position, "AdjustmentEventList[3]");
-    assert_eq!(line(&out, "account:sellerrewards#3").amount, money("150", "USD"));
+    assert_eq!(
+        line(&out, "account:sellerrewards#3").amount,
+        money("150", "USD")
+    );
 }

@@ -140,19 +140,26 @@ static TABLE: LazyLock<HashMap<(Channel, &'static str), FeeBucket>> = LazyLock::
     TIKTOK_SHOP
         .iter()
         .map(|&(label, bucket)| ((Channel::TikTokShop, label), bucket))
-        .chain(AMAZON.iter().map(|&(label, bucket)| ((Channel::Amazon, label), bucket)))
+        .chain(
+            AMAZON
+                .iter()
+                .map(|&(label, bucket)| ((Channel::Amazon, label), bucket)),
+        )
         .collect()
 });
 
 /// The built-in bucket of `label` on `channel`, if there is one.
 pub(super) fn lookup(channel: Channel, label: &str) -> Option<FeeBucket> {
-    TABLE.get(&(channel, label)).copied().or_else(|| match channel {
-        // Amazon's casing drifts and its two sources name some fees differently.
-        Channel::Amazon => TABLE
-            .get(&(channel, amazon::canonical(label).as_str()))
-            .copied(),
-        _ => None,
-    })
+    TABLE
+        .get(&(channel, label))
+        .copied()
+        .or_else(|| match channel {
+            // Amazon's casing drifts and its two sources name some fees differently.
+            Channel::Amazon => TABLE
+                .get(&(channel, amazon::canonical(label).as_str()))
+                .copied(),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
@@ -166,9 +173,18 @@ mod tests {
 
     #[test]
     fn amazon_labels_resolve_in_any_casing() {
-        assert_eq!(lookup(Channel::Amazon, "Principal"), Some(FeeBucket::ProductSales));
-        assert_eq!(lookup(Channel::Amazon, "giftwraptax"), Some(FeeBucket::TaxesCollected));
-        assert_eq!(lookup(Channel::Amazon, "Cost of Advertising"), Some(FeeBucket::Advertising));
+        assert_eq!(
+            lookup(Channel::Amazon, "Principal"),
+            Some(FeeBucket::ProductSales)
+        );
+        assert_eq!(
+            lookup(Channel::Amazon, "giftwraptax"),
+            Some(FeeBucket::TaxesCollected)
+        );
+        assert_eq!(
+            lookup(Channel::Amazon, "Cost of Advertising"),
+            Some(FeeBucket::Advertising)
+        );
         assert_eq!(lookup(Channel::Amazon, "Brand New Fee"), None);
     }
 }

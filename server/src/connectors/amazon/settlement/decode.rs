@@ -36,9 +36,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Charset), String> {
         Ok(text) => return Ok((text.to_owned(), Charset::Utf8)),
         Err(error) => error.valid_up_to() + (bytes.len() - body.len()),
     };
-    let cp1252_error = body
-        .iter()
-        .position(|byte| CP1252_UNDEFINED.contains(byte));
+    let cp1252_error = body.iter().position(|byte| CP1252_UNDEFINED.contains(byte));
     let sjis = strict(SHIFT_JIS, body);
     if let Ok(text) = &sjis {
         if cp1252_error.is_some() || looks_japanese(text) {
@@ -107,7 +105,10 @@ mod tests {
         assert_eq!(charset, Charset::Cp1252);
         assert_eq!(text, "Gebühr für Rücksendung €");
         let (text, charset) = decode(b"Kosten f\xE4r Lager").unwrap();
-        assert_eq!((text.as_str(), charset), ("Kosten fär Lager", Charset::Cp1252));
+        assert_eq!(
+            (text.as_str(), charset),
+            ("Kosten fär Lager", Charset::Cp1252)
+        );
     }
 
     #[test]
@@ -121,10 +122,10 @@ mod tests {
     #[test]
     fn a_file_no_candidate_reads_is_refused_with_offsets() {
         let error = decode(b"abc\t\x81\xFF\x8D").unwrap_err();
-        assert!(error.contains("not UTF-8 (invalid byte at offset 4)"), "{error}");
         assert!(
-            error.contains("undefined byte 0x81 at offset 4"),
+            error.contains("not UTF-8 (invalid byte at offset 4)"),
             "{error}"
         );
+        assert!(error.contains("undefined byte 0x81 at offset 4"), "{error}");
     }
 }

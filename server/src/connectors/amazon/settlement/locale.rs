@@ -246,11 +246,17 @@ mod tests {
     fn the_decimal_separator_is_read_from_the_amounts() {
         let de = Locale::detect(["1141,18", "-12,5", "1.234,56", "100"], []).unwrap();
         assert_eq!(de.decimal, Decimal::Comma);
-        assert_eq!(de.amount("1.234,56", usd()).unwrap().to_string(), "1234.56 USD");
+        assert_eq!(
+            de.amount("1.234,56", usd()).unwrap().to_string(),
+            "1234.56 USD"
+        );
         assert_eq!(de.amount("-0,07", usd()).unwrap().to_string(), "-0.07 USD");
         let us = Locale::detect(["1,141.18", "-12.50"], []).unwrap();
         assert_eq!(us.decimal, Decimal::Point);
-        assert_eq!(us.amount("1,141.18", usd()).unwrap().to_string(), "1141.18 USD");
+        assert_eq!(
+            us.amount("1,141.18", usd()).unwrap().to_string(),
+            "1141.18 USD"
+        );
         let jp = Locale::detect(["1,234", "500"], []).unwrap();
         assert_eq!(jp.decimal, Decimal::Point);
         assert!(Locale::detect(["1,5", "2.5"], []).is_err());

@@ -198,7 +198,12 @@ impl Table {
         let details = &self.rows[summary_at + 1..];
         // The last line of a cut-off file is shorter than the rows before it: refuse rather
         // than read part of a row.
-        let widest = self.rows.iter().map(|row| row.fields.len()).max().unwrap_or(0);
+        let widest = self
+            .rows
+            .iter()
+            .map(|row| row.fields.len())
+            .max()
+            .unwrap_or(0);
         if let Some(last) = self.rows.last().filter(|last| last.fields.len() < widest) {
             let cut = self
                 .columns
@@ -224,9 +229,9 @@ impl Table {
 
         let at = |row: &Row, column: &str| -> Result<DateTime<Utc>, String> {
             let text = self.required(row, column)?;
-            locale.date(text).ok_or_else(|| {
-                format!("row {}, column {column}: {text:?} is not a date", row.line)
-            })
+            locale
+                .date(text)
+                .ok_or_else(|| format!("row {}, column {column}: {text:?} is not a date", row.line))
         };
         let id = self.required(summary, "settlement-id")?;
         if id.is_empty() {
@@ -242,7 +247,10 @@ impl Table {
         let amount = |row: &Row, column: &str| {
             let text = self.required(row, column)?;
             locale.amount(text, currency).ok_or_else(|| {
-                format!("row {}, column {column}: {text:?} is not an amount", row.line)
+                format!(
+                    "row {}, column {column}: {text:?} is not an amount",
+                    row.line
+                )
             })
         };
         let start = at(summary, "settlement-start-date")?;
