@@ -157,9 +157,12 @@ pub async fn import_bytes(
     };
     let batch = connector.normalize_file(&input, format, &ctx)?;
     let shop_external = options.shop.as_deref().unwrap_or("imported");
-    // The raw record keeps the file as read; bytes that are not UTF-8 (a cp1252 report) are
-    // kept as their lossy text.
-    let payload = String::from_utf8_lossy(bytes).into_owned();
+    // The raw record keeps the file as read: its text in the character set its connector
+    // decoded it from (a cp1252 or Shift_JIS report), else the bytes as UTF-8.
+    let payload = batch
+        .text
+        .clone()
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned());
     // The shop is created in the same transaction as the posting: a file refused while
     // posting (an amount past the ledger's range, …) leaves no shop behind either.
     let txn = db.begin_write().await?;

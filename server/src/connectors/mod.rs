@@ -191,6 +191,11 @@ pub struct PayoutInfo {
     pub status: Option<String>,
     /// The payout that paid this one.
     pub parent: Option<PayoutRef>,
+    /// A payout of the same shop, kind and currency whose period starts and ends on the same
+    /// days is this payout under another id (Amazon: a financial event group and its settlement
+    /// report name one settlement by two unrelated ids); the first one stored keeps its id and
+    /// this one's lines are booked to it.
+    pub same_period: bool,
 }
 
 /// Attribution of an order (or one SKU of it) to a creator.

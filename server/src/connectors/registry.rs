@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{Channel, FeeBucket};
 
 /// Every connector, in the order files are offered to them for detection.
-pub static CONNECTORS: &[&dyn Connector] = &[&super::tiktok::TikTok];
+pub static CONNECTORS: &[&dyn Connector] = &[&super::tiktok::TikTok, &super::amazon::Amazon];
 
 /// The connectors of this server, held in the application state.
 #[derive(Clone, Copy)]

@@ -209,6 +209,9 @@ pub struct FileBatch {
     pub currency: Option<Currency>,
     /// The normalised lines.
     pub normalized: Normalized,
+    /// The raw record's text when the file is not UTF-8 (decoded from its character set, so
+    /// the stored record reads as the file did); `None`: the bytes are the text.
+    pub text: Option<String>,
 }
 
 /// Everything shared code needs of one channel. Implementations are unit structs listed in
@@ -228,6 +231,11 @@ pub trait Connector: Send + Sync {
 
     /// The built-in label → bucket table (overridable per org).
     fn labels(&self) -> &'static [(&'static str, FeeBucket)];
+    /// The label's spelling in [`Connector::labels`] when the channel writes one label several
+    /// ways (casing, two sources naming one fee differently); `None`: labels are exact.
+    fn canonical_label(&self, _label: &str) -> Option<String> {
+        None
+    }
 
     /// Whether the channel app is configured enough to sync (`pnl sync` refuses otherwise).
     ///

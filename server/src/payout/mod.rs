@@ -5,5 +5,5 @@
 mod query;
 mod store;
 
-pub use query::{find, list, PayoutFilter, PayoutView, ReconcileStatus};
+pub use query::{find, list, PayoutFilter, PayoutView, ReconcileStatus, OPEN};
 pub use store::{ensure, upsert};

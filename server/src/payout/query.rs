@@ -25,7 +25,13 @@ pub enum ReconcileStatus {
     Mismatched,
     /// Lines name this payout but the channel's total has not been read yet.
     NotReported,
+    /// The channel's period is still open (an Amazon financial event group in progress): its
+    /// total is a running balance, not yet an assertion, so a difference is no mismatch.
+    Open,
 }
+
+/// The channel status of a payout whose period is still open.
+pub const OPEN: &str = "OPEN";
 
 /// A payout with its reconciliation.
 #[derive(Clone, Debug)]
@@ -264,6 +270,7 @@ fn view(
         .transpose()?;
     let status = match residual {
         None => ReconcileStatus::NotReported,
+        Some(_) if row.status == OPEN => ReconcileStatus::Open,
         Some(residual) if residual.is_zero() => ReconcileStatus::Matched,
         Some(_) => ReconcileStatus::Mismatched,
     };

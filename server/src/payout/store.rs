@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use entities::payout;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use crate::connectors::{PayoutInfo, PayoutRef};
 use crate::error::Result;
@@ -28,6 +30,40 @@ async fn find_row(
         .filter(payout::Column::ExternalId.eq(reference.external_id.as_str()))
         .one(db)
         .await?)
+}
+
+/// The payout `info` is under another id (see [`PayoutInfo::same_period`]): same org, shop,
+/// channel, kind and currency, period starting and ending on the same UTC days.
+async fn find_same_period(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: Option<i64>,
+    channel: Channel,
+    info: &PayoutInfo,
+) -> Result<Option<payout::Model>> {
+    let (Some(start), Some(end)) = (info.period_start, info.period_end) else {
+        return Ok(None);
+    };
+    let day = |time: DateTime<Utc>| {
+        let from = time.date_naive().and_time(NaiveTime::MIN).and_utc();
+        (from, from + Duration::days(1))
+    };
+    let (start_from, start_to) = day(start);
+    let (end_from, end_to) = day(end);
+    let mut query = payout::Entity::find()
+        .filter(payout::Column::OrgId.eq(org_id))
+        .filter(payout::Column::Channel.eq(channel.as_str()))
+        .filter(payout::Column::Kind.eq(info.reference.kind.as_str()))
+        .filter(payout::Column::Currency.eq(info.reported.currency().as_str()))
+        .filter(payout::Column::PeriodStart.gte(start_from))
+        .filter(payout::Column::PeriodStart.lt(start_to))
+        .filter(payout::Column::PeriodEnd.gte(end_from))
+        .filter(payout::Column::PeriodEnd.lt(end_to))
+        .order_by_asc(payout::Column::Id);
+    if let Some(shop_id) = shop_id {
+        query = query.filter(payout::Column::ShopId.eq(shop_id));
+    }
+    Ok(query.one(db).await?)
 }
 
 /// The id of `reference`, creating a NOT_REPORTED placeholder in `currency` when unknown.
@@ -93,18 +129,24 @@ pub async fn upsert(
             None => None,
         };
         let now = Utc::now();
-        let mut row: payout::ActiveModel =
-            match find_row(db, org_id, channel, &info.reference).await? {
-                Some(row) => row.into(),
-                None => payout::ActiveModel {
-                    org_id: Set(org_id),
-                    channel: Set(channel.as_str().to_owned()),
-                    kind: Set(info.reference.kind.as_str().to_owned()),
-                    external_id: Set(info.reference.external_id.clone()),
-                    created_at: Set(now),
-                    ..Default::default()
-                },
-            };
+        let found = match find_row(db, org_id, channel, &info.reference).await? {
+            Some(row) => Some(row),
+            None if info.same_period => {
+                find_same_period(db, org_id, shop_id, channel, info).await?
+            }
+            None => None,
+        };
+        let mut row: payout::ActiveModel = match found {
+            Some(row) => row.into(),
+            None => payout::ActiveModel {
+                org_id: Set(org_id),
+                channel: Set(channel.as_str().to_owned()),
+                kind: Set(info.reference.kind.as_str().to_owned()),
+                external_id: Set(info.reference.external_id.clone()),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
         if shop_id.is_some() {
             row.shop_id = Set(shop_id);
         }

@@ -397,5 +397,6 @@ pub fn normalize_file(
         source_id,
         currency,
         normalized,
+        text: None,
     })
 }

@@ -1,7 +1,8 @@
 //! The built-in label → bucket tables, one per channel, each in its connector's folder
 //! (`connectors/<channel>/labels.rs`) and reached through the connector registry. Data, not
 //! logic: a channel that renames or adds a fee needs a row there (or an org override), never a
-//! new `match` arm.
+//! new `match` arm. A channel whose labels drift in spelling (Amazon's casing, two sources
+//! naming one fee differently) gives its connector's canonical spelling a second chance.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -20,9 +21,16 @@ static TABLE: LazyLock<HashMap<(Channel, &'static str), FeeBucket>> = LazyLock::
         .collect()
 });
 
-/// The built-in bucket of `label` on `channel`, if there is one.
+/// The built-in bucket of `label` on `channel`, if there is one: the label as written, else
+/// in its connector's canonical spelling.
 pub(super) fn lookup(channel: Channel, label: &str) -> Option<FeeBucket> {
-    TABLE.get(&(channel, label)).copied()
+    TABLE.get(&(channel, label)).copied().or_else(|| {
+        let canonical = Registry::builtin()
+            .channel(channel)
+            .ok()?
+            .canonical_label(label)?;
+        TABLE.get(&(channel, canonical.as_str())).copied()
+    })
 }
 
 #[cfg(test)]
@@ -36,5 +44,22 @@ mod tests {
             .map(|(_, table)| table.len())
             .sum();
         assert_eq!(TABLE.len(), rows);
+    }
+
+    #[test]
+    fn amazon_labels_resolve_in_any_casing() {
+        assert_eq!(
+            lookup(Channel::Amazon, "Principal"),
+            Some(FeeBucket::ProductSales)
+        );
+        assert_eq!(
+            lookup(Channel::Amazon, "giftwraptax"),
+            Some(FeeBucket::TaxesCollected)
+        );
+        assert_eq!(
+            lookup(Channel::Amazon, "Cost of Advertising"),
+            Some(FeeBucket::Advertising)
+        );
+        assert_eq!(lookup(Channel::Amazon, "Brand New Fee"), None);
     }
 }

@@ -264,6 +264,7 @@ pub fn statement_transactions_2501(
             paid_at: None,
             status: None,
             parent: None,
+            same_period: false,
         }),
         Ok(None) => {}
         Err(failure) => out.failures.push(failure),

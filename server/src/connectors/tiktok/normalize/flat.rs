@@ -268,6 +268,7 @@ pub fn statement_transactions_2309(
             paid_at: None,
             status: None,
             parent: None,
+            same_period: false,
         }),
         Ok(None) => {}
         Err(failure) => out.failures.push(failure),

@@ -339,6 +339,7 @@ pub fn statements_202309(data: &StatementList, ctx: &Context<'_>) -> Normalized 
                         kind: PayoutKind::Payment,
                         external_id: id,
                     }),
+                    same_period: false,
                 });
             }
             Ok(None) => out.failures.push(Failure {
@@ -396,6 +397,7 @@ pub fn payments_202309(data: &PaymentList, _ctx: &Context<'_>) -> Normalized {
                 paid_at: time(payment.paid_time),
                 status: Some(status),
                 parent: None,
+                same_period: false,
             }),
             Ok(None) => out.failures.push(Failure {
                 position,
