@@ -13,8 +13,8 @@ use crate::money::Minor;
 /// A JSON tree whose numbers keep their exact text.
 #[derive(Debug, Clone)]
 pub(crate) enum J {
-    Obj(Vec<(&'static str, J)>),
-    Arr(Vec<J>),
+    Obj(Vec<(&'static str, Self)>),
+    Arr(Vec<Self>),
     Str(String),
     Int(i64),
     /// Minor units printed with two decimals as a JSON number (`-4.35`).

@@ -429,7 +429,7 @@ fn group_events(
             previous_reserve = hold;
             in_group.push(reserve(end - Duration::minutes(1), -hold));
         }
-        in_group.sort_by(|a, b| a.posted.cmp(&b.posted));
+        in_group.sort_by_key(|e| e.posted);
         let total = in_group.iter().map(Event::total).sum();
         groups.push(Group {
             id: group_id(seed, seller, index),
