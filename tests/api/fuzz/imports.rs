@@ -2,7 +2,8 @@
 //! `PNL_TEST_DATABASE_URL`) that already holds every valid fixture: a broken file is refused
 //! with nothing written, in any table; a file that imports changes nothing the second time.
 
-use pnl::import::{import_file, import_text, Format, ImportOptions, ImportReport};
+use pnl::connectors::tiktok::import::Format;
+use pnl::import::{import_file, import_text, ImportOptions, ImportReport};
 use pnl::money::Currency;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -48,7 +49,7 @@ impl Run {
     fn options(&self) -> ImportOptions {
         ImportOptions {
             shop: self.shop.map(ToOwned::to_owned),
-            format: self.format,
+            format: self.format.map(|f| f.name().to_owned()),
             currency: self.currency.map(|code| Currency::parse(code).unwrap()),
             advertiser: None,
             time_zone: self.time_zone.and_then(|zone| zone.parse().ok()),

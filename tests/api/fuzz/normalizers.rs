@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use pnl::connectors::tiktok::model;
 use pnl::connectors::tiktok::normalize::{self, ads::AdsContext, Context};
-use pnl::import::{detect, Format};
+use pnl::connectors::tiktok::import::{detect, Format};
 use pnl::ledger::mapping::FeeMapper;
 use pnl::money::Currency;
 use proptest::prelude::*;
