@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod amazon_money;
+mod amazon_sync;
 mod attacks;
 mod attribution;
 mod auth;

@@ -42,7 +42,7 @@ fn request_id() -> String {
 
 /// An SP-API answer: the JSON text, `x-amzn-RequestId`, and `x-amzn-RateLimit-Limit`
 /// when given (never on 429, reference A.1).
-fn answer(status: StatusCode, body: String, rate: Option<f64>) -> Response {
+pub(super) fn answer(status: StatusCode, body: String, rate: Option<f64>) -> Response {
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     let headers = response.headers_mut();
     if let Ok(v) = request_id().parse() {
@@ -70,7 +70,7 @@ fn error(status: StatusCode, code: &str, message: &str, rate: Option<f64>) -> Re
 }
 
 /// Faults, the access token and the usage plan of `op`; the seller and its plan's rate.
-fn guard(s: &Shared, headers: &HeaderMap, op: Op) -> Result<(usize, f64), Response> {
+pub(super) fn guard(s: &Shared, headers: &HeaderMap, op: Op) -> Result<(usize, f64), Response> {
     let amazon = &s.amazon;
     amazon.limits.count(op);
     match s.faults.amazon().on_request() {
@@ -527,7 +527,11 @@ pub(crate) async fn download(
     if Utc::now().timestamp() - date > 300 {
         return denied("Request has expired");
     }
-    match s.amazon.document_bytes(&document_id) {
+    let dropped = s
+        .amazon
+        .document(&document_id)
+        .is_some_and(|(_, _, group)| s.faults.amazon().is_dropped(&group.id));
+    match s.amazon.document_bytes_dropping(&document_id, dropped) {
         Some(bytes) => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/octet-stream")],

@@ -57,9 +57,10 @@ impl AmazonFaults {
         *lock(&self.revoked).entry(seller_id.to_owned()).or_default() += 1;
     }
 
-    /// Omits one event from `listFinancialEventsByGroupId` of `group_id` (the first
-    /// shipment event; see [`crate::AmazonWorld::line_to_drop`]). The group's
-    /// `OriginalTotal` and its settlement file keep it, so a reconciler sees that residual.
+    /// Omits one event from `group_id`'s data (the first shipment event; see
+    /// [`crate::AmazonWorld::line_to_drop`]): from `listFinancialEventsByGroupId` and from
+    /// the rows of its settlement file, while the group's `OriginalTotal` and the file's
+    /// `total-amount` keep it, so a reconciler sees exactly that residual.
     pub fn drop_line(&self, group_id: &str) {
         lock(&self.dropped).insert(group_id.to_owned());
     }

@@ -15,6 +15,7 @@ pub(crate) enum Op {
     ListFinancialEventsByGroupId,
     GetReports,
     GetReportDocument,
+    GetMarketplaceParticipations,
 }
 
 impl Op {
@@ -25,6 +26,7 @@ impl Op {
             Self::ListFinancialEventsByGroupId => "listFinancialEventsByGroupId",
             Self::GetReports => "getReports",
             Self::GetReportDocument => "getReportDocument",
+            Self::GetMarketplaceParticipations => "getMarketplaceParticipations",
         }
     }
 
@@ -33,6 +35,8 @@ impl Op {
             Self::ListFinancialEventGroups | Self::ListFinancialEventsByGroupId => quotas.finances,
             Self::GetReports => quotas.get_reports,
             Self::GetReportDocument => quotas.get_report_document,
+            // The Sellers API's documented plan; called once per connection.
+            Self::GetMarketplaceParticipations => Quota::new(0.016, 15),
         }
     }
 }

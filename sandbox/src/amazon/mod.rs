@@ -20,6 +20,7 @@ mod config;
 mod faults;
 mod limits;
 pub(crate) mod lwa;
+pub(crate) mod sellers;
 mod settlement;
 mod truth;
 mod wire;

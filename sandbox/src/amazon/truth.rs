@@ -126,8 +126,31 @@ impl AmazonWorld {
 
     /// The bytes the document URL serves (gzip when compressed).
     pub fn document_bytes(&self, document_id: &str) -> Option<Vec<u8>> {
+        self.document_bytes_dropping(document_id, false)
+    }
+
+    /// [`Self::document_bytes`], without the group's droppable event when `dropped` (the
+    /// line [`AmazonFaults::drop_line`] hides is missing from Amazon's data, not only from
+    /// one listing: the file's total keeps it, as the group's does).
+    pub(crate) fn document_bytes_dropping(
+        &self,
+        document_id: &str,
+        dropped: bool,
+    ) -> Option<Vec<u8>> {
         let (seller, index, group) = self.document(document_id)?;
-        let file = settlement::file(group, &self.config.sellers[seller]);
+        let file = if dropped {
+            let hidden = self.droppable(&group.id);
+            let mut without = group.clone();
+            without.events = group
+                .events
+                .iter()
+                .filter(|e| !hidden.is_some_and(|d| std::ptr::eq(*e, d)))
+                .cloned()
+                .collect();
+            settlement::file(&without, &self.config.sellers[seller])
+        } else {
+            settlement::file(group, &self.config.sellers[seller])
+        };
         if !Self::compressed(index) {
             return Some(file);
         }

@@ -17,6 +17,7 @@ pub(crate) enum J {
     Arr(Vec<Self>),
     Str(String),
     Int(i64),
+    Bool(bool),
     /// Minor units printed with two decimals as a JSON number (`-4.35`).
     Amt(Minor),
 }
@@ -40,6 +41,7 @@ impl Serialize for J {
             }
             Self::Str(text) => s.serialize_str(text),
             Self::Int(n) => s.serialize_i64(*n),
+            Self::Bool(b) => s.serialize_bool(*b),
             Self::Amt(minor) => {
                 let text = rust_decimal::Decimal::new(*minor, 2).to_string();
                 RawValue::from_string(text)

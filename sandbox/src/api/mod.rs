@@ -147,6 +147,10 @@ pub(crate) fn router(state: Shared) -> Router {
             "/finances/v0/financialEventGroups/{group_id}/financialEvents",
             get(amazon::api::events),
         )
+        .route(
+            "/sellers/v1/marketplaceParticipations",
+            get(amazon::sellers::participations),
+        )
         .route("/reports/2021-06-30/reports", get(amazon::api::reports))
         .route(
             "/reports/2021-06-30/documents/{document_id}",

@@ -185,21 +185,30 @@ impl Pull<'_> {
         Ok((groups, pages))
     }
 
-    /// Every page of `group`'s events.
-    async fn events(&self, group: &str) -> Result<Vec<RawPage>, ConnectorError> {
-        let mut pages = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .list_financial_events_by_group(group, None, token.as_deref())
-                .await?;
-            token = page.next_token.clone();
-            pages.push(page);
-            if token.is_none() {
-                return Ok(pages);
-            }
+}
+
+/// Every page of `group`'s events.
+async fn events(client: &AmazonClient, group: &str) -> Result<Vec<RawPage>, AmazonError> {
+    let mut pages = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .list_financial_events_by_group(group, None, token.as_deref())
+            .await?;
+        token = page.next_token.clone();
+        pages.push(page);
+        if token.is_none() {
+            return Ok(pages);
         }
+    }
+}
+
+/// Aborts the group reader when the pull stops early (an error while posting).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -258,13 +267,33 @@ pub async fn pull(
 
     // 2. Each group the window touches, read whole (all pages normalised together: keys repeated
     //    in a group are numbered across its pages).
-    let chosen: Vec<&FinancialEventGroup> =
-        groups.iter().filter(|g| touches(g, window.from)).collect();
-    for (done, group) in chosen.iter().enumerate() {
-        step("group events", done, Some(chosen.len()));
-        let pages = pull.events(&group.financial_event_group_id).await?;
+    //    Reading runs ahead of posting (one group in flight), so the pull is bound by Amazon's
+    //    usage plan, not by the ledger's writes.
+    let chosen: Vec<FinancialEventGroup> = groups
+        .into_iter()
+        .filter(|g| touches(g, window.from))
+        .collect();
+    let total = chosen.len();
+    let (sender, mut fetched) = tokio::sync::mpsc::channel(1);
+    let reader = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            for group in chosen {
+                let pages = events(&client, &group.financial_event_group_id).await;
+                let failed = pages.is_err();
+                if sender.send((group, pages)).await.is_err() || failed {
+                    return;
+                }
+            }
+        })
+    };
+    let _abort = AbortOnDrop(reader);
+    let mut done = 0;
+    while let Some((group, pages)) = fetched.recv().await {
+        step("group events", done, Some(total));
+        let pages = pages?;
         let bodies: Vec<&[u8]> = pages.iter().map(|p| p.body.as_bytes()).collect();
-        let normalized = finances::normalize_events(group, &bodies, &mapper);
+        let normalized = finances::normalize_events(&group, &bodies, &mapper);
         pull.post(
             EVENTS_KIND,
             &group.financial_event_group_id,
@@ -273,8 +302,15 @@ pub async fn pull(
         )
         .await?;
         pull.report.groups += 1;
+        done += 1;
     }
-    step("group events", chosen.len(), Some(chosen.len()));
+    if done < total {
+        return Err(ConnectorError::Upstream(format!(
+            "Amazon: {} of {total} event groups were read before the reader stopped",
+            done
+        )));
+    }
+    step("group events", total, Some(total));
 
     // 3. Settlement reports created in the window: the same money again (posted once), and the
     //    settlement's own total as a second assertion of the same payout.
