@@ -106,7 +106,39 @@ impl MigrationTrait for Migration {
 
 #[cfg(test)]
 mod tests {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, Database, Statement};
+    use sea_orm_migration::MigratorTrait;
+
     use super::normalized_sku;
+    use crate::Migrator;
+
+    #[tokio::test]
+    async fn products_that_exist_before_the_migration_get_their_key() {
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        let before = Migrator::migrations()
+            .iter()
+            .position(|m| m.name() == "m20261201_000001_add_listing_link")
+            .unwrap();
+        Migrator::up(&db, Some(u32::try_from(before).unwrap()))
+            .await
+            .unwrap();
+        db.execute_unprepared(
+            "INSERT INTO org (id, key, name, created_at) VALUES (1, 'acme', 'Acme', '2026-01-01T00:00:00Z'); \
+             INSERT INTO product (org_id, sku, created_at) VALUES (1, '  Tee  BLK ', '2026-01-01T00:00:00Z')",
+        )
+        .await
+        .unwrap();
+        Migrator::up(&db, None).await.unwrap();
+        let row = db
+            .query_one(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT sku_key FROM product",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "tee blk");
+    }
 
     #[test]
     fn skus_differing_in_case_or_whitespace_share_a_key() {
