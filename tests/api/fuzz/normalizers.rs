@@ -5,9 +5,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use pnl::connectors::tiktok::import::{detect, Format};
 use pnl::connectors::tiktok::model;
 use pnl::connectors::tiktok::normalize::{self, ads::AdsContext, Context};
-use pnl::connectors::tiktok::import::{detect, Format};
 use pnl::ledger::mapping::FeeMapper;
 use pnl::money::Currency;
 use proptest::prelude::*;
