@@ -477,9 +477,12 @@ impl Reader {
         let Some(amount) = money else { return };
         let (item_id, sku, units) = match item {
             Some(item) => (
-                item.order_item_id
-                    .clone()
-                    .or_else(|| item.order_adjustment_item_id.clone()),
+                Some(super::item_key(
+                    item.seller_sku.as_deref(),
+                    item.order_item_id
+                        .as_deref()
+                        .or(item.order_adjustment_item_id.as_deref()),
+                )),
                 item.seller_sku.clone(),
                 item.quantity_shipped
                     .and_then(|q| i32::try_from(q).ok())

@@ -32,11 +32,15 @@
 //!   - the kind is `sale` (Shipment/ShipmentSettle events ↔ `Order`), `refund` (↔ `Refund`),
 //!     `claim` (guarantee claims ↔ `A-to-z Guarantee Refund`), `chargeback`
 //!     (↔ `Chargeback Refund`) or `retro` (retrocharges ↔ `*_Retrocharge`);
-//!   - the item is `OrderItemId` ↔ `order-item-code`; `shipment` for shipment-level fees
-//!     (`ShipmentFeeList` ↔ amount-type `ShipmentFees`), `order` for order-level money and
-//!     retrocharges. ⚠ The refund's `OrderAdjustmentItemId` is not used: the file's
-//!     `adjustment-id` / `merchant-adjustment-item-id` are not shown to be the same value [U],
-//!     so two refunds of one item in one period are told apart by occurrence;
+//!   - the item is the seller SKU (`SellerSKU` ↔ `sku`), which both sources write on every
+//!     item row of every kind; only without one the item id (`OrderItemId` or, on refunds,
+//!     `OrderAdjustmentItemId` ↔ `order-item-code`), else `order`. `shipment` for shipment-level
+//!     fees (`ShipmentFeeList` ↔ amount-type `ShipmentFees`), `order` for order-level money and
+//!     retrocharges. ⚠ Ids are the fallback because a refund's item is named differently by the
+//!     two sources: the API gives `OrderAdjustmentItemId` (often without `OrderItemId`), the
+//!     file `adjustment-id` / `merchant-adjustment-item-id` and maybe `order-item-code` [U].
+//!     Two items of one SKU in one order (or two refunds of one item in one period) are told
+//!     apart by occurrence;
 //!   - the group is `charge` (`ItemChargeList`… ↔ `ItemPrice`), `fee` (↔ `ItemFees`,
 //!     `ShipmentFees`), `withheld` (`ItemTaxWithheldList` ↔ `ItemWithheldTax`) or `promotion`
 //!     (↔ `Promotion`, by occurrence: `PromotionType` and the file's description differ [O]);
@@ -161,6 +165,16 @@ impl Group {
             Self::Promotion => "promotion",
             Self::Direct => "direct",
         }
+    }
+}
+
+/// The item part of an order line's key: `sku:{seller SKU}` (trimmed), else the item id, else
+/// `order` (see the module doc).
+pub(crate) fn item_key(sku: Option<&str>, id: Option<&str>) -> String {
+    match (sku.map(str::trim), id.map(str::trim)) {
+        (Some(sku), _) if !sku.is_empty() => format!("sku:{sku}"),
+        (_, Some(id)) if !id.is_empty() => id.to_owned(),
+        _ => "order".to_owned(),
     }
 }
 

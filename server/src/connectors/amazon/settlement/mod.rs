@@ -355,10 +355,10 @@ impl Table {
             (Kind::Account, _) => None,
             (Kind::Retro, _) => Some("order".to_owned()),
             (_, "shipmentfees") => Some("shipment".to_owned()),
-            _ => Some(match self.get(row, "order-item-code") {
-                "" => "order".to_owned(),
-                code => code.to_owned(),
-            }),
+            _ => Some(super::item_key(
+                Some(self.get(row, "sku")),
+                Some(self.get(row, "order-item-code")),
+            )),
         };
         let units = if group == Group::Charge && labels::fold(&name) == "principal" {
             let text = self.get(row, "quantity-purchased");
