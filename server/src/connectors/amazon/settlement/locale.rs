@@ -12,6 +12,27 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use crate::connectors::amazon::model::decimal_text;
 use crate::money::{Currency, Money};
 
+/// Zone abbreviations and their offsets from UTC in hours. Anything else after a time is refused.
+const ZONES: &[(&str, i64)] = &[
+    ("UTC", 0),
+    ("GMT", 0),
+    ("Z", 0),
+    ("PST", -8),
+    ("PDT", -7),
+    ("MST", -7),
+    ("MDT", -6),
+    ("CST", -6),
+    ("CDT", -5),
+    ("EST", -5),
+    ("EDT", -4),
+    ("BST", 1),
+    ("CET", 1),
+    ("CEST", 2),
+    ("JST", 9),
+    ("AEST", 10),
+    ("AEDT", 11),
+];
+
 /// Which character separates decimals in a file's amounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decimal {
@@ -163,11 +184,15 @@ impl Locale {
         if let Ok(time) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S %z") {
             return Some(time.with_timezone(&Utc));
         }
-        let bare = ["UTC", "GMT", "Z"]
+        // A zone is UTC, an offset, or one of the abbreviations marketplaces print [O/U].
+        let (bare, offset_hours) = ZONES
             .iter()
-            .find_map(|zone| text.strip_suffix(zone))
-            .unwrap_or(text)
-            .trim();
+            .find_map(|&(zone, hours)| {
+                text.strip_suffix(zone)
+                    .filter(|rest| rest.ends_with(|c: char| c.is_ascii_digit() || c == ' '))
+                    .map(|rest| (rest.trim(), hours))
+            })
+            .unwrap_or((text, 0));
         let (day, time) = match bare.split_once([' ', 'T']) {
             Some((day, time)) => (day, Some(time.trim())),
             None => (bare, None),
@@ -183,7 +208,9 @@ impl Locale {
         if !(1..=9999).contains(&date.year()) {
             return None;
         }
-        Some(NaiveDateTime::new(date, time).and_utc())
+        NaiveDateTime::new(date, time)
+            .and_utc()
+            .checked_sub_signed(chrono::Duration::hours(offset_hours))
     }
 
     fn day(&self, text: &str) -> Option<NaiveDate> {
@@ -285,7 +312,9 @@ mod tests {
             uk.date("01/09/26").unwrap().to_rfc3339(),
             "2026-09-01T00:00:00+00:00"
         );
-        assert!(us.date("2026-09-01 07:00:00 PST").is_none());
+        assert_eq!(at("2026-09-01 00:00:00 PDT"), "2026-09-01T07:00:00+00:00");
+        assert_eq!(at("2026/09/01 16:00:00 JST"), "2026-09-01T07:00:00+00:00");
+        assert!(us.date("2026-09-01 07:00:00 XYZ").is_none());
         assert!(us.date("31.02.2026").is_none());
     }
 }
