@@ -235,7 +235,14 @@ impl Table {
             .iter()
             .map(|row| self.get(row, "posted-date"))
             .filter(|d| d.contains('/'));
-        let locale = Locale::detect(amounts, slash_dates)?;
+        let code = self.required(summary, "currency")?;
+        let currency = Currency::parse(code).map_err(|_| {
+            format!(
+                "row {}, column currency: {code:?} is not a currency",
+                summary.line
+            )
+        })?;
+        let locale = Locale::detect(amounts, slash_dates, currency)?;
 
         let at = |row: &Row, column: &str| -> Result<DateTime<Utc>, String> {
             let text = self.required(row, column)?;
@@ -247,13 +254,6 @@ impl Table {
         if id.is_empty() {
             return Err(format!("row {}, column settlement-id: empty", summary.line));
         }
-        let code = self.required(summary, "currency")?;
-        let currency = Currency::parse(code).map_err(|_| {
-            format!(
-                "row {}, column currency: {code:?} is not a currency",
-                summary.line
-            )
-        })?;
         let amount = |row: &Row, column: &str| {
             let text = self.required(row, column)?;
             locale.amount(text, currency).ok_or_else(|| {
