@@ -210,6 +210,7 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("Coupon Redemption Fee", "CouponRedemptionFee"),
     ("SellerReviewEnrollmentPayment", "Review Enrollment Fee"),
     ("Grade and Resell Fees", "Grade and Resell Charge"),
+    ("ComminglingVAT", "Commingling VAT"),
 ];
 
 static CANONICAL: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {

@@ -12,6 +12,27 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use crate::connectors::amazon::model::decimal_text;
 use crate::money::{Currency, Money};
 
+/// Zone abbreviations and their offsets from UTC in hours. Anything else after a time is refused.
+const ZONES: &[(&str, i64)] = &[
+    ("UTC", 0),
+    ("GMT", 0),
+    ("Z", 0),
+    ("PST", -8),
+    ("PDT", -7),
+    ("MST", -7),
+    ("MDT", -6),
+    ("CST", -6),
+    ("CDT", -5),
+    ("EST", -5),
+    ("EDT", -4),
+    ("BST", 1),
+    ("CET", 1),
+    ("CEST", 2),
+    ("JST", 9),
+    ("AEST", 10),
+    ("AEDT", 11),
+];
+
 /// Which character separates decimals in a file's amounts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decimal {
@@ -37,6 +58,9 @@ pub struct Locale {
     pub decimal: Decimal,
     /// Slash-date order.
     pub slash: SlashOrder,
+    /// Decimals of the file's currency: an amount with more is no amount (a `1.234` in a EUR
+    /// file is one thousand two hundred thirty-four, never 1.23 rounded).
+    pub exponent: u32,
 }
 
 impl Locale {
@@ -53,11 +77,13 @@ impl Locale {
     pub fn detect<'a>(
         amounts: impl IntoIterator<Item = &'a str>,
         slash_dates: impl IntoIterator<Item = &'a str>,
+        currency: Currency,
     ) -> Result<Self, String> {
+        let exponent = currency.exponent();
         let mut point: Option<&str> = None;
         let mut comma: Option<&str> = None;
         for text in amounts {
-            match shown_decimal(text) {
+            match shown_decimal(text, exponent) {
                 Some(Decimal::Point) => point = point.or(Some(text)),
                 Some(Decimal::Comma) => comma = comma.or(Some(text)),
                 None => {}
@@ -99,7 +125,11 @@ impl Locale {
             Decimal::Comma => SlashOrder::DayFirst,
             Decimal::Point => SlashOrder::MonthFirst,
         });
-        Ok(Self { decimal, slash })
+        Ok(Self {
+            decimal,
+            slash,
+            exponent,
+        })
     }
 
     /// Parses an amount in this locale.
@@ -140,7 +170,10 @@ impl Locale {
         }
         let whole: String = groups.concat();
         let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-        if (whole.is_empty() && fraction.is_empty()) || !all_digits(&whole) || !all_digits(fraction)
+        if (whole.is_empty() && fraction.is_empty())
+            || !all_digits(&whole)
+            || !all_digits(fraction)
+            || fraction.len() > usize::try_from(self.exponent).unwrap_or(usize::MAX)
         {
             return None;
         }
@@ -163,11 +196,15 @@ impl Locale {
         if let Ok(time) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S %z") {
             return Some(time.with_timezone(&Utc));
         }
-        let bare = ["UTC", "GMT", "Z"]
+        // A zone is UTC, an offset, or one of the abbreviations marketplaces print [O/U].
+        let (bare, offset_hours) = ZONES
             .iter()
-            .find_map(|zone| text.strip_suffix(zone))
-            .unwrap_or(text)
-            .trim();
+            .find_map(|&(zone, hours)| {
+                text.strip_suffix(zone)
+                    .filter(|rest| rest.ends_with(|c: char| c.is_ascii_digit() || c == ' '))
+                    .map(|rest| (rest.trim(), hours))
+            })
+            .unwrap_or((text, 0));
         let (day, time) = match bare.split_once([' ', 'T']) {
             Some((day, time)) => (day, Some(time.trim())),
             None => (bare, None),
@@ -183,7 +220,9 @@ impl Locale {
         if !(1..=9999).contains(&date.year()) {
             return None;
         }
-        Some(NaiveDateTime::new(date, time).and_utc())
+        NaiveDateTime::new(date, time)
+            .and_utc()
+            .checked_sub_signed(chrono::Duration::hours(offset_hours))
     }
 
     fn day(&self, text: &str) -> Option<NaiveDate> {
@@ -218,11 +257,12 @@ impl Locale {
 
 /// The decimal separator an amount shows: the one locale it reads in, when it reads in one only
 /// (`95,00`, `12.5`, `1.234,56`); nothing for `1,234` (both) or `12,3,4` (neither).
-fn shown_decimal(text: &str) -> Option<Decimal> {
+fn shown_decimal(text: &str, exponent: u32) -> Option<Decimal> {
     let reads = |decimal| {
         Locale {
             decimal,
             slash: SlashOrder::MonthFirst,
+            exponent,
         }
         .plain(text)
         .is_some()
@@ -244,27 +284,36 @@ mod tests {
 
     #[test]
     fn the_decimal_separator_is_read_from_the_amounts() {
-        let de = Locale::detect(["1141,18", "-12,5", "1.234,56", "100"], []).unwrap();
+        let de = Locale::detect(["1141,18", "-12,5", "1.234,56", "100"], [], usd()).unwrap();
         assert_eq!(de.decimal, Decimal::Comma);
         assert_eq!(
             de.amount("1.234,56", usd()).unwrap().to_string(),
             "1234.56 USD"
         );
         assert_eq!(de.amount("-0,07", usd()).unwrap().to_string(), "-0.07 USD");
-        let us = Locale::detect(["1,141.18", "-12.50"], []).unwrap();
+        let us = Locale::detect(["1,141.18", "-12.50"], [], usd()).unwrap();
         assert_eq!(us.decimal, Decimal::Point);
         assert_eq!(
             us.amount("1,141.18", usd()).unwrap().to_string(),
             "1141.18 USD"
         );
-        let jp = Locale::detect(["1,234", "500"], []).unwrap();
+        let jp = Locale::detect(["1,234", "500"], [], Currency::parse("JPY").unwrap()).unwrap();
         assert_eq!(jp.decimal, Decimal::Point);
-        assert!(Locale::detect(["1,5", "2.5"], []).is_err());
+        assert!(Locale::detect(["1,5", "2.5"], [], usd()).is_err());
+        // Three digits after the mark in a two-decimal currency: thousands, not decimals.
+        let eur = Currency::parse("EUR").unwrap();
+        let de = Locale::detect(["1.234", "-5,00"], [], eur).unwrap();
+        assert_eq!(de.amount("1.234", eur).unwrap().to_string(), "1234.00 EUR");
+        assert_eq!(
+            Locale::detect(["1.234"], [], eur).unwrap().decimal,
+            Decimal::Comma
+        );
+        assert!(us.amount("1.234", usd()).is_none());
     }
 
     #[test]
     fn malformed_amounts_are_refused() {
-        let us = Locale::detect(["1.00"], []).unwrap();
+        let us = Locale::detect(["1.00"], [], usd()).unwrap();
         for bad in ["12,3,4", "1.2.3", "abc", "", "1,23.00", "--1"] {
             assert!(us.amount(bad, usd()).is_none(), "{bad}");
         }
@@ -272,20 +321,22 @@ mod tests {
 
     #[test]
     fn dates_in_every_locale() {
-        let us = Locale::detect(["1.00"], ["09/01/26"]).unwrap();
+        let us = Locale::detect(["1.00"], ["09/01/26"], usd()).unwrap();
         let at = |s: &str| us.date(s).unwrap().to_rfc3339();
         assert_eq!(at("2026-09-01 07:00:00 UTC"), "2026-09-01T07:00:00+00:00");
         assert_eq!(at("01.09.2026 07:00:00 UTC"), "2026-09-01T07:00:00+00:00");
         assert_eq!(at("09/01/26"), "2026-09-01T00:00:00+00:00");
         assert_eq!(at("2015-12-02T03:27:08+00:00"), "2015-12-02T03:27:08+00:00");
         assert_eq!(at("13/09/26"), "2026-09-13T00:00:00+00:00");
-        let uk = Locale::detect(["1.00"], ["13/09/26", "01/09/26"]).unwrap();
+        let uk = Locale::detect(["1.00"], ["13/09/26", "01/09/26"], usd()).unwrap();
         assert_eq!(uk.slash, SlashOrder::DayFirst);
         assert_eq!(
             uk.date("01/09/26").unwrap().to_rfc3339(),
             "2026-09-01T00:00:00+00:00"
         );
-        assert!(us.date("2026-09-01 07:00:00 PST").is_none());
+        assert_eq!(at("2026-09-01 00:00:00 PDT"), "2026-09-01T07:00:00+00:00");
+        assert_eq!(at("2026/09/01 16:00:00 JST"), "2026-09-01T07:00:00+00:00");
+        assert!(us.date("2026-09-01 07:00:00 XYZ").is_none());
         assert!(us.date("31.02.2026").is_none());
     }
 }

@@ -142,18 +142,21 @@ impl Table {
             return Err("row 1: the header has no posted-date-time or posted-date column".into());
         }
         let mut rows = Vec::new();
+        // File lines are counted from each record's byte offset (blank lines included),
+        // incrementally. After a CRLF the offset is the LF's, which the count includes.
+        let (mut counted_to, mut newlines) = (0_usize, 0_u64);
         for record in records {
             let record = record.map_err(|error| format!("{error}"))?;
-            // The file line, counted from the record's byte offset (blank lines included). After
-            // a CRLF the offset is the LF's, which the count includes.
-            let line = record.position().map_or(0, |position| {
-                let at = usize::try_from(position.byte()).unwrap_or(usize::MAX);
-                let before = text
-                    .as_bytes()
-                    .get(..at.saturating_add(1))
-                    .unwrap_or(text.as_bytes());
-                before.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+            let at = record.position().map_or(0, |position| {
+                usize::try_from(position.byte()).unwrap_or(usize::MAX)
             });
+            let upto = at.saturating_add(1).min(text.len()).max(counted_to);
+            newlines += text.as_bytes()[counted_to..upto]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            counted_to = upto;
+            let line = newlines + 1;
             let fields: Vec<String> = record.iter().map(|f| f.trim().to_owned()).collect();
             if fields.iter().all(String::is_empty) {
                 continue;
@@ -195,6 +198,13 @@ impl Table {
             .position(|row| !self.get(row, "total-amount").is_empty())
             .ok_or("no summary row (a row with total-amount): the file is truncated")?;
         let summary = &self.rows[summary_at];
+        if let Some(early) = self.rows[..summary_at].first() {
+            return Err(format!(
+                "row {}: a row before the summary row (the first row after the header must \
+                 carry total-amount)",
+                early.line
+            ));
+        }
         let details = &self.rows[summary_at + 1..];
         // The last line of a cut-off file is shorter than the rows before it: refuse rather
         // than read part of a row.
@@ -225,7 +235,14 @@ impl Table {
             .iter()
             .map(|row| self.get(row, "posted-date"))
             .filter(|d| d.contains('/'));
-        let locale = Locale::detect(amounts, slash_dates)?;
+        let code = self.required(summary, "currency")?;
+        let currency = Currency::parse(code).map_err(|_| {
+            format!(
+                "row {}, column currency: {code:?} is not a currency",
+                summary.line
+            )
+        })?;
+        let locale = Locale::detect(amounts, slash_dates, currency)?;
 
         let at = |row: &Row, column: &str| -> Result<DateTime<Utc>, String> {
             let text = self.required(row, column)?;
@@ -237,13 +254,6 @@ impl Table {
         if id.is_empty() {
             return Err(format!("row {}, column settlement-id: empty", summary.line));
         }
-        let code = self.required(summary, "currency")?;
-        let currency = Currency::parse(code).map_err(|_| {
-            format!(
-                "row {}, column currency: {code:?} is not a currency",
-                summary.line
-            )
-        })?;
         let amount = |row: &Row, column: &str| {
             let text = self.required(row, column)?;
             locale.amount(text, currency).ok_or_else(|| {
@@ -341,12 +351,11 @@ impl Table {
                 | "shipmentfees"
                 | "promotion"
                 | "itemwithheldtax"
+                | "item fee adjustment"
         );
         // Account money is named by its category when the description is a reason code or a
         // total ("Cost of Advertising" / "TransactionTotalAmount"), else by its description.
-        let name = if kind == Kind::Account && !generic {
-            labels::canonical(amount_type)
-        } else if description.is_empty() {
+        let name = if (kind == Kind::Account && !generic) || description.is_empty() {
             labels::canonical(amount_type)
         } else {
             labels::canonical(description)
