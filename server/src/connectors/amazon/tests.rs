@@ -111,14 +111,14 @@ fn a_us_settlement_file_books_every_row_and_reconciles() {
         .collect();
     assert_eq!(unmapped, ["Mystery Platform Fee"]);
     // Units sold on the sale's principal, units returned on the refund's.
-    let sale = line(&out, "sale:11111111111111:charge:principal");
+    let sale = line(&out, "sale:sku:MUG-BLUE:charge:principal");
     assert_eq!((sale.quantity, sale.granularity), (2, Granularity::Sku));
     assert_eq!(
         sale.sku.as_ref().unwrap().seller_sku.as_deref(),
         Some("MUG-BLUE")
     );
     assert_eq!(sale.order_id.as_deref(), Some("111-1111111-1111111"));
-    let refund = line(&out, "refund:11111111111111:charge:principal");
+    let refund = line(&out, "refund:sku:MUG-BLUE:charge:principal");
     assert_eq!(
         (refund.quantity, refund.label.as_str()),
         (-1, "Refund:Principal")
@@ -157,7 +157,7 @@ fn a_de_settlement_file_in_cp1252_with_decimal_commas() {
     let other = out.lines.iter().find(|l| !l.mapped).unwrap();
     assert_eq!(other.label, "Lagergebühr für Überbestand");
     assert_eq!(
-        line(&out, "sale:33333333333333:charge:principal")
+        line(&out, "sale:sku:KANNE-ROT:charge:principal")
             .occurred_at
             .to_rfc3339(),
         "2026-09-03T10:15:30+00:00"
@@ -337,15 +337,15 @@ fn every_supported_event_list_is_read_and_an_unknown_one_is_listed() {
     };
     use FeeBucket::*;
     assert_eq!(
-        label("chargeback:I5:charge:principal"),
+        label("chargeback:sku:S5:charge:principal"),
         ("Chargeback:Principal".into(), Penalties, "-30.00".into())
     );
     assert_eq!(
-        label("chargeback:I5:charge:giftwrap"),
+        label("chargeback:sku:S5:charge:giftwrap"),
         ("Chargeback:Giftwrap".into(), Penalties, "-1.00".into())
     );
     assert_eq!(
-        label("claim:I4:charge:principal"),
+        label("claim:sku:S4:charge:principal"),
         ("GuaranteeClaim:Principal".into(), Refunds, "-12.00".into())
     );
     assert_eq!(
