@@ -64,7 +64,10 @@ pub async fn connect_amazon(app: &TestApp, org: &str) {
         .open(&app.url("/connect/amazon"), Some(&token))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("Connected 1 Amazon seller account(s)"), "{body}");
+    assert!(
+        body.contains("Connected 1 Amazon seller account(s)"),
+        "{body}"
+    );
     assert!(body.contains(&format!("{US}@NA")), "{body}");
 }
 
@@ -105,7 +108,11 @@ async fn a_backfill_through_consent_reconciles_every_closed_group_and_posts_once
 
     let token = app.token("acme", "pnl:read");
     let shops = app
-        .gql_ok(&token, "{ shops { externalId channel currency status } }", json!({}))
+        .gql_ok(
+            &token,
+            "{ shops { externalId channel currency status } }",
+            json!({}),
+        )
         .await;
     let shop = &shops["shops"][0];
     assert_eq!(shop["channel"], "AMAZON", "{shops}");
@@ -120,9 +127,17 @@ async fn a_backfill_through_consent_reconciles_every_closed_group_and_posts_once
         if group.open {
             assert_eq!(payout["status"], "OPEN", "{payout}");
         } else {
-            assert_eq!(payout["status"], "MATCHED", "{payout}\n{:#?}", group.by_label);
+            assert_eq!(
+                payout["status"], "MATCHED",
+                "{payout}\n{:#?}",
+                group.by_label
+            );
             assert_eq!(decimal(&payout["residual"]["amount"]), Decimal::ZERO);
-            assert_eq!(decimal(&payout["reported"]["amount"]), group.total, "{payout}");
+            assert_eq!(
+                decimal(&payout["reported"]["amount"]),
+                group.total,
+                "{payout}"
+            );
         }
     }
     // The settlement reports (their own ids) were booked to the groups, not beside them.
@@ -180,7 +195,11 @@ async fn a_dropped_line_is_exactly_its_groups_residual() {
     let listed = payouts(&app, &app.token("acme", "pnl:read")).await;
     let payout = find(&listed, &victim.id);
     assert_eq!(payout["status"], "MISMATCHED", "{payout}");
-    assert_eq!(decimal(&payout["residual"]["amount"]), dropped.amount, "{payout}");
+    assert_eq!(
+        decimal(&payout["residual"]["amount"]),
+        dropped.amount,
+        "{payout}"
+    );
     for group in groups.iter().filter(|g| !g.open && g.id != victim.id) {
         assert_eq!(find(&listed, &group.id)["status"], "MATCHED");
     }
@@ -241,14 +260,10 @@ async fn a_second_seller_in_another_region_is_its_own_shop() {
     let de = AmazonSellerSpec::de();
     let code = sandbox.amazon().issue_auth_code(&de.seller_id).unwrap();
     let org_id = app.org_id("acme").await;
-    let shops = pnl::connectors::amazon::connect::connect_seller(
-        &app.state,
-        org_id,
-        &de.seller_id,
-        &code,
-    )
-    .await
-    .unwrap();
+    let shops =
+        pnl::connectors::amazon::connect::connect_seller(&app.state, org_id, &de.seller_id, &code)
+            .await
+            .unwrap();
     assert_eq!(shops.len(), 1);
     assert_eq!(shops[0].external_id, format!("{}@EU", de.seller_id));
     assert_eq!(shops[0].currency.as_deref(), Some("EUR"));
@@ -256,7 +271,12 @@ async fn a_second_seller_in_another_region_is_its_own_shop() {
         .await
         .unwrap();
     let listed = payouts(&app, &app.token("acme", "pnl:read")).await;
-    for group in sandbox.amazon().groups(&de.seller_id).iter().filter(|g| !g.open) {
+    for group in sandbox
+        .amazon()
+        .groups(&de.seller_id)
+        .iter()
+        .filter(|g| !g.open)
+    {
         let payout = find(&listed, &group.id);
         assert_eq!(payout["status"], "MATCHED", "{payout}");
         assert_eq!(payout["reported"]["currency"], "EUR");

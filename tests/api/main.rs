@@ -6,6 +6,7 @@
 // Test code: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod amazon_import;
 mod amazon_money;
 mod amazon_sync;
 mod attacks;

@@ -345,9 +345,7 @@ impl AmazonClient {
     ///
     /// # Errors
     /// See [`AmazonError`]; an answer that does not decode is `Upstream`.
-    pub async fn marketplace_participations(
-        &self,
-    ) -> Result<Vec<Participation>, AmazonError> {
+    pub async fn marketplace_participations(&self) -> Result<Vec<Participation>, AmazonError> {
         let path = "/sellers/v1/marketplaceParticipations";
         let body = self
             .get(Operation::GetMarketplaceParticipations, path, &[])

@@ -126,7 +126,11 @@ impl Connector for Amazon {
             .unwrap_or_else(|| input.file.to_owned());
         let text = std::str::from_utf8(input.bytes)
             .is_err()
-            .then(|| settlement::decode::decode(input.bytes).ok().map(|(text, _)| text))
+            .then(|| {
+                settlement::decode::decode(input.bytes)
+                    .ok()
+                    .map(|(text, _)| text)
+            })
             .flatten();
         Ok(FileBatch {
             source_kind: settlement::SOURCE_KIND,

@@ -73,7 +73,12 @@ pub fn shop_client(state: &AppState, shop: &shop::Model) -> crate::error::Result
         shop.credentials.as_deref(),
         &format!("shop {}", shop.id),
     )?;
-    let region = match shop.region.as_deref().map(str::to_ascii_uppercase).as_deref() {
+    let region = match shop
+        .region
+        .as_deref()
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
         Some("NA") => Region::Na,
         Some("EU") => Region::Eu,
         Some("FE") => Region::Fe,
@@ -113,7 +118,10 @@ pub async fn sync_shop(
         )
         .await?;
         if marked {
-            tracing::warn!(shop_id = shop.id, "Amazon grant refused; the shop needs re-authorisation");
+            tracing::warn!(
+                shop_id = shop.id,
+                "Amazon grant refused; the shop needs re-authorisation"
+            );
         }
     }
     result
@@ -162,8 +170,8 @@ impl Pull<'_> {
                     .client
                     .list_financial_event_groups(&call, token.as_deref())
                     .await?;
-                let envelope: Envelope<GroupsPayload> = serde_json::from_str(&page.body)
-                    .map_err(|e| {
+                let envelope: Envelope<GroupsPayload> =
+                    serde_json::from_str(&page.body).map_err(|e| {
                         ConnectorError::Upstream(format!(
                             "Amazon listFinancialEventGroups: an answer that is not a group \
                              list (line {}, column {})",
@@ -184,7 +192,6 @@ impl Pull<'_> {
         }
         Ok((groups, pages))
     }
-
 }
 
 /// Every page of `group`'s events.
@@ -223,7 +230,9 @@ fn touches(group: &FinancialEventGroup, from: DateTime<Utc>) -> bool {
         .processing_status
         .as_deref()
         .is_some_and(|s| s.eq_ignore_ascii_case("open"));
-    open || group.financial_event_group_end.is_none_or(|end| end >= from)
+    open || group
+        .financial_event_group_end
+        .is_none_or(|end| end >= from)
 }
 
 /// Pulls `window` of `shop` through `client`.
@@ -358,8 +367,13 @@ pub async fn pull(
                 .map(|(text, _)| text)
                 .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned()),
         };
-        pull.post(settlement::SOURCE_KIND, &report.report_id, payload, normalized)
-            .await?;
+        pull.post(
+            settlement::SOURCE_KIND,
+            &report.report_id,
+            payload,
+            normalized,
+        )
+        .await?;
         pull.report.reports += 1;
     }
     step("settlement reports", ready.len(), Some(ready.len()));
