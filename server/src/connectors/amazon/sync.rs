@@ -315,8 +315,7 @@ pub async fn pull(
     }
     if done < total {
         return Err(ConnectorError::Upstream(format!(
-            "Amazon: {} of {total} event groups were read before the reader stopped",
-            done
+            "Amazon: {done} of {total} event groups were read before the reader stopped"
         )));
     }
     step("group events", total, Some(total));
