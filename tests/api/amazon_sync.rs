@@ -282,3 +282,54 @@ async fn a_second_seller_in_another_region_is_its_own_shop() {
         assert_eq!(payout["reported"]["currency"], "EUR");
     }
 }
+
+#[tokio::test]
+async fn a_consent_callback_with_a_state_of_no_round_trip_connects_nothing() {
+    let sandbox = amazon_sandbox(None).await;
+    let app = spawn_amazon(&sandbox).await;
+    let code = sandbox.amazon().issue_auth_code(US).unwrap();
+    // A real code, but a state this server never issued (or issued to another browser).
+    let mut browser = Browser::default();
+    let (status, _, body) = browser
+        .get(
+            &app.url(&format!(
+                "/connect/amazon/callback?spapi_oauth_code={code}&selling_partner_id={US}&state=forged"
+            )),
+            None,
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}: {body}");
+    assert!(!body.contains(&code), "the code is not echoed: {body}");
+    // A state started by another org's browser is refused in this one.
+    let (status, location, _) = browser
+        .get(
+            &app.url("/connect/amazon"),
+            Some(&app.token("globex", "connectors:write")),
+        )
+        .await;
+    assert!(status.is_redirection(), "{status}");
+    let consent = location.unwrap();
+    let state = reqwest::Url::parse(&consent)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let mut stranger = Browser::default();
+    let (status, _, body) = stranger
+        .get(
+            &app.url(&format!(
+                "/connect/amazon/callback?spapi_oauth_code={code}&selling_partner_id={US}&state={state}"
+            )),
+            None,
+        )
+        .await;
+    assert!(status.is_client_error(), "{status}: {body}");
+    for org in ["acme", "globex"] {
+        let shops = app
+            .gql_ok(&app.token(org, "pnl:read"), "{ shops { id } }", json!({}))
+            .await;
+        assert_eq!(shops["shops"], json!([]), "{org}");
+    }
+}
