@@ -290,10 +290,13 @@ impl Demo {
             .unwrap()
     }
 
-    /// Waits until the first sync of every shop and of its ad account has succeeded (the
-    /// README's completeness example names them all); returns the shops.
-    async fn backfilled(&self, shops: usize) -> Vec<Value> {
-        let query = "{ shops { externalId name syncStatus { state lastSuccessAt lastError } } \
+    /// Waits until the first sync of every shop (`shops`: the TikTok shops, each with its ad
+    /// account, and the Amazon seller) has succeeded (the README's completeness example names
+    /// them all); returns the shops.
+    async fn backfilled(&self, tiktok_shops: usize) -> Vec<Value> {
+        let shops = tiktok_shops + 1;
+        let query =
+            "{ shops { externalId name channel syncStatus { state lastSuccessAt lastError } } \
                      adAccounts { syncStatus { lastSuccessAt } } }";
         let synced = |list: &[Value]| {
             list.iter()
@@ -304,7 +307,7 @@ impl Demo {
             let list = |field: &str| body["data"][field].as_array().cloned().unwrap_or_default();
             let (found, accounts) = (list("shops"), list("adAccounts"));
             if found.len() == shops
-                && accounts.len() == shops
+                && accounts.len() == tiktok_shops
                 && synced(&found)
                 && synced(&accounts)
             {
@@ -365,6 +368,32 @@ async fn every_readme_example_answers_with_data_on_the_demo() {
     let curl = demo.printed.iter().position(|l| l.contains("$TOKEN"));
     assert!(export.is_some() && export < curl, "{:#?}", demo.printed);
     let shops = demo.backfilled(2).await;
+    let amazon: Vec<&Value> = shops.iter().filter(|s| s["channel"] == "AMAZON").collect();
+    assert_eq!(amazon.len(), 1, "{shops:#?}");
+    assert_eq!(amazon[0]["externalId"], "A3SANDB0XUS001@NA", "{shops:#?}");
+
+    // Both channels in the comparison the demo prints, each with net sales.
+    let example = demo
+        .printed
+        .iter()
+        .find(|l| l.trim_start().starts_with("{ channelComparison("))
+        .unwrap_or_else(|| panic!("no channelComparison example in {:#?}", demo.printed))
+        .trim()
+        .to_owned();
+    let body = demo.graphql(&example).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let rows = body["data"]["channelComparison"]["rows"]
+        .as_array()
+        .unwrap();
+    for channel in ["TIKTOK_SHOP", "AMAZON"] {
+        let row = rows
+            .iter()
+            .find(|r| r["key"]["channel"] == channel)
+            .unwrap_or_else(|| panic!("no {channel} row in {body}"));
+        let net: rust_decimal::Decimal =
+            row["netSales"]["amount"].as_str().unwrap().parse().unwrap();
+        assert!(net > rust_decimal::Decimal::ZERO, "{channel}: {row}");
+    }
 
     let mut failures = Vec::new();
     let examples = readme_examples();
@@ -412,6 +441,19 @@ async fn every_readme_example_answers_with_data_on_the_demo() {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("synced Sandbox US Shop up to"), "{stdout}");
     assert!(stderr.contains("demo.toml"), "{stderr}");
+
+    // … and the Amazon seller, through the Amazon settings of the same file.
+    let mut sync = pnl(dir.path(), &url);
+    sync.args(["sync", "--shop", "A3SANDB0XUS001@NA"]);
+    let output = tokio::task::spawn_blocking(move || sync.output().unwrap())
+        .await
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("synced Amazon US up to"), "{stdout}");
     drop(demo);
     drop_database(pg).await;
 }

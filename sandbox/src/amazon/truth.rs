@@ -65,7 +65,9 @@ pub struct AmazonWorld {
 }
 
 impl AmazonWorld {
-    pub(crate) fn new(config: AmazonSandboxConfig, seed: u64, today: NaiveDate) -> Self {
+    /// The Amazon side of a sandbox of `config`, `seed` and `today` without a server (the
+    /// truth is generated on first use), e.g. to read its catalogue or groups in a unit test.
+    pub fn new(config: AmazonSandboxConfig, seed: u64, today: NaiveDate) -> Self {
         Self {
             config,
             seed,
@@ -162,6 +164,25 @@ impl AmazonWorld {
     /// The configuration.
     pub fn config(&self) -> &AmazonSandboxConfig {
         &self.config
+    }
+
+    /// The catalogue of `seller_id` (seller SKUs verbatim, as the seller typed them; prices
+    /// before tax in the seller's currency); empty for an unknown seller.
+    pub fn skus(&self, seller_id: &str) -> Vec<crate::SkuInfo> {
+        let Some(s) = self.seller_index(seller_id) else {
+            return Vec::new();
+        };
+        let currency = &self.config.sellers[s].currency;
+        super::catalog::listings()
+            .iter()
+            .map(|l| crate::SkuInfo {
+                seller_sku: l.seller_sku.to_owned(),
+                product_name: l.title.to_owned(),
+                sku_name: l.asin.to_owned(),
+                price: Decimal::new(l.price, 2),
+                currency: currency.clone(),
+            })
+            .collect()
     }
 
     /// The groups of `seller_id`, oldest first (empty for an unknown seller).

@@ -1,10 +1,11 @@
-//! `pnl demo`: a brand with two TikTok shops and their ad accounts, end to end on this machine.
-//! It starts the sandbox on loopback with a fixed calendar history (the days up to
-//! [`LAST_DAY`], so the README's example dates answer with data), points the TikTok apps at it
-//! and writes that to `demo.toml` for other commands, enters what the brand would have entered
-//! (unit costs, FX rates, a creator fee), connects the shops and ad accounts through the real
-//! OAuth and sync path, serves GraphQL, and prints what to try. It must not seed the ledger
-//! itself: every channel line arrives through the sync.
+//! `pnl demo`: a brand with two TikTok shops and their ad accounts and one Amazon US seller, end
+//! to end on this machine. It starts the sandbox on loopback with a fixed calendar history (the
+//! days up to [`LAST_DAY`], so the README's example dates answer with data), points the TikTok
+//! apps and the Amazon SP-API app at it and writes that to `demo.toml` for other commands, enters
+//! what the brand would have entered (unit costs, FX rates, a creator fee), connects the shops,
+//! ad accounts and the Amazon seller through the real OAuth / Seller Central consent and sync
+//! path, serves GraphQL, and prints what to try. It must not seed the ledger itself: every
+//! channel line arrives through the sync.
 
 use std::time::Duration;
 
@@ -26,14 +27,26 @@ pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 3, 31) {
 /// The org the demo's token and data belong to.
 const ORG: &str = "demo";
 
-/// The sandbox of a demo with `days` of history and `orders_per_day` per shop (seed 42).
+/// The demo's Amazon seller: the sandbox's US seller (Amazon.com, USD, region NA).
+pub(super) const AMAZON_SELLER: &str = "A3SANDB0XUS001";
+
+/// The Amazon sandbox keeps at most this many days of history.
+const AMAZON_MAX_DAYS: u32 = 730;
+
+/// The sandbox of a demo with `days` of history and `orders_per_day` per shop (seed 42): the
+/// TikTok shops' statements and the Amazon US seller's events both end on [`LAST_DAY`] (the
+/// Amazon world is generated back from the sandbox's `today`, at most 730 days).
 pub fn sandbox_config(days: u32, orders_per_day: u32) -> sandbox::SandboxConfig {
-    sandbox::SandboxConfig {
+    let mut config = sandbox::SandboxConfig {
         days,
         orders_per_day,
         today: LAST_DAY + chrono::Duration::days(1),
         ..sandbox::SandboxConfig::default()
-    }
+    };
+    config.amazon.sellers = vec![sandbox::AmazonSellerSpec::us()];
+    config.amazon.history_days = days.clamp(1, AMAZON_MAX_DAYS);
+    config.amazon.orders_per_day = orders_per_day;
+    config
 }
 
 /// Days back from today that the first sync must read to reach the world's first order (the
@@ -61,6 +74,14 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     config.channels.tiktok_ads.secret = Secret::new(sandbox.config().ads_secret.clone());
     config.channels.tiktok_ads.api_base = sandbox_url.clone();
     config.channels.tiktok_ads.authorize_url = format!("{sandbox_url}/portal/auth");
+    // One sandbox URL answers for LWA, Seller Central's consent page and every SP-API region.
+    let amazon = sandbox.amazon().config();
+    config.channels.amazon.lwa_client_id = amazon.lwa_client_id.clone();
+    config.channels.amazon.lwa_client_secret = Secret::new(amazon.lwa_client_secret.clone());
+    config.channels.amazon.application_id = amazon.application_id.clone();
+    config.channels.amazon.lwa_url = sandbox_url.clone();
+    config.channels.amazon.seller_central_url = sandbox_url.clone();
+    config.channels.amazon.api_url = sandbox_url.clone();
     config.sync.worker = true;
     // The demo is used from this machine: no rate limits for loopback clients.
     config.rate_limit.exempt_loopback = true;
@@ -75,7 +96,8 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     // Only once the port is ours: a second demo that cannot start leaves the first one's file.
     let settings = demo_settings::write(&config)?;
     // Before connecting: the sync must find the products and the creator already there.
-    let seeded = demo_seed::seed(&app.state().db, ORG, world).await?;
+    let amazon_skus = sandbox.amazon().skus(AMAZON_SELLER);
+    let seeded = demo_seed::seed(&app.state().db, ORG, world, &amazon_skus).await?;
     let base = config.public_url();
     let keys = startup::jwt_keys(&config)?;
     let token = keys.sign(&TokenRequest {
@@ -88,11 +110,12 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     let server = tokio::spawn(app.run_until_stopped(startup::shutdown_signal()));
 
     // Connect through the same routes a browser would use (redirects followed, the connect
-    // cookie carried back to the callback).
+    // cookie carried back to the callback). Amazon's consent page in the sandbox approves at
+    // once for its one seller, as TikTok's authorisation page does.
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    for path in ["/connect/tiktok", "/connect/tiktok-ads"] {
+    for path in ["/connect/tiktok", "/connect/tiktok-ads", "/connect/amazon"] {
         let (status, body) = browse(&http, &format!("{base}{path}"), &token).await?;
         anyhow::ensure!(
             status.is_success(),
@@ -181,11 +204,17 @@ fn print_welcome(w: &Welcome<'_>) {
     let world = w.sandbox.world();
     let (first, last) = (world.first_day(), world.last_day());
     let month_end = (first + chrono::Duration::days(30)).min(last);
-    let shops: Vec<String> = world
+    let mut shops: Vec<String> = world
         .shops()
         .iter()
         .map(|s| format!("{} ({}, {})", s.name, s.currency, s.id))
         .collect();
+    shops.extend(w.sandbox.amazon().config().sellers.iter().map(|s| {
+        format!(
+            "Amazon seller {} ({}, {}@{})",
+            s.marketplace_name, s.currency, s.seller_id, s.region
+        )
+    }));
     let base = w.base;
     println!();
     println!("pnl demo is running; the backfill has started.");
@@ -217,6 +246,7 @@ fn print_welcome(w: &Welcome<'_>) {
     println!("  {{ pnl(range: {{from: \"{first}\", to: \"{month_end}\"}}, groupBy: [SKU]) {{ rows {{ key {{ sku }} netSales {{ amount }} cogs {{ amount }} contributionProfit {{ amount }} margin }} }} }}");
     println!("  {{ payouts(filter: {{kind: STATEMENT}}, first: 5) {{ edges {{ node {{ externalId status reported {{ amount currency }} ledger {{ amount }} residual {{ amount }} }} }} }} }}");
     println!("  {{ unmappedFees {{ channel label entries total {{ amount currency }} }} }}");
+    println!("  {{ channelComparison(range: {{from: \"{first}\", to: \"{month_end}\"}}, currency: \"USD\") {{ rows {{ key {{ channel }} netSales {{ amount }} channelFees {{ amount }} contributionProfit {{ amount }} margin }} }} }}");
     println!();
     println!("In a shell:");
     println!("  export TOKEN={}", w.token);

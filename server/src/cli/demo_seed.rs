@@ -1,7 +1,8 @@
 //! What the demo brand would have entered beside its channel data, stored through the same
 //! domain functions the GraphQL mutations call (`setProductCost`, `setFxRate`, `setCreatorFee`):
-//! a landed unit cost for every SKU its sandbox shops sell, daily FX rates from every shop
-//! currency into the reporting currency over the whole sandbox history, and one creator's flat
+//! a landed unit cost for every SKU its sandbox shops and its Amazon seller sell, daily FX rates
+//! from every shop currency into the reporting currency over the whole sandbox history, and one
+//! creator's flat
 //! fee. Every value is derived from the sandbox's catalogue and days (no randomness of its own),
 //! and seeding again on the same database changes nothing. It never touches the ledger.
 
@@ -84,10 +85,16 @@ fn total(components: &Components, currency: Currency) -> Money {
     Money::from_decimal(sum, currency)
 }
 
-/// The unit costs of every SKU the world's shops sell, from the first order day on, plus the
-/// change halfway through. A SKU sold by several shops is costed once, in the currency of the
-/// first shop that sells it (USD for the sandbox's US shop), except [`GBP_COSTED`].
-fn unit_costs(world: &sandbox::World) -> anyhow::Result<Vec<UnitCost>> {
+/// The unit costs of every SKU the world's shops and the Amazon seller (`amazon`, its catalogue)
+/// sell, from the first order day on, plus the change halfway through. A SKU sold by several
+/// shops is costed once, in the currency of the first shop that sells it (USD for the sandbox's
+/// US shop), except [`GBP_COSTED`]. Amazon's seller SKUs that equal a TikTok SKU after
+/// normalisation (`" sku-tee-blk-m"`) are that product, whose listing links to it; the others
+/// are costed under their trimmed SKU, the product their listing creates.
+fn unit_costs(
+    world: &sandbox::World,
+    amazon: &[sandbox::SkuInfo],
+) -> anyhow::Result<Vec<UnitCost>> {
     let mut chosen: Vec<(usize, sandbox::SkuInfo)> = Vec::new();
     for shop in world.shops() {
         for (index, sku) in world.skus(&shop.id).into_iter().enumerate() {
@@ -100,6 +107,17 @@ fn unit_costs(world: &sandbox::World) -> anyhow::Result<Vec<UnitCost>> {
                 Some(slot) if gbp => *slot = (index, sku),
                 Some(_) => {}
             }
+        }
+    }
+    for (index, sku) in amazon.iter().enumerate() {
+        let key = migration::normalized_sku(&sku.seller_sku);
+        if !chosen
+            .iter()
+            .any(|(_, c)| migration::normalized_sku(&c.seller_sku) == key)
+        {
+            let mut sku = sku.clone();
+            sku.seller_sku = sku.seller_sku.trim().to_owned();
+            chosen.push((index, sku));
         }
     }
     let from = world.first_order_day();
@@ -146,22 +164,29 @@ fn rate_on(base: Currency, quote: Currency, day: NaiveDate) -> Option<Decimal> {
     (usd(base)? / usd(quote)? * (Decimal::ONE + swing + jitter)).round_sf(6)
 }
 
-/// Seeds the demo brand's inputs into org `org_key` (created if new).
+/// Seeds the demo brand's inputs into org `org_key` (created if new); `amazon` is the Amazon
+/// seller's catalogue.
 ///
 /// # Errors
 /// A currency the rate table does not know, or database failures.
-pub(super) async fn seed(db: &Db, org_key: &str, world: &sandbox::World) -> anyhow::Result<Seeded> {
+pub(super) async fn seed(
+    db: &Db,
+    org_key: &str,
+    world: &sandbox::World,
+    amazon: &[sandbox::SkuInfo],
+) -> anyhow::Result<Seeded> {
     let org = crate::org::ensure(db.conn(), org_key).await?;
     let reporting = crate::org::settings(db.conn(), org.id).await?.currency;
     let mut seeded = Seeded::default();
     let txn = db.begin_write().await?;
-    for cost in unit_costs(world)? {
+    for cost in unit_costs(world, amazon)? {
         unit_cost::set(&*txn, org.id, &cost).await?;
         seeded.costs += 1;
     }
     let mut currencies: Vec<Currency> = Vec::new();
-    for shop in world.shops() {
-        let currency = Currency::parse(&shop.currency)?;
+    let shop_currencies = world.shops().iter().map(|s| s.currency.as_str());
+    for code in shop_currencies.chain(amazon.iter().map(|s| s.currency.as_str())) {
+        let currency = Currency::parse(code)?;
         if currency != reporting && !currencies.contains(&currency) {
             currencies.push(currency);
         }
@@ -245,16 +270,33 @@ mod tests {
         sandbox::World::new(&super::super::demo::sandbox_config(90, 2)).unwrap()
     }
 
+    /// The demo's Amazon seller's catalogue.
+    fn amazon() -> Vec<sandbox::SkuInfo> {
+        let config = super::super::demo::sandbox_config(90, 2);
+        sandbox::AmazonWorld::new(config.amazon, config.seed, config.today)
+            .skus(super::super::demo::AMAZON_SELLER)
+    }
+
     #[test]
     fn every_sku_gets_a_cost_that_its_components_add_up_to() {
         let world = world();
-        let costs = unit_costs(&world).unwrap();
-        let skus: std::collections::BTreeSet<String> = world
+        let amazon = amazon();
+        let costs = unit_costs(&world, &amazon).unwrap();
+        let mut skus: std::collections::BTreeSet<String> = world
             .shops()
             .iter()
             .flat_map(|s| world.skus(&s.id))
             .map(|s| s.seller_sku)
             .collect();
+        // Amazon's spellings of TikTok's SKUs are the same products; the rest are Amazon's own.
+        assert!(amazon.iter().any(|s| s.seller_sku == "sku-tee-blk-m"));
+        for sku in &amazon {
+            let key = migration::normalized_sku(&sku.seller_sku);
+            if !skus.iter().any(|s| migration::normalized_sku(s) == key) {
+                skus.insert(sku.seller_sku.trim().to_owned());
+            }
+        }
+        assert!(skus.contains("AMZ-BLENDER-01"), "{skus:?}");
         let costed: std::collections::BTreeSet<String> =
             costs.iter().map(|c| c.sku.clone()).collect();
         assert_eq!(skus, costed);
@@ -276,8 +318,9 @@ mod tests {
         let db = Db::connect(&url).await.unwrap();
         db.migrate().await.unwrap();
         let world = world();
-        let first = seed(&db, "demo", &world).await.unwrap();
-        let again = seed(&db, "demo", &world).await.unwrap();
+        let amazon = amazon();
+        let first = seed(&db, "demo", &world, &amazon).await.unwrap();
+        let again = seed(&db, "demo", &world, &amazon).await.unwrap();
         assert_eq!(
             (first.costs, first.rates, &first.creator_fee),
             (again.costs, again.rates, &again.creator_fee)

@@ -1,7 +1,7 @@
-//! `demo.toml` in the data directory: the TikTok sandbox a running `pnl demo` started (its hosts,
-//! app credentials and the backfill that reaches its history), so that other commands on the same
-//! data directory — `pnl sync --shop …` in another shell above all — talk to that sandbox and not
-//! to TikTok's production hosts with an empty app key. The demo writes it owner-only (0600: it
+//! `demo.toml` in the data directory: the sandbox a running `pnl demo` started (its TikTok and
+//! Amazon hosts, app credentials and the backfill that reaches its history), so that other
+//! commands on the same data directory — `pnl sync --shop …` in another shell above all — talk
+//! to that sandbox and not to TikTok's or Amazon's production hosts with an empty app key. The demo writes it owner-only (0600: it
 //! holds app secrets) and removes it when it stops. It fills in only settings still at their
 //! built-in defaults: `pnl.toml`, `PNL_*` variables and flags keep precedence.
 
@@ -11,6 +11,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Secret, SyncConfig};
+use crate::connectors::amazon::config::AmazonAppConfig;
 use crate::connectors::tiktok::config::{TikTokAdsAppConfig, TikTokAppConfig};
 
 /// The file's name inside the data directory.
@@ -20,6 +21,9 @@ pub(super) const FILE: &str = "demo.toml";
 struct DemoSettings {
     tiktok: TikTok,
     tiktok_ads: TikTokAds,
+    /// Absent in a file written before the demo connected an Amazon seller.
+    #[serde(default)]
+    amazon: Option<Amazon>,
     sync: Sync,
 }
 
@@ -38,6 +42,16 @@ struct TikTokAds {
     secret: String,
     api_base: String,
     authorize_url: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Amazon {
+    lwa_client_id: String,
+    lwa_client_secret: String,
+    application_id: String,
+    lwa_url: String,
+    seller_central_url: String,
+    api_url: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -83,14 +97,22 @@ pub(super) fn write(config: &Config) -> anyhow::Result<Written> {
             api_base: config.channels.tiktok_ads.api_base.clone(),
             authorize_url: config.channels.tiktok_ads.authorize_url.clone(),
         },
+        amazon: Some(Amazon {
+            lwa_client_id: config.channels.amazon.lwa_client_id.clone(),
+            lwa_client_secret: config.channels.amazon.lwa_client_secret.expose().to_owned(),
+            application_id: config.channels.amazon.application_id.clone(),
+            lwa_url: config.channels.amazon.lwa_url.clone(),
+            seller_central_url: config.channels.amazon.seller_central_url.clone(),
+            api_url: config.channels.amazon.api_url.clone(),
+        }),
         sync: Sync {
             backfill_days: config.sync.backfill_days,
         },
     };
     let text = format!(
-        "# Written by `pnl demo` while it runs (removed when it stops): the TikTok sandbox it\n\
-         # started. Other pnl commands on this data directory use these settings where nothing\n\
-         # else (pnl.toml, PNL_* variables) configures them.\n{}",
+        "# Written by `pnl demo` while it runs (removed when it stops): the TikTok and Amazon\n\
+         # sandbox it started. Other pnl commands on this data directory use these settings\n\
+         # where nothing else (pnl.toml, PNL_* variables) configures them.\n{}",
         toml::to_string(&settings)?
     );
     crate::owner_only::create_dir(&config.data_dir)
@@ -120,7 +142,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
-/// Fills `config`'s TikTok and backfill settings that are still at their defaults from the
+/// Fills `config`'s TikTok, Amazon and backfill settings that are still at their defaults from the
 /// data directory's `demo.toml`, when there is one; returns its path then.
 ///
 /// # Errors
@@ -167,6 +189,30 @@ pub(super) fn apply(config: &mut Config) -> anyhow::Result<Option<PathBuf>> {
     if app.secret.expose() == ads.secret.expose() {
         app.secret = Secret::new(demo.tiktok_ads.secret);
     }
+    if let Some(demo) = demo.amazon {
+        let defaults = AmazonAppConfig::default();
+        let app = &mut config.channels.amazon;
+        fill(
+            &mut app.lwa_client_id,
+            &defaults.lwa_client_id,
+            demo.lwa_client_id,
+        );
+        fill(
+            &mut app.application_id,
+            &defaults.application_id,
+            demo.application_id,
+        );
+        fill(&mut app.lwa_url, &defaults.lwa_url, demo.lwa_url);
+        fill(
+            &mut app.seller_central_url,
+            &defaults.seller_central_url,
+            demo.seller_central_url,
+        );
+        fill(&mut app.api_url, &defaults.api_url, demo.api_url);
+        if app.lwa_client_secret.expose() == defaults.lwa_client_secret.expose() {
+            app.lwa_client_secret = Secret::new(demo.lwa_client_secret);
+        }
+    }
     if config.sync.backfill_days == sync.backfill_days {
         config.sync.backfill_days = demo.sync.backfill_days;
     }
@@ -187,6 +233,10 @@ mod tests {
         demo.channels.tiktok.app_key = "sandbox_app_key".to_owned();
         demo.channels.tiktok.app_secret = Secret::new("sandbox_app_secret");
         demo.channels.tiktok.api_base = "http://127.0.0.1:9".to_owned();
+        demo.channels.amazon.lwa_client_id = "sandbox_lwa".to_owned();
+        demo.channels.amazon.lwa_client_secret = Secret::new("sandbox_lwa_secret");
+        demo.channels.amazon.api_url = "http://127.0.0.1:9".to_owned();
+        demo.channels.amazon.lwa_url = "http://127.0.0.1:9".to_owned();
         demo.sync.backfill_days = 400;
         let written = write(&demo).unwrap();
         #[cfg(unix)]
@@ -204,7 +254,15 @@ mod tests {
             ..Config::default()
         };
         other.channels.tiktok.auth_base = "https://auth.example".to_owned();
+        other.channels.amazon.lwa_url = "https://lwa.example".to_owned();
         assert!(apply(&mut other).unwrap().is_some());
+        assert_eq!(other.channels.amazon.lwa_client_id, "sandbox_lwa");
+        assert_eq!(
+            other.channels.amazon.lwa_client_secret.expose(),
+            "sandbox_lwa_secret"
+        );
+        assert_eq!(other.channels.amazon.api_url, "http://127.0.0.1:9");
+        assert_eq!(other.channels.amazon.lwa_url, "https://lwa.example", "kept");
         assert_eq!(other.channels.tiktok.app_key, "sandbox_app_key");
         assert_eq!(
             other.channels.tiktok.app_secret.expose(),
@@ -224,5 +282,6 @@ mod tests {
         };
         assert!(apply(&mut later).unwrap().is_none());
         assert!(later.channels.tiktok.app_key.is_empty());
+        assert!(later.channels.amazon.lwa_client_id.is_empty());
     }
 }

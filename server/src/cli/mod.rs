@@ -47,8 +47,8 @@ struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a complete demo: the sandbox's TikTok shops and ad accounts connected through OAuth,
-    /// their backfill, and the GraphQL server.
+    /// Run a complete demo: the sandbox's TikTok shops and ad accounts and its Amazon US seller
+    /// connected through OAuth and Seller Central consent, their backfill, and the GraphQL server.
     Demo {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
@@ -263,10 +263,7 @@ impl Cli {
             }
             Command::Sync { org, shop } => {
                 if let Some(file) = demo_file {
-                    eprintln!(
-                        "using the TikTok sandbox of `pnl demo` ({})",
-                        file.display()
-                    );
+                    eprintln!("using the sandbox of `pnl demo` ({})", file.display());
                 }
                 run_sync::run(config, org.as_deref(), &shop).await
             }

@@ -137,6 +137,10 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
         .await
         .unwrap();
     for payout in &payouts {
+        // The Amazon seller's last event group is still open: its total is a running balance.
+        if payout.status == ReconcileStatus::Open {
+            continue;
+        }
         assert_eq!(
             payout.status,
             ReconcileStatus::Matched,
