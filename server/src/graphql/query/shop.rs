@@ -38,8 +38,8 @@ impl ShopQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "What to connect: the connection kind's URL name (`/connect/{kind}`), e.g. \
-                    `tiktok`, `tiktok-ads` or `amazon`."
+            desc = "What to connect: a connection kind's URL name (as in `/connect/{kind}`); an \
+                    unknown kind is refused with the list of known ones."
         )]
         kind: String,
     ) -> async_graphql::Result<String> {
