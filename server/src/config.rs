@@ -35,8 +35,10 @@ pub struct Config {
     pub jwt_issuer: String,
     /// `aud` every token must carry (`PNL_JWT_AUDIENCE`).
     pub jwt_audience: String,
-    /// Lifetime of tokens issued to partner apps by `/oauth/token` (`PNL_PARTNER_TOKEN_TTL`).
-    pub partner_token_ttl: String,
+    /// Lifetime of tokens issued to partner apps by `/oauth/token` (`PNL_PARTNER_TOKEN_TTL`,
+    /// written like `15m`).
+    #[serde(with = "duration_text")]
+    pub partner_token_ttl: Duration,
     /// `pretty` or `json` log lines (`PNL_LOG_FORMAT`).
     pub log_format: LogFormat,
     /// GraphQL endpoint limits.
@@ -59,35 +61,63 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
 }
 
-/// The sync engine (`[sync]`).
+/// The sync engine (`[sync]`). Durations are written like `20s`, `1h` or `3d` and parsed when
+/// the configuration is read (a bad one fails start-up, naming its key).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SyncConfig {
     /// Run sync jobs in this process (turn off on API-only replicas).
     pub worker: bool,
-    /// Time between syncs of one shop, e.g. `1h`.
-    pub interval: String,
+    /// Time between syncs of one shop, e.g. `1h`; a failed sync is retried after this or
+    /// 5 minutes, whichever is shorter.
+    #[serde(with = "duration_text")]
+    pub interval: Duration,
     /// How far back each sync re-reads before its last cursor (late statements, restatements).
-    pub overlap: String,
+    #[serde(with = "duration_text")]
+    pub overlap: Duration,
     /// How far back the first sync of a shop reads, in days (1–730).
     pub backfill_days: u32,
     /// How long a claimed job stays claimed without a heartbeat (renewed every quarter of it),
     /// e.g. `20s`: a worker that died on PostgreSQL is replaced this long after its last beat.
-    pub lease: String,
+    #[serde(with = "duration_text")]
+    pub lease: Duration,
     /// How often the worker looks for due jobs, e.g. `10s`.
-    pub poll: String,
+    #[serde(with = "duration_text")]
+    pub poll: Duration,
 }
 
 impl Default for SyncConfig {
     fn default() -> Self {
         Self {
             worker: true,
-            interval: "1h".to_owned(),
-            overlap: "3d".to_owned(),
+            interval: Duration::from_secs(3600),
+            overlap: Duration::from_secs(3 * 86_400),
             backfill_days: 90,
-            lease: "20s".to_owned(),
-            poll: "5s".to_owned(),
+            lease: Duration::from_secs(20),
+            poll: Duration::from_secs(5),
         }
+    }
+}
+
+/// Durations as the configuration writes them (`90s`, `15m`, `1h`, `7d`): read with
+/// [`parse_ttl`] (so within its bounds), written back in the same notation.
+mod duration_text {
+    use std::time::Duration;
+
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        value: &Duration,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&humantime::format_duration(*value))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Duration, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::parse_ttl(&text).map_err(|error| de::Error::custom(format!("{error:#}")))
     }
 }
 
@@ -191,7 +221,7 @@ impl Default for Config {
             jwt_secret: None,
             jwt_issuer: "pnl".to_owned(),
             jwt_audience: "pnl".to_owned(),
-            partner_token_ttl: "15m".to_owned(),
+            partner_token_ttl: Duration::from_secs(15 * 60),
             log_format: LogFormat::Pretty,
             graphql: GraphqlConfig::default(),
             trusted_issuers: Vec::new(),
@@ -295,15 +325,6 @@ impl Config {
         if self.jwt_issuer.is_empty() || self.jwt_audience.is_empty() {
             bail!("jwt_issuer and jwt_audience must not be empty");
         }
-        self.partner_token_ttl()?;
-        for (name, value) in [
-            ("sync.interval", &self.sync.interval),
-            ("sync.overlap", &self.sync.overlap),
-            ("sync.lease", &self.sync.lease),
-            ("sync.poll", &self.sync.poll),
-        ] {
-            parse_ttl(value).with_context(|| (*name).to_owned())?;
-        }
         if !(1..=730).contains(&self.sync.backfill_days) {
             bail!(
                 "sync.backfill_days must be between 1 and 730 (two years), got {}",
@@ -348,11 +369,8 @@ impl Config {
     }
 
     /// Lifetime of partner-app tokens.
-    ///
-    /// # Errors
-    /// When `partner_token_ttl` is not a duration such as `15m`.
-    pub fn partner_token_ttl(&self) -> anyhow::Result<Duration> {
-        parse_ttl(&self.partner_token_ttl)
+    pub fn partner_token_ttl(&self) -> Duration {
+        self.partner_token_ttl
     }
 }
 
@@ -401,6 +419,42 @@ mod tests {
             assert!(!config.sync.worker);
             Ok(())
         });
+    }
+
+    #[test]
+    // figment's `Jail` closure returns figment's own (large) error type.
+    #[allow(clippy::result_large_err)]
+    fn durations_are_read_once_and_a_bad_one_names_its_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PNL_SYNC__INTERVAL", "90s");
+            jail.set_env("PNL_SYNC__OVERLAP", "2d");
+            jail.set_env("PNL_PARTNER_TOKEN_TTL", "1h");
+            let config = load(None, &Overrides::default()).map_err(|e| format!("{e:#}"))?;
+            assert_eq!(config.sync.interval, Duration::from_secs(90));
+            assert_eq!(config.sync.overlap, Duration::from_secs(2 * 86_400));
+            assert_eq!(config.sync.lease, Duration::from_secs(20), "default");
+            assert_eq!(config.partner_token_ttl(), Duration::from_secs(3600));
+
+            jail.set_env("PNL_SYNC__LEASE", "forever");
+            let error = load(None, &Overrides::default())
+                .map(|_| ())
+                .expect_err("a bad duration fails");
+            // figment names an environment key as written: `SYNC.LEASE`.
+            let shown = format!("{error:#}");
+            assert!(
+                shown.to_lowercase().contains("sync.lease") && shown.contains("forever"),
+                "{shown}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn durations_are_written_back_as_text_that_reads_the_same() {
+        let text = toml::to_string(&SyncConfig::default()).unwrap();
+        assert!(text.contains("interval = \"1h\""), "{text}");
+        let back: SyncConfig = toml::from_str(&text).unwrap();
+        assert_eq!(back.overlap, Duration::from_secs(3 * 86_400));
     }
 
     #[test]

@@ -57,6 +57,24 @@ pub fn flow(state: &AppState, kind: &str) -> Result<&'static dyn OAuthFlow> {
     })
 }
 
+/// The OAuth flow named `kind`, given as the API argument `argument`.
+///
+/// # Errors
+/// BAD_USER_INPUT naming the argument, the kind and the kinds there are.
+pub fn flow_argument(
+    state: &AppState,
+    argument: &str,
+    kind: &str,
+) -> Result<&'static dyn OAuthFlow> {
+    state.connectors.oauth(kind).ok_or_else(|| {
+        let known: Vec<&str> = state.connectors.oauth_kinds().collect();
+        Error::bad_input(format!(
+            "{argument}: unknown connection kind {kind:?}; known kinds: {}",
+            known.join(", ")
+        ))
+    })
+}
+
 /// A round trip just started: where to send the browser, and the cookie value to set on it.
 #[derive(Clone, Debug)]
 pub struct Started {

@@ -20,7 +20,7 @@ use crate::sync_engine::{config_for, connect_over_http, start_sandbox};
 async fn connected(sandbox: &sandbox::Sandbox, org: &str, lease: &str) -> TestApp {
     let db = TestDb::fresh().await;
     let mut config = config_for(&db, sandbox);
-    config.sync.lease = lease.to_owned();
+    config.sync.lease = pnl::config::parse_ttl(lease).unwrap();
     let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     config.listen = probe.local_addr().unwrap();
     drop(probe);

@@ -12,6 +12,7 @@ mod amazon_sync;
 mod attacks;
 mod attribution;
 mod auth;
+mod authorize_url;
 mod completeness;
 mod conformance;
 mod costs;

@@ -41,7 +41,7 @@ pub fn config_for(db: &TestDb, sandbox: &Sandbox) -> Config {
     config.channels.tiktok_ads.api_base = url.clone();
     config.channels.tiktok_ads.authorize_url = format!("{url}/portal/auth");
     config.sync.backfill_days = sandbox.config().days + 1;
-    config.sync.lease = "1s".to_owned();
+    config.sync.lease = Duration::from_secs(1);
     config
 }
 

@@ -52,7 +52,7 @@ pub(super) async fn run(config: Config, org_key: Option<&str>, shop: &str) -> an
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no sync job for shop {shop}"))?;
-    let lease = crate::config::parse_ttl(&state.config.sync.lease)?;
+    let lease = state.config.sync.lease;
     let job = claim_job(&state.db, job.id, state.sync.worker_id(), lease)
         .await?
         .ok_or_else(|| {

@@ -8,7 +8,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::{Attribution, SkuRef};
+use super::{Attribution, ShopStatus, SkuRef};
 use crate::error::Result;
 use crate::ledger::Channel;
 
@@ -40,7 +40,7 @@ pub async fn ensure_shop(
         name: Set(name.to_owned()),
         region: Set(None),
         currency: Set(currency.map(ToOwned::to_owned)),
-        status: Set("ACTIVE".to_owned()),
+        status: Set(ShopStatus::Active.as_str().to_owned()),
         status_message: Set(None),
         credentials: Set(None),
         created_at: Set(Utc::now()),
@@ -64,7 +64,10 @@ pub async fn refuse_shop_grant(
     credentials: Option<&str>,
 ) -> Result<bool> {
     let mut update = shop::Entity::update_many()
-        .col_expr(shop::Column::Status, Expr::value("NEEDS_REAUTH"))
+        .col_expr(
+            shop::Column::Status,
+            Expr::value(ShopStatus::NeedsReauth.as_str()),
+        )
         .col_expr(
             shop::Column::StatusMessage,
             Expr::value(Some(message.to_owned())),
@@ -88,7 +91,10 @@ pub async fn refuse_ad_account_grant(
     credentials: Option<&str>,
 ) -> Result<bool> {
     let mut update = ad_account::Entity::update_many()
-        .col_expr(ad_account::Column::Status, Expr::value("NEEDS_REAUTH"))
+        .col_expr(
+            ad_account::Column::Status,
+            Expr::value(ShopStatus::NeedsReauth.as_str()),
+        )
         .col_expr(
             ad_account::Column::StatusMessage,
             Expr::value(Some(message.to_owned())),
@@ -101,20 +107,20 @@ pub async fn refuse_ad_account_grant(
     Ok(update.exec(db).await?.rows_affected > 0)
 }
 
-/// Sets a shop's status (`ACTIVE`, `NEEDS_REAUTH`, …) and the message explaining it.
+/// Sets a shop's status and the message explaining it.
 ///
 /// # Errors
 /// Database failures.
 pub async fn set_shop_status(
     db: &impl ConnectionTrait,
     shop_id: i64,
-    status: &str,
+    status: ShopStatus,
     message: Option<&str>,
 ) -> Result<()> {
     shop::Entity::update_many()
         .col_expr(
             shop::Column::Status,
-            sea_orm::sea_query::Expr::value(status),
+            sea_orm::sea_query::Expr::value(status.as_str()),
         )
         .col_expr(
             shop::Column::StatusMessage,

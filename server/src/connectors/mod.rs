@@ -33,7 +33,9 @@
 //!    struct implementing [`seam::Connector`] (streams, `pull`, and any of OAuth, webhook, file
 //!    formats), plus `labels.rs` (`pub const LABELS: &[(&str, FeeBucket)]`) returned by
 //!    `labels()`.
-//! 2. One line in [`registry::CONNECTORS`].
+//! 2. One line in [`registry::CONNECTORS`] (and, if it has GraphQL fields of its own, e.g. a
+//!    `<channel>/graphql.rs` with `#[Object]`s, one field in [`registry::ConnectorQueries`] /
+//!    [`registry::ConnectorMutations`]).
 //! 3. Its settings type as one field of [`config::ChannelsConfig`] (a top-level `[<channel>]`
 //!    table), when it has settings.
 //! 4. Its simulator module in `sandbox/`, for tests and `pnl demo`.
@@ -48,11 +50,13 @@ pub mod credentials;
 pub mod ingest;
 pub mod registry;
 pub mod seam;
+pub mod status;
 pub mod tiktok;
 pub mod upstream;
 
 pub use registry::Registry;
 pub use seam::{Connector, ConnectorError, Progress, StreamTarget};
+pub use status::ShopStatus;
 
 use chrono::{DateTime, Utc};
 

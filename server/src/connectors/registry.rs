@@ -8,6 +8,16 @@ use crate::ledger::{Channel, FeeBucket};
 /// Every connector, in the order files are offered to them for detection.
 pub static CONNECTORS: &[&dyn Connector] = &[&super::tiktok::TikTok, &super::amazon::Amazon];
 
+/// The GraphQL queries of connectors that have channel-specific ones (merged into the query
+/// root); one field per such connector.
+#[derive(Default, async_graphql::MergedObject)]
+pub struct ConnectorQueries(super::tiktok::graphql::TikTokQuery);
+
+/// The GraphQL mutations of connectors that have channel-specific ones (merged into the
+/// mutation root); one field per such connector.
+#[derive(Default, async_graphql::MergedObject)]
+pub struct ConnectorMutations(super::tiktok::graphql::TikTokMutation);
+
 /// The connectors of this server, held in the application state.
 #[derive(Clone, Copy)]
 pub struct Registry {
@@ -67,6 +77,13 @@ impl Registry {
             .find(|flow| flow.kind().name() == kind)
     }
 
+    /// The URL names of every OAuth flow, in registry order.
+    pub fn oauth_kinds(&self) -> impl Iterator<Item = &'static str> {
+        self.all()
+            .flat_map(|c| c.oauth().iter())
+            .map(|flow| flow.kind().name())
+    }
+
     /// The webhook receiver named `name` (`/webhooks/{name}`).
     pub fn webhook(&self, name: &str) -> Option<&'static dyn WebhookReceiver> {
         self.all()
@@ -121,6 +138,7 @@ mod tests {
             assert!(formats.insert(format.name), "{}", format.name);
         }
         assert!(registry.oauth("no-such-channel").is_none());
+        assert_eq!(registry.oauth_kinds().count(), kinds.len());
         assert!(registry.webhook("no-such-channel").is_none());
     }
 }

@@ -148,11 +148,7 @@ async fn issue(
             requested
         }
     };
-    let ttl = state
-        .app
-        .config
-        .partner_token_ttl()
-        .map_err(|error| OAuthError::new("server_error", error.to_string()))?;
+    let ttl = state.app.config.partner_token_ttl();
     let access_token = state
         .app
         .jwt

@@ -1,11 +1,8 @@
 //! Closed vocabularies of the ledger: channels, fee buckets and entry status, with their stable
 //! database spellings (the GraphQL enum names).
 
-use std::fmt;
-use std::str::FromStr;
-
-use crate::error::Error;
-
+/// A closed vocabulary stored as text: an enum that is also a GraphQL enum (same spellings),
+/// with `ALL`, `as_str`, `FromStr` (BAD_USER_INPUT naming the unknown text) and `Display`.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -24,26 +21,27 @@ macro_rules! text_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = Error;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::error::Error;
 
-            fn from_str(text: &str) -> Result<Self, Error> {
+            fn from_str(text: &str) -> ::std::result::Result<Self, $crate::error::Error> {
                 match text {
                     $($text => Ok(Self::$variant),)+
-                    other => Err(Error::BadInput(format!(
+                    other => Err($crate::error::Error::BadInput(format!(
                         concat!("unknown ", stringify!($name), " {:?}"), other
                     ))),
                 }
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
+pub(crate) use text_enum;
 
 text_enum! {
     /// A sales channel.

@@ -12,6 +12,7 @@ pub mod query;
 pub mod raw;
 pub mod rollup;
 
+pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use post::{
     attribute, live_keys, post, post_in, unattributed_products, NewLine, PostOutcome, PostRequest,

@@ -11,8 +11,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 use crate::connectors::registry::Registry;
 use crate::connectors::seam::StreamTarget;
+use crate::connectors::ShopStatus;
 use crate::error::Result;
-use crate::ledger::Channel;
+use crate::ledger::{text_enum, Channel};
+use crate::sync::SyncState;
 
 /// What kind of source feeds the ledger.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
@@ -23,6 +25,41 @@ pub enum SourceKind {
     AdAccount,
     /// Statements imported from files (no sync).
     Import,
+}
+
+text_enum! {
+    /// How a source is: its sync job's state while its grant works, else its grant's status;
+    /// IMPORTED for files.
+    SourceState {
+        /// Synced, waiting for its next run.
+        Idle = "IDLE",
+        /// Syncing now.
+        Running = "RUNNING",
+        /// Its last sync failed; retried.
+        Failed = "FAILED",
+        /// Its sync is stopped until someone acts.
+        Paused = "PAUSED",
+        /// The channel refused its grant: the seller must connect again.
+        NeedsReauth = "NEEDS_REAUTH",
+        /// The seller removed the app on the channel's side.
+        Deauthorized = "DEAUTHORIZED",
+        /// Statements imported from files (no sync).
+        Imported = "IMPORTED",
+    }
+}
+
+impl SourceState {
+    /// The state of a synced source: its job's while `grant` works, else the grant's.
+    pub fn synced(grant: ShopStatus, job: SyncState) -> Self {
+        match (grant, job) {
+            (ShopStatus::Active, SyncState::Idle) => Self::Idle,
+            (ShopStatus::Active, SyncState::Running) => Self::Running,
+            (ShopStatus::Active, SyncState::Failed) => Self::Failed,
+            (ShopStatus::Active, SyncState::Paused) => Self::Paused,
+            (ShopStatus::NeedsReauth, _) => Self::NeedsReauth,
+            (ShopStatus::Deauthorized, _) => Self::Deauthorized,
+        }
+    }
 }
 
 /// One source of the ledger and how far it is.
@@ -36,9 +73,8 @@ pub struct Source {
     pub shop_id: Option<i64>,
     /// Shop or ad account name.
     pub name: String,
-    /// IDLE, RUNNING, FAILED, PAUSED; NEEDS_REAUTH or DEAUTHORIZED when its grant is gone;
-    /// IMPORTED for files.
-    pub state: String,
+    /// How it is.
+    pub state: SourceState,
     /// When it last synced well (none for imports or before the first sync).
     pub last_success_at: Option<DateTime<Utc>>,
     /// The latest day (org time zone) its data reaches.
@@ -125,7 +161,7 @@ pub async fn completeness(
                     SourceKind::AdAccount,
                     shop.channel.parse::<Channel>()?,
                     account.name.clone(),
-                    account.status.clone(),
+                    account.status.parse::<ShopStatus>()?,
                 ),
                 None => continue,
             }
@@ -134,15 +170,11 @@ pub async fn completeness(
                 SourceKind::Shop,
                 shop.channel.parse::<Channel>()?,
                 shop.name.clone(),
-                shop.status.clone(),
+                shop.status.parse::<ShopStatus>()?,
             )
         };
-        let state = if grant == "ACTIVE" {
-            job.state.clone()
-        } else {
-            grant
-        };
-        let gap = gap(&state, job.last_error.as_deref(), covered_through, end);
+        let state = SourceState::synced(grant, job.state.parse()?);
+        let gap = gap(state, job.last_error.as_deref(), covered_through, end);
         sources.push(Source {
             kind,
             channel,
@@ -170,7 +202,7 @@ pub async fn completeness(
             channel: shop.channel.parse()?,
             shop_id: Some(shop.id),
             name: shop.name.clone(),
-            state: "IMPORTED".to_owned(),
+            state: SourceState::Imported,
             last_success_at: None,
             covered_through,
             gap: (covered < end).then(|| format!("imported data reaches {covered} only")),
@@ -190,14 +222,14 @@ pub async fn completeness(
 
 /// Why a synced source leaves the range incomplete, if it does.
 fn gap(
-    state: &str,
+    state: SourceState,
     last_error: Option<&str>,
     covered: Option<NaiveDate>,
     end: NaiveDate,
 ) -> Option<String> {
     let reach = covered.map_or_else(|| "no day yet".to_owned(), |day| format!("up to {day}"));
     match state {
-        "IDLE" | "RUNNING" => match covered {
+        SourceState::Idle | SourceState::Running => match covered {
             Some(day) if day >= end => None,
             _ => Some(format!("synced {reach}, not yet to {end}")),
         },
@@ -219,25 +251,43 @@ mod tests {
     #[test]
     fn a_source_is_complete_only_when_healthy_and_past_the_end() {
         let end = day("2026-01-31");
-        assert_eq!(gap("IDLE", None, Some(day("2026-02-01")), end), None);
-        assert_eq!(gap("RUNNING", None, Some(end), end), None);
         assert_eq!(
-            gap("IDLE", None, Some(day("2026-01-20")), end).as_deref(),
+            gap(SourceState::Idle, None, Some(day("2026-02-01")), end),
+            None
+        );
+        assert_eq!(gap(SourceState::Running, None, Some(end), end), None);
+        assert_eq!(
+            gap(SourceState::Idle, None, Some(day("2026-01-20")), end).as_deref(),
             Some("synced up to 2026-01-20, not yet to 2026-01-31")
         );
         assert_eq!(
-            gap("RUNNING", None, None, end).as_deref(),
+            gap(SourceState::Running, None, None, end).as_deref(),
             Some("synced no day yet, not yet to 2026-01-31")
         );
         assert_eq!(
             gap(
-                "PAUSED",
+                SourceState::Paused,
                 Some("grant revoked"),
                 Some(day("2026-02-02")),
                 end
             )
             .as_deref(),
             Some("PAUSED (synced up to 2026-02-02): grant revoked")
+        );
+    }
+
+    #[test]
+    fn every_source_state_round_trips_and_a_lost_grant_wins_over_the_job() {
+        for state in SourceState::ALL {
+            assert_eq!(state.as_str().parse::<SourceState>().unwrap(), *state);
+        }
+        assert_eq!(
+            SourceState::synced(ShopStatus::Active, SyncState::Failed),
+            SourceState::Failed
+        );
+        assert_eq!(
+            SourceState::synced(ShopStatus::NeedsReauth, SyncState::Idle),
+            SourceState::NeedsReauth
         );
     }
 }

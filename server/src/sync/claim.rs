@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect, Statement, Value,
 };
 
-use crate::config::parse_ttl;
+use super::SyncState;
 use crate::db::{placeholder, Db};
 use crate::error::Result;
 use crate::state::AppState;
@@ -48,9 +48,9 @@ pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<sync
     };
     let p = |n: usize| placeholder(backend, n);
     let sql = format!(
-        "UPDATE sync_state SET locked_by = {w}, locked_until = {until}, state = 'RUNNING', updated_at = {now1} \
+        "UPDATE sync_state SET locked_by = {w}, locked_until = {until}, state = '{running}', updated_at = {now1} \
          WHERE id = (SELECT id FROM sync_state \
-             WHERE state <> 'PAUSED' AND (next_run_at IS NULL OR next_run_at <= {now2}) \
+             WHERE state <> '{paused}' AND (next_run_at IS NULL OR next_run_at <= {now2}) \
                AND (locked_until IS NULL OR locked_until < {now3}) \
              ORDER BY next_run_at, id LIMIT 1 {lock}) \
          RETURNING id",
@@ -59,6 +59,8 @@ pub async fn claim(db: &Db, worker: &str, lease: Duration) -> Result<Option<sync
         now1 = p(3),
         now2 = p(4),
         now3 = p(5),
+        running = SyncState::Running.as_str(),
+        paused = SyncState::Paused.as_str(),
     );
     let values: Vec<Value> = vec![
         worker.into(),
@@ -98,7 +100,10 @@ pub async fn claim_job(
             sync_state::Column::LockedUntil,
             Expr::value(Some(lease_end(lease))),
         )
-        .col_expr(sync_state::Column::State, Expr::value("RUNNING"))
+        .col_expr(
+            sync_state::Column::State,
+            Expr::value(SyncState::Running.as_str()),
+        )
         .col_expr(sync_state::Column::UpdatedAt, Expr::value(now))
         .filter(sync_state::Column::Id.eq(id))
         .filter(
@@ -162,7 +167,7 @@ pub async fn release(db: &Db, worker: &str) -> Result<u64> {
     // A held job is due already; `next_run_at` is only pulled back, never pushed.
     let sql = format!(
         "UPDATE sync_state SET locked_by = NULL, locked_until = NULL, \
-             state = CASE WHEN state = 'RUNNING' THEN 'IDLE' ELSE state END, \
+             state = CASE WHEN state = '{running}' THEN '{idle}' ELSE state END, \
              next_run_at = CASE WHEN next_run_at > {now1} THEN {now2} ELSE next_run_at END, \
              updated_at = {now3} \
          WHERE locked_by = {w}",
@@ -170,6 +175,8 @@ pub async fn release(db: &Db, worker: &str) -> Result<u64> {
         now2 = p(2),
         now3 = p(3),
         w = p(4),
+        running = SyncState::Running.as_str(),
+        idle = SyncState::Idle.as_str(),
     );
     let values: Vec<Value> = vec![now.into(), now.into(), now.into(), worker.into()];
     let released = db
@@ -189,7 +196,7 @@ pub async fn release(db: &Db, worker: &str) -> Result<u64> {
 /// Database failures.
 pub async fn finish(state: &AppState, job: &sync_state::Model, outcome: Outcome) -> Result<()> {
     let now = Utc::now();
-    let interval = parse_ttl(&state.config.sync.interval).unwrap_or(Duration::from_secs(3600));
+    let interval = state.config.sync.interval;
     let retry = interval.min(Duration::from_secs(300));
     // Rescheduled during the run: `next_run_at` was set after the claim (`updated_at` of the
     // claimed row); the job was due (`next_run_at` at or before the claim) when claimed.
@@ -211,7 +218,10 @@ pub async fn finish(state: &AppState, job: &sync_state::Model, outcome: Outcome)
         .col_expr(sync_state::Column::UpdatedAt, Expr::value(now));
     update = match &outcome {
         Outcome::Done { cursor } => update
-            .col_expr(sync_state::Column::State, Expr::value("IDLE"))
+            .col_expr(
+                sync_state::Column::State,
+                Expr::value(SyncState::Idle.as_str()),
+            )
             .col_expr(
                 sync_state::Column::Cursor,
                 Expr::value(Some(cursor.clone())),
@@ -223,7 +233,10 @@ pub async fn finish(state: &AppState, job: &sync_state::Model, outcome: Outcome)
             )
             .col_expr(sync_state::Column::NextRunAt, next_run(interval).into()),
         Outcome::Failed(error) => update
-            .col_expr(sync_state::Column::State, Expr::value("FAILED"))
+            .col_expr(
+                sync_state::Column::State,
+                Expr::value(SyncState::Failed.as_str()),
+            )
             .col_expr(
                 sync_state::Column::LastError,
                 Expr::value(Some(error.clone())),
@@ -234,7 +247,9 @@ pub async fn finish(state: &AppState, job: &sync_state::Model, outcome: Outcome)
         Outcome::Paused(error) => update
             .col_expr(
                 sync_state::Column::State,
-                Expr::case(rescheduled(), "FAILED").finally("PAUSED").into(),
+                Expr::case(rescheduled(), SyncState::Failed.as_str())
+                    .finally(SyncState::Paused.as_str())
+                    .into(),
             )
             .col_expr(
                 sync_state::Column::LastError,

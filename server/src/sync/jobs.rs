@@ -10,8 +10,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::claim::Outcome;
 use super::progress;
-use crate::config::parse_ttl;
 use crate::connectors::seam::{ConnectorError, Window};
+use crate::connectors::ShopStatus;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -89,14 +89,15 @@ async fn run(state: &AppState, job: &sync_state::Model) -> Result<Outcome> {
             entity: "shop",
             id: job.shop_id.to_string(),
         })?;
-    if shop.status != "ACTIVE" {
+    let status = shop.status.parse::<ShopStatus>()?;
+    if status != ShopStatus::Active {
         return Ok(Outcome::Paused(
             shop.status_message
                 .clone()
-                .unwrap_or_else(|| format!("shop is {}", shop.status)),
+                .unwrap_or_else(|| format!("shop is {status}")),
         ));
     }
-    let overlap = parse_ttl(&state.config.sync.overlap).unwrap_or(Duration::from_secs(3 * 86_400));
+    let overlap = state.config.sync.overlap;
     let window = Window {
         from: cursor_start(job, overlap, state.config.sync.backfill_days),
         to: Utc::now(),

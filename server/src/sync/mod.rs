@@ -26,6 +26,7 @@
 
 mod claim;
 mod engine;
+mod job_state;
 pub mod jobs;
 mod liveness;
 pub mod progress;
@@ -41,14 +42,11 @@ use tokio::sync::watch;
 
 pub use claim::{claim, claim_job, finish, heartbeat, next_lease_end, release, Outcome};
 pub use engine::SyncEngine;
+pub use job_state::SyncState;
 pub use jobs::run_job;
 
-use crate::config::parse_ttl;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-
-/// The lease when `sync.lease` cannot be read (validated at start-up, so never in practice).
-const DEFAULT_LEASE: Duration = Duration::from_secs(20);
 
 /// Ensures the job of `stream` for `shop_id` exists and is due now (and not paused).
 ///
@@ -70,8 +68,8 @@ pub async fn schedule_now(
         Some(row) => {
             let mut row: sync_state::ActiveModel = row.into();
             row.next_run_at = Set(Some(now));
-            if row.state.as_ref() == "PAUSED" {
-                row.state = Set("IDLE".to_owned());
+            if row.state.as_ref() == SyncState::Paused.as_str() {
+                row.state = Set(SyncState::Idle.as_str().to_owned());
             }
             row.updated_at = Set(now);
             row.update(db).await?;
@@ -81,7 +79,7 @@ pub async fn schedule_now(
                 org_id: Set(org_id),
                 shop_id: Set(shop_id),
                 stream: Set(stream.to_owned()),
-                state: Set("IDLE".to_owned()),
+                state: Set(SyncState::Idle.as_str().to_owned()),
                 next_run_at: Set(Some(now)),
                 updated_at: Set(now),
                 ..Default::default()
@@ -121,7 +119,7 @@ pub async fn trigger(state: &AppState, org_id: i64, shop_id: i64) -> Result<()> 
 
 /// The worker loop: claims due jobs and runs them until `stop` turns true.
 pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
-    let poll = parse_ttl(&state.config.sync.poll).unwrap_or(Duration::from_secs(5));
+    let poll = state.config.sync.poll;
     tracing::info!(worker = state.sync.worker_id(), "sync worker started");
     loop {
         if *stop.borrow() {
@@ -162,7 +160,7 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
 /// # Errors
 /// Failures to claim or record the outcome (a failed job is recorded, not returned).
 pub async fn run_one(state: &AppState) -> Result<bool> {
-    let lease = parse_ttl(&state.config.sync.lease).unwrap_or(DEFAULT_LEASE);
+    let lease = state.config.sync.lease;
     let Some(job) = claim(&state.db, state.sync.worker_id(), lease).await? else {
         return Ok(false);
     };
@@ -177,7 +175,7 @@ pub async fn run_one(state: &AppState) -> Result<bool> {
 /// # Errors
 /// Failure to record the outcome.
 pub async fn run_claimed(state: &AppState, job: &sync_state::Model) -> Result<Outcome> {
-    let lease = parse_ttl(&state.config.sync.lease).unwrap_or(DEFAULT_LEASE);
+    let lease = state.config.sync.lease;
     let (lost, lost_rx) = tokio::sync::oneshot::channel::<()>();
     // Stops with the job, even when the job's future is dropped (a cancelled or killed run):
     // otherwise the lease would be kept alive for a job nobody runs. A quarter of the lease:

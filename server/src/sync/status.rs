@@ -5,15 +5,17 @@ use entities::{ad_account, shop, sync_state};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::progress::StoredProgress;
+use super::SyncState;
 use crate::connectors::registry::Registry;
+use crate::connectors::ShopStatus;
 use crate::error::{Error, Result};
 use crate::ledger::Channel;
 
 /// A shop's sync status.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncView {
-    /// IDLE, RUNNING, FAILED or PAUSED.
-    pub state: String,
+    /// Where the job is.
+    pub state: SyncState,
     /// When the last sync finished well.
     pub last_success_at: Option<DateTime<Utc>>,
     /// Why the last sync failed or is paused.
@@ -39,8 +41,8 @@ pub struct ShopView {
     pub region: Option<String>,
     /// Currency.
     pub currency: Option<String>,
-    /// ACTIVE, NEEDS_REAUTH, DEAUTHORIZED.
-    pub status: String,
+    /// Whether its grant works.
+    pub status: ShopStatus,
     /// Why, when not ACTIVE.
     pub status_message: Option<String>,
     /// Its sync, once scheduled.
@@ -62,21 +64,23 @@ fn view(shop: shop::Model, job: Option<sync_state::Model>) -> Result<ShopView> {
         name: shop.name,
         region: shop.region,
         currency: shop.currency,
-        status: shop.status,
+        status: shop.status.parse()?,
         status_message: shop.status_message,
-        sync: job.map(SyncView::from),
+        sync: job.map(SyncView::try_from).transpose()?,
     })
 }
 
-impl From<sync_state::Model> for SyncView {
-    fn from(job: sync_state::Model) -> Self {
-        Self {
+impl TryFrom<sync_state::Model> for SyncView {
+    type Error = Error;
+
+    fn try_from(job: sync_state::Model) -> Result<Self> {
+        Ok(Self {
             progress: StoredProgress::parse(job.progress.as_deref()),
-            state: job.state,
+            state: job.state.parse()?,
             last_success_at: job.last_success_at,
             last_error: job.last_error,
             next_run_at: job.next_run_at,
-        }
+        })
     }
 }
 
@@ -142,8 +146,8 @@ pub struct AdAccountView {
     pub currency: Option<String>,
     /// The shop its spend belongs to.
     pub shop_id: Option<i64>,
-    /// ACTIVE, NEEDS_REAUTH or DEAUTHORIZED.
-    pub status: String,
+    /// Whether its grant works.
+    pub status: ShopStatus,
     /// Why, when not ACTIVE.
     pub status_message: Option<String>,
     /// Its spend's sync, once scheduled (an account is synced once linked to a shop).
@@ -151,18 +155,18 @@ pub struct AdAccountView {
 }
 
 impl AdAccountView {
-    fn new(row: ad_account::Model, job: Option<sync_state::Model>) -> Self {
-        Self {
+    fn new(row: ad_account::Model, job: Option<sync_state::Model>) -> Result<Self> {
+        Ok(Self {
             id: row.id,
             advertiser_id: row.advertiser_id,
             name: row.name,
             time_zone: row.time_zone,
             currency: row.currency,
             shop_id: row.shop_id,
-            status: row.status,
+            status: row.status.parse()?,
             status_message: row.status_message,
-            sync: job.map(SyncView::from),
-        }
+            sync: job.map(SyncView::try_from).transpose()?,
+        })
     }
 }
 
@@ -191,7 +195,7 @@ pub async fn ad_accounts(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<A
                     Some(job.shop_id) == row.shop_id && Some(&job.stream) == stream.as_ref()
                 })
                 .cloned();
-            Ok(AdAccountView::new(row, job))
+            AdAccountView::new(row, job)
         })
         .collect()
 }

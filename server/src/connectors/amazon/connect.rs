@@ -25,6 +25,7 @@ use crate::connect::ConnectKind;
 use crate::connectors::catalog;
 use crate::connectors::credentials::seal;
 use crate::connectors::seam::{CallbackParams, Connected, OAuthFlow};
+use crate::connectors::ShopStatus;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::sync::schedule_now;
@@ -187,7 +188,7 @@ pub async fn connect_seller(
             active.currency = Set(Some(currency));
         }
         active.credentials = Set(Some(sealed.clone()));
-        active.status = Set("ACTIVE".to_owned());
+        active.status = Set(ShopStatus::Active.as_str().to_owned());
         active.status_message = Set(None);
         let row = active.update(db).await?;
         schedule_now(db, org_id, row.id, SHOP_STREAM).await?;

@@ -17,6 +17,7 @@ use crate::connect::{with_params, ConnectKind};
 use crate::connectors::catalog;
 use crate::connectors::credentials::seal;
 use crate::connectors::seam::{CallbackParams, Connected, OAuthFlow};
+use crate::connectors::ShopStatus;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::sync::schedule_now;
@@ -219,7 +220,7 @@ pub async fn connect_tiktok_tokens(
             active.currency = Set(Some(currency.to_owned()));
         }
         active.credentials = Set(Some(seal(state, &credentials)?));
-        active.status = Set("ACTIVE".to_owned());
+        active.status = Set(ShopStatus::Active.as_str().to_owned());
         active.status_message = Set(None);
         let row = active.update(db).await?;
         schedule_now(db, org_id, row.id, SHOP_STREAM).await?;
@@ -294,7 +295,7 @@ pub async fn complete_tiktok_ads(
             .clone()
             .unwrap_or_else(|| "UTC".to_owned()));
         row.credentials = Set(Some(sealed.clone()));
-        row.status = Set("ACTIVE".to_owned());
+        row.status = Set(ShopStatus::Active.as_str().to_owned());
         row.status_message = Set(None);
         if let Some(shop) = &shop {
             row.shop_id = Set(Some(shop.id));

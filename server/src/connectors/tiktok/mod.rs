@@ -10,6 +10,7 @@ pub mod connect;
 pub mod connector;
 pub mod credentials;
 pub mod error;
+pub mod graphql;
 pub mod import;
 pub mod labels;
 pub mod model;

@@ -26,11 +26,13 @@ use super::CHANNEL;
 use crate::connectors::catalog;
 use crate::connectors::ingest::ingest;
 use crate::connectors::seam::{shop_currency, WebhookReceiver};
+use crate::connectors::ShopStatus;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
 use crate::ledger::raw::{self, sha256_hex, RawInput};
 use crate::money::Currency;
 use crate::state::AppState;
+use crate::sync::SyncState;
 
 /// Event types that name an order to re-read: order status, cancellation, return.
 const ORDER_EVENTS: &[i64] = &[1, 11, 12];
@@ -185,10 +187,18 @@ async fn act(state: &AppState, shop: &shop::Model, event: &Event) -> Result<()> 
                 .get("message")
                 .and_then(Value::as_str)
                 .unwrap_or("the seller deauthorised the app");
-            catalog::set_shop_status(state.db.conn(), shop.id, "DEAUTHORIZED", Some(message))
-                .await?;
+            catalog::set_shop_status(
+                state.db.conn(),
+                shop.id,
+                ShopStatus::Deauthorized,
+                Some(message),
+            )
+            .await?;
             sync_state::Entity::update_many()
-                .col_expr(sync_state::Column::State, Expr::value("PAUSED"))
+                .col_expr(
+                    sync_state::Column::State,
+                    Expr::value(SyncState::Paused.as_str()),
+                )
                 .col_expr(
                     sync_state::Column::LastError,
                     Expr::value(Some(format!("deauthorised: {message}"))),
@@ -206,8 +216,8 @@ async fn act(state: &AppState, shop: &shop::Model, event: &Event) -> Result<()> 
                     .map(ToString::to_string)
                     .unwrap_or_default()
             );
-            catalog::set_shop_status(state.db.conn(), shop.id, &shop.status, Some(&message))
-                .await?;
+            let status = shop.status.parse::<ShopStatus>()?;
+            catalog::set_shop_status(state.db.conn(), shop.id, status, Some(&message)).await?;
         }
         _ => {}
     }

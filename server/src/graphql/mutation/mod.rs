@@ -16,4 +16,5 @@ pub struct MutationRoot(
     costs::CostMutation,
     listing::ListingMutation,
     token::TokenMutation,
+    crate::connectors::registry::ConnectorMutations,
 );

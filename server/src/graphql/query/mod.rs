@@ -20,4 +20,5 @@ pub struct QueryRoot(
     costs::CostQuery,
     listing::ListingQuery,
     pnl::PnlQuery,
+    crate::connectors::registry::ConnectorQueries,
 );

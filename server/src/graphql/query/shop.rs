@@ -30,25 +30,22 @@ impl ShopQuery {
         Ok(accounts.into_iter().map(AdAccount::from).collect())
     }
 
-    /// A URL on this server that connects TikTok Shop to this org: open it in the browser of
-    /// the seller (it sets a cookie there and redirects to TikTok). It works once, within 5
-    /// minutes. Needs `connectors:write`.
-    async fn tiktok_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+    /// A URL on this server that connects accounts of one channel to this org: open it in the
+    /// browser of the seller or advertiser (it sets a cookie there and redirects to the
+    /// channel's authorisation page). It works once, within 5 minutes. Needs
+    /// `connectors:write`.
+    async fn authorize_url(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "What to connect: a connection kind's URL name (as in `/connect/{kind}`); an \
+                    unknown kind is refused with the list of known ones."
+        )]
+        kind: String,
+    ) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
         let state = ctx.state()?;
-        let flow = crate::connect::flow(state, "tiktok").extend()?;
-        crate::connect::ticket_url(state, viewer.org.id, flow)
-            .await
-            .extend()
-    }
-
-    /// A URL on this server that connects TikTok Ads to this org: open it in the browser of the
-    /// advertiser (it sets a cookie there and redirects to TikTok for Business). It works once,
-    /// within 5 minutes. Needs `connectors:write`.
-    async fn tiktok_ads_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
-        let state = ctx.state()?;
-        let flow = crate::connect::flow(state, "tiktok-ads").extend()?;
+        let flow = crate::connect::flow_argument(state, "kind", &kind).extend()?;
         crate::connect::ticket_url(state, viewer.org.id, flow)
             .await
             .extend()

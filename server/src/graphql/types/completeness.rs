@@ -5,7 +5,7 @@ use async_graphql::{SimpleObject, ID};
 use super::scalars::{Date, DateTime};
 use crate::ledger::Channel;
 use crate::pnl::completeness::{
-    Completeness as DomainCompleteness, Source as DomainSource, SourceKind,
+    Completeness as DomainCompleteness, Source as DomainSource, SourceKind, SourceState,
 };
 
 /// The sources behind an answer, and whether they are all healthy and reach the range's end.
@@ -30,9 +30,9 @@ pub struct DataSource {
     pub shop_id: Option<ID>,
     /// Shop or ad account name.
     pub name: String,
-    /// IDLE, RUNNING, FAILED, PAUSED; NEEDS_REAUTH or DEAUTHORIZED when its grant is gone;
+    /// How it is: its sync's state, NEEDS_REAUTH or DEAUTHORIZED when its grant is gone,
     /// IMPORTED for files.
-    pub state: String,
+    pub state: SourceState,
     /// When it last synced well.
     pub last_success_at: Option<DateTime>,
     /// The latest day (org time zone) its data reaches.

@@ -1,11 +1,13 @@
 //! Shops, their sync status and ad accounts as the API shows them.
 
 use super::scalars::DateTime;
-use async_graphql::{InputObject, SimpleObject, ID};
+use async_graphql::{SimpleObject, ID};
 
+use crate::connectors::ShopStatus;
 use crate::ledger::Channel;
 use crate::sync::progress::StoredProgress;
 use crate::sync::status::{AdAccountView, ShopView, SyncView};
+use crate::sync::SyncState;
 
 /// Where a running sync is: a step and how far into it.
 #[derive(Clone, Debug, PartialEq, Eq, SimpleObject)]
@@ -35,8 +37,8 @@ impl From<StoredProgress> for SyncProgress {
 /// A shop's sync status.
 #[derive(Clone, Debug, PartialEq, Eq, SimpleObject)]
 pub struct SyncStatus {
-    /// IDLE, RUNNING, FAILED or PAUSED (PAUSED needs someone to act, e.g. re-authorise).
-    pub state: String,
+    /// Where the job is (PAUSED needs someone to act, e.g. re-authorise).
+    pub state: SyncState,
     /// When the last sync finished well.
     pub last_success_at: Option<DateTime>,
     /// Why the last sync failed or is paused.
@@ -74,8 +76,8 @@ pub struct Shop {
     pub region: Option<String>,
     /// Currency.
     pub currency: Option<String>,
-    /// ACTIVE, NEEDS_REAUTH or DEAUTHORIZED.
-    pub status: String,
+    /// Whether its grant works.
+    pub status: ShopStatus,
     /// Why, when not ACTIVE.
     pub status_message: Option<String>,
     /// Its sync (null until first scheduled).
@@ -98,7 +100,7 @@ impl From<ShopView> for Shop {
     }
 }
 
-/// A connected ad account (TikTok Ads advertiser).
+/// A connected ad account (an advertiser on the channel's ad platform).
 #[derive(Clone, Debug, SimpleObject)]
 pub struct AdAccount {
     /// Row id.
@@ -113,8 +115,8 @@ pub struct AdAccount {
     pub currency: Option<String>,
     /// The shop its spend belongs to (null until linked).
     pub shop_id: Option<ID>,
-    /// ACTIVE, NEEDS_REAUTH or DEAUTHORIZED.
-    pub status: String,
+    /// Whether its grant works.
+    pub status: ShopStatus,
     /// Why, when not ACTIVE.
     pub status_message: Option<String>,
     /// The sync of its spend: state, last success, last error and progress, like a shop's
@@ -135,33 +137,6 @@ impl From<AdAccountView> for AdAccount {
             status_message: v.status_message,
             sync_status: v.sync.map(Into::into),
         }
-    }
-}
-
-/// Tokens a seller already granted (from TikTok's own token exchange). pnl never logs them
-/// (secret inputs: traced as `"<secret>"`).
-#[derive(Clone, InputObject)]
-pub struct ConnectTiktokShopInput {
-    /// Access token.
-    #[graphql(secret)]
-    pub access_token: String,
-    /// Refresh token.
-    #[graphql(secret)]
-    pub refresh_token: String,
-    /// Absolute Unix expiry of the access token (TikTok's `access_token_expire_in`).
-    pub access_token_expires_at: i64,
-    /// Absolute Unix expiry of the refresh token.
-    pub refresh_token_expires_at: i64,
-}
-
-impl std::fmt::Debug for ConnectTiktokShopInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectTiktokShopInput")
-            .field("access_token", &"[redacted]")
-            .field("refresh_token", &"[redacted]")
-            .field("access_token_expires_at", &self.access_token_expires_at)
-            .field("refresh_token_expires_at", &self.refresh_token_expires_at)
-            .finish()
     }
 }
 
