@@ -14,21 +14,6 @@ use crate::helpers::{fixture, TestApp};
 const PAYOUT: &str = r#"query($id: String!) { payout(channel: AMAZON, externalId: $id) {
   status residual { amount } reported { amount currency } } }"#;
 
-async fn lines(app: &TestApp) -> i64 {
-    use sea_orm::ConnectionTrait;
-    let row = app
-        .db
-        .conn()
-        .query_one(sea_orm::Statement::from_string(
-            app.db.backend(),
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ledger_entry",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get("", "n").unwrap()
-}
-
 fn written(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
@@ -108,7 +93,7 @@ async fn truncated_or_garbled_files_are_refused_naming_the_row_and_store_nothing
     assert!(error.contains("truncated.txt"), "{error}");
     assert!(error.contains("row"), "{error}");
 
-    assert_eq!(lines(&app).await, 0, "nothing stored");
+    assert_eq!(app.ledger_rows().await, 0, "nothing stored");
     let shops = app
         .gql_ok(
             &app.token("acme", "pnl:read"),

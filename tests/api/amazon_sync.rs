@@ -144,7 +144,7 @@ async fn a_backfill_through_consent_reconciles_every_closed_group_and_posts_once
     assert_eq!(listed.len(), groups.len(), "{listed:#?}");
 
     // A second sync posts nothing new.
-    let before = ledger_lines(&app).await;
+    let before = app.ledger_rows().await;
     app.gql_ok(
         &app.token("acme", "connectors:write"),
         "mutation($id: ID!) { triggerSync(shopId: $id) { id } }",
@@ -152,7 +152,7 @@ async fn a_backfill_through_consent_reconciles_every_closed_group_and_posts_once
     )
     .await;
     drain(&app).await;
-    assert_eq!(ledger_lines(&app).await, before);
+    assert_eq!(app.ledger_rows().await, before);
 
     // Another org sees none of it.
     let other = app.token("globex", "pnl:read admin");
@@ -164,21 +164,6 @@ async fn a_backfill_through_consent_reconciles_every_closed_group_and_posts_once
 async fn shop_id(app: &TestApp, token: &str) -> String {
     let shops = app.gql_ok(token, "{ shops { id } }", json!({})).await;
     shops["shops"][0]["id"].as_str().unwrap().to_owned()
-}
-
-async fn ledger_lines(app: &TestApp) -> i64 {
-    use sea_orm::ConnectionTrait;
-    let row = app
-        .db
-        .conn()
-        .query_one(sea_orm::Statement::from_string(
-            app.db.backend(),
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ledger_entry",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get("", "n").unwrap()
 }
 
 #[tokio::test]

@@ -256,6 +256,22 @@ impl TestApp {
     }
 
     /// The id of org `key` (created on first use).
+    /// Ledger rows of every org (reversals included).
+    pub async fn ledger_rows(&self) -> i64 {
+        use sea_orm::ConnectionTrait;
+        let row = self
+            .db
+            .conn()
+            .query_one(sea_orm::Statement::from_string(
+                self.db.backend(),
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM ledger_entry",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get("", "n").unwrap()
+    }
+
     pub async fn org_id(&self, key: &str) -> i64 {
         pnl::org::ensure(self.db.conn(), key).await.unwrap().id
     }

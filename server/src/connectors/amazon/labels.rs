@@ -266,4 +266,19 @@ mod tests {
         assert_eq!(canonical("Storage Fee"), "FBAStorageFee");
         assert_eq!(canonical("Brand New Fee"), "Brand New Fee");
     }
+
+    #[test]
+    fn the_built_in_mapping_reads_amazon_labels_in_any_casing() {
+        use crate::ledger::mapping::FeeMapper;
+        use crate::ledger::Channel;
+        let mapper = FeeMapper::defaults();
+        let bucket = |label: &str| {
+            let mapping = mapper.resolve(Channel::Amazon, label);
+            mapping.mapped.then_some(mapping.bucket)
+        };
+        assert_eq!(bucket("Principal"), Some(FeeBucket::ProductSales));
+        assert_eq!(bucket("giftwraptax"), Some(FeeBucket::TaxesCollected));
+        assert_eq!(bucket("Cost of Advertising"), Some(FeeBucket::Advertising));
+        assert_eq!(bucket("Brand New Fee"), None);
+    }
 }

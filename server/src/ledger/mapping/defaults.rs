@@ -45,21 +45,4 @@ mod tests {
             .sum();
         assert_eq!(TABLE.len(), rows);
     }
-
-    #[test]
-    fn amazon_labels_resolve_in_any_casing() {
-        assert_eq!(
-            lookup(Channel::Amazon, "Principal"),
-            Some(FeeBucket::ProductSales)
-        );
-        assert_eq!(
-            lookup(Channel::Amazon, "giftwraptax"),
-            Some(FeeBucket::TaxesCollected)
-        );
-        assert_eq!(
-            lookup(Channel::Amazon, "Cost of Advertising"),
-            Some(FeeBucket::Advertising)
-        );
-        assert_eq!(lookup(Channel::Amazon, "Brand New Fee"), None);
-    }
 }
