@@ -63,6 +63,13 @@ use chrono::{DateTime, Utc};
 use crate::ledger::{EntryStatus, FeeBucket};
 use crate::money::Money;
 
+/// Several response pages stored as one raw record: a JSON array of the bodies, verbatim (each
+/// body is itself JSON, so the record stays JSON and every byte of every page is kept).
+pub fn joined_pages<'a>(bodies: impl IntoIterator<Item = &'a str>) -> String {
+    let bodies: Vec<&str> = bodies.into_iter().collect();
+    format!("[{}]", bodies.join(","))
+}
+
 /// A channel SKU as a line names it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SkuRef {

@@ -220,8 +220,7 @@ impl Drop for AbortOnDrop {
 }
 
 fn joined(pages: &[RawPage]) -> String {
-    let bodies: Vec<&str> = pages.iter().map(|p| p.body.as_str()).collect();
-    format!("[{}]", bodies.join(","))
+    crate::connectors::joined_pages(pages.iter().map(|p| p.body.as_str()))
 }
 
 /// Whether the pull reads `group`'s events: it is open, or it ends at or after `from`.

@@ -153,8 +153,7 @@ pub struct RawPage {
 impl RawPage {
     /// Several pages stored as one payload: a JSON array of the response bodies, verbatim.
     pub fn joined(pages: &[Self]) -> String {
-        let bodies: Vec<&str> = pages.iter().map(|page| page.body.as_str()).collect();
-        format!("[{}]", bodies.join(","))
+        crate::connectors::joined_pages(pages.iter().map(|page| page.body.as_str()))
     }
 }
 
