@@ -79,9 +79,12 @@ fn last_100_days() -> Window {
 async fn all_group_ids(client: &AmazonClient) -> Vec<String> {
     let mut ids = Vec::new();
     let mut token = None;
+    // One window for every page: a NextToken belongs to the arguments it
+    // was issued for, and `Utc::now()` moves between pages.
+    let window = last_100_days();
     loop {
         let page = client
-            .list_financial_event_groups(&last_100_days(), token.as_deref())
+            .list_financial_event_groups(&window, token.as_deref())
             .await
             .unwrap();
         let v: serde_json::Value = serde_json::from_str(&page.body).unwrap();
