@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::amazon::config::AmazonAppConfig;
+use super::shopify::config::ShopifyAppConfig;
 use super::tiktok::config::{TikTokAdsAppConfig, TikTokAppConfig};
 
 /// Every connector's settings.
@@ -22,4 +23,6 @@ pub struct ChannelsConfig {
     pub tiktok_ads: TikTokAdsAppConfig,
     /// The Amazon SP-API app (`[amazon]`).
     pub amazon: AmazonAppConfig,
+    /// The Shopify app (`[shopify]`).
+    pub shopify: ShopifyAppConfig,
 }
