@@ -7,6 +7,7 @@
 
 pub mod ad_account;
 pub mod api_client;
+pub mod channel_setting;
 pub mod creator;
 pub mod creator_fee;
 pub mod fee_mapping;
@@ -17,6 +18,7 @@ pub mod ledger_entry;
 pub mod ledger_month;
 pub mod ledger_week;
 pub mod listing;
+pub mod mirrored_order;
 pub mod oauth_state;
 pub mod order_attribution;
 pub mod org;

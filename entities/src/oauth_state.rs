@@ -19,6 +19,9 @@ pub struct Model {
     pub nonce_hash: String,
     /// Hex SHA-256 of the browser cookie a `STATE` is bound to.
     pub browser_hash: Option<String>,
+    /// The account the round trip is for, when the channel's page is per account (a Shopify
+    /// shop's `NAME.myshopify.com`); the callback must name the same one.
+    pub subject: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     /// Set when used; a used value is refused.

@@ -75,6 +75,24 @@ pub fn flow_argument(
     })
 }
 
+/// The account a round trip of `flow` is for, from the value given for its
+/// [`OAuthFlow::subject_param`]; `None` for flows without one.
+///
+/// # Errors
+/// BAD_USER_INPUT when the flow needs an account and none or an invalid one was given.
+pub fn subject_of(flow: &dyn OAuthFlow, value: Option<&str>) -> Result<Option<String>> {
+    let Some(name) = flow.subject_param() else {
+        return Ok(None);
+    };
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(value) => flow.subject(value).map(Some),
+        None => Err(Error::bad_input(format!(
+            "missing {name}: connecting {} needs the {name} to connect",
+            flow.kind().name()
+        ))),
+    }
+}
+
 /// A round trip just started: where to send the browser, and the cookie value to set on it.
 #[derive(Clone, Debug)]
 pub struct Started {
@@ -95,34 +113,44 @@ pub fn with_params(base: &str, params: &[(&str, &str)]) -> Result<String> {
 }
 
 /// Starts a round trip of `flow` for `org_id` in a browser: a fresh browser binding and a state
-/// bound to it and to the org.
+/// bound to it, to the org and to the account `subject` (see [`OAuthFlow::subject`]).
 ///
 /// # Errors
 /// No app configured, an invalid URL, or a database failure.
-pub async fn start(state: &AppState, org_id: i64, flow: &dyn OAuthFlow) -> Result<Started> {
+pub async fn start(
+    state: &AppState,
+    org_id: i64,
+    flow: &dyn OAuthFlow,
+    subject: Option<&str>,
+) -> Result<Started> {
     flow.ready(state)?;
     let kind = flow.kind();
     let browser = self::state::random_value();
-    let nonce = self::state::issue_state(state.db.conn(), org_id, kind, &browser).await?;
+    let nonce = self::state::issue_state(state.db.conn(), org_id, kind, &browser, subject).await?;
     let redirect = format!("{}{}/callback", state.config.public_url(), kind.path());
-    let authorize_url = flow.authorize_url(state, &nonce, &redirect)?;
+    let authorize_url = flow.authorize_url(state, &nonce, &redirect, subject)?;
     Ok(Started {
         authorize_url,
         browser,
     })
 }
 
-/// The URL on this server that starts a round trip of `flow` for `org_id` in whichever browser
-/// opens it first: `/connect/{kind}?ticket=…`, one-time and valid
-/// [`state::TICKET_TTL_SECS`] seconds. For browser apps, which cannot send a bearer token with
-/// a navigation.
+/// The URL on this server that starts a round trip of `flow` for `org_id` (and account
+/// `subject`, already validated by the flow) in whichever browser opens it first:
+/// `/connect/{kind}?ticket=…`, one-time and valid [`state::TICKET_TTL_SECS`] seconds. For
+/// browser apps, which cannot send a bearer token with a navigation.
 ///
 /// # Errors
 /// No app configured, an invalid URL, or a database failure.
-pub async fn ticket_url(state: &AppState, org_id: i64, flow: &dyn OAuthFlow) -> Result<String> {
+pub async fn ticket_url(
+    state: &AppState,
+    org_id: i64,
+    flow: &dyn OAuthFlow,
+    subject: Option<&str>,
+) -> Result<String> {
     flow.ready(state)?;
     let kind = flow.kind();
-    let ticket = self::state::issue_ticket(state.db.conn(), org_id, kind).await?;
+    let ticket = self::state::issue_ticket(state.db.conn(), org_id, kind, subject).await?;
     with_params(
         &format!("{}{}", state.config.public_url(), kind.path()),
         &[("ticket", &ticket)],

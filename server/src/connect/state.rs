@@ -60,7 +60,8 @@ pub fn random_value() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
-/// A one-time ticket that starts a connection of `kind` for `org_id` without a bearer token.
+/// A one-time ticket that starts a connection of `kind` for `org_id` (and account `subject`,
+/// when the channel's page is per account) without a bearer token.
 ///
 /// # Errors
 /// Database failures.
@@ -68,12 +69,24 @@ pub async fn issue_ticket(
     db: &impl ConnectionTrait,
     org_id: i64,
     kind: ConnectKind,
+    subject: Option<&str>,
 ) -> Result<String> {
-    issue(db, org_id, kind, Purpose::Ticket, None, TICKET_TTL_SECS).await
+    issue(
+        db,
+        Issue {
+            org_id,
+            kind,
+            purpose: Purpose::Ticket,
+            browser_hash: None,
+            subject,
+            ttl_secs: TICKET_TTL_SECS,
+        },
+    )
+    .await
 }
 
-/// Uses `ticket` up and returns its org. With `viewer_org` (the request also carried a token),
-/// the ticket must be that org's.
+/// Uses `ticket` up and returns its org and account. With `viewer_org` (the request also
+/// carried a token), the ticket must be that org's.
 ///
 /// # Errors
 /// FORBIDDEN for another org's ticket; BAD_USER_INPUT for an unknown, used or expired one.
@@ -82,7 +95,7 @@ pub async fn redeem_ticket(
     ticket: &str,
     kind: ConnectKind,
     viewer_org: Option<i64>,
-) -> Result<OrgRef> {
+) -> Result<Consumed> {
     let hash = sha256_hex(ticket.as_bytes());
     let now = Utc::now();
     let mut update = claim(&hash, kind, Purpose::Ticket);
@@ -90,7 +103,7 @@ pub async fn redeem_ticket(
         update = update.filter(oauth_state::Column::OrgId.eq(org));
     }
     if update.exec(db).await?.rows_affected == 1 {
-        return org_of(db, &hash).await;
+        return consumed(db, &hash).await;
     }
     let refuse = |why: &str| Error::bad_input(format!("invalid ticket: {why}: ask for a new one"));
     let row = find(db, &hash, kind, Purpose::Ticket)
@@ -110,7 +123,8 @@ pub async fn redeem_ticket(
     }))
 }
 
-/// A one-time OAuth `state` for `org_id`, bound to the browser whose cookie is `browser`.
+/// A one-time OAuth `state` for `org_id`, bound to the browser whose cookie is `browser` and
+/// to the account `subject` the round trip is for (when the channel's page is per account).
 ///
 /// # Errors
 /// Database failures.
@@ -119,20 +133,33 @@ pub async fn issue_state(
     org_id: i64,
     kind: ConnectKind,
     browser: &str,
+    subject: Option<&str>,
 ) -> Result<String> {
     issue(
         db,
-        org_id,
-        kind,
-        Purpose::State,
-        Some(sha256_hex(browser.as_bytes())),
-        STATE_TTL_SECS,
+        Issue {
+            org_id,
+            kind,
+            purpose: Purpose::State,
+            browser_hash: Some(sha256_hex(browser.as_bytes())),
+            subject,
+            ttl_secs: STATE_TTL_SECS,
+        },
     )
     .await
 }
 
-/// Uses the returned `state` up and returns the org it was made for; `browser` is the cookie the
-/// callback request carried.
+/// A state used up: the org it was made for and the account it was bound to.
+#[derive(Clone, Debug)]
+pub struct Consumed {
+    /// The org.
+    pub org: OrgRef,
+    /// The account the round trip was started for, if any.
+    pub subject: Option<String>,
+}
+
+/// Uses the returned `state` up and returns the org it was made for (and the account it was
+/// bound to); `browser` is the cookie the callback request carried.
 ///
 /// # Errors
 /// BAD_USER_INPUT for an unknown, used or expired state, or one started in another browser.
@@ -141,14 +168,14 @@ pub async fn consume_state(
     state: &str,
     kind: ConnectKind,
     browser: Option<&str>,
-) -> Result<OrgRef> {
+) -> Result<Consumed> {
     let hash = sha256_hex(state.as_bytes());
     let now = Utc::now();
     if let Some(browser) = browser {
         let update = claim(&hash, kind, Purpose::State)
             .filter(oauth_state::Column::BrowserHash.eq(sha256_hex(browser.as_bytes())));
         if update.exec(db).await?.rows_affected == 1 {
-            return org_of(db, &hash).await;
+            return consumed(db, &hash).await;
         }
     }
     let refuse = |why: &str| {
@@ -170,14 +197,25 @@ pub async fn consume_state(
     }))
 }
 
-async fn issue(
-    db: &impl ConnectionTrait,
+/// What one issued value is bound to.
+struct Issue<'a> {
     org_id: i64,
     kind: ConnectKind,
     purpose: Purpose,
     browser_hash: Option<String>,
+    subject: Option<&'a str>,
     ttl_secs: i64,
-) -> Result<String> {
+}
+
+async fn issue(db: &impl ConnectionTrait, issue: Issue<'_>) -> Result<String> {
+    let Issue {
+        org_id,
+        kind,
+        purpose,
+        browser_hash,
+        subject,
+        ttl_secs,
+    } = issue;
     let now = Utc::now();
     oauth_state::Entity::delete_many()
         .filter(oauth_state::Column::ExpiresAt.lt(now - Duration::seconds(KEEP_EXPIRED_SECS)))
@@ -190,6 +228,7 @@ async fn issue(
         purpose: Set(purpose.as_str().to_owned()),
         nonce_hash: Set(sha256_hex(value.as_bytes())),
         browser_hash: Set(browser_hash),
+        subject: Set(subject.map(str::to_owned)),
         created_at: Set(now),
         expires_at: Set(now + Duration::seconds(ttl_secs)),
         consumed_at: Set(None),
@@ -229,11 +268,18 @@ async fn find(
         .filter(|row| row.kind == kind.as_str() && row.purpose == purpose.as_str()))
 }
 
-async fn org_of(db: &impl ConnectionTrait, hash: &str) -> Result<OrgRef> {
-    let row = oauth_state::Entity::find()
+async fn row_of(db: &impl ConnectionTrait, hash: &str) -> Result<oauth_state::Model> {
+    Ok(oauth_state::Entity::find()
         .filter(oauth_state::Column::NonceHash.eq(hash))
         .one(db)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("a consumed connect value vanished"))?;
-    org::by_id(db, row.org_id).await
+        .ok_or_else(|| anyhow::anyhow!("a consumed connect value vanished"))?)
+}
+
+async fn consumed(db: &impl ConnectionTrait, hash: &str) -> Result<Consumed> {
+    let row = row_of(db, hash).await?;
+    Ok(Consumed {
+        org: org::by_id(db, row.org_id).await?,
+        subject: row.subject,
+    })
 }

@@ -60,6 +60,7 @@ pub use seam::{Connector, ConnectorError, Progress, StreamTarget};
 pub use status::ShopStatus;
 
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 use crate::ledger::{EntryStatus, FeeBucket};
 use crate::money::Money;
@@ -69,6 +70,20 @@ use crate::money::Money;
 pub fn joined_pages<'a>(bodies: impl IntoIterator<Item = &'a str>) -> String {
     let bodies: Vec<&str> = bodies.into_iter().collect();
     format!("[{}]", bodies.join(","))
+}
+
+/// Whether a string or key anywhere in `value` holds a NUL character. PostgreSQL cannot store
+/// one in text (SQLite can), so such a payload is refused before anything is stored, the same
+/// way on both backends.
+pub fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || contains_nul(value)),
+        _ => false,
+    }
 }
 
 /// A channel SKU as a line names it.

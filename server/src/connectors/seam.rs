@@ -99,17 +99,52 @@ pub trait OAuthFlow: Send + Sync {
     /// No app configured.
     fn ready(&self, state: &AppState) -> Result<()>;
 
-    /// The channel's authorisation page for our one-time `nonce` and `redirect_uri`.
+    /// The query parameter (of `/connect/{kind}`, and the argument of the GraphQL authorize-URL
+    /// query) naming the account a round trip is for, when the channel's authorisation page is
+    /// per account (Shopify: `shop`, a `NAME.myshopify.com` domain); `None` for channels with one
+    /// authorisation page. The state is bound to the account, and [`OAuthFlow::complete`] is
+    /// handed it back.
+    fn subject_param(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The account named by [`OAuthFlow::subject_param`], validated and in its one spelling.
+    ///
+    /// # Errors
+    /// BAD_USER_INPUT for an invalid account, naming it.
+    fn subject(&self, value: &str) -> Result<String> {
+        Ok(value.trim().to_owned())
+    }
+
+    /// The channel's authorisation page for our one-time `nonce` and `redirect_uri` (and the
+    /// account from [`OAuthFlow::subject`]).
     ///
     /// # Errors
     /// An invalid configured URL.
-    fn authorize_url(&self, state: &AppState, nonce: &str, redirect_uri: &str) -> Result<String>;
+    fn authorize_url(
+        &self,
+        state: &AppState,
+        nonce: &str,
+        redirect_uri: &str,
+        subject: Option<&str>,
+    ) -> Result<String>;
+
+    /// Checks the callback's own signature, when the channel signs it (Shopify's `hmac`),
+    /// before its state is consumed or its code used.
+    ///
+    /// # Errors
+    /// UNAUTHENTICATED for a missing or wrong signature.
+    fn verify_callback(&self, state: &AppState, callback: &CallbackParams) -> Result<()> {
+        let _ = (state, callback);
+        Ok(())
+    }
 
     /// The query parameters that may carry the authorisation code, most likely first.
     fn code_params(&self) -> &'static [&'static str];
 
     /// Exchanges `code` and connects what it grants to `org_id` (scheduling their syncs).
-    /// `callback` is every query parameter of the callback (Amazon names the seller there).
+    /// `callback` is every query parameter of the callback (Amazon names the seller there);
+    /// `subject` is the account the state was bound to ([`OAuthFlow::subject`]).
     ///
     /// # Errors
     /// A refused code, channel failures, or database failures.
@@ -119,6 +154,7 @@ pub trait OAuthFlow: Send + Sync {
         org_id: i64,
         code: &str,
         callback: &CallbackParams,
+        subject: Option<&str>,
     ) -> Result<Connected>;
 }
 

@@ -17,37 +17,52 @@ use axum::response::{Html, IntoResponse, Response};
 use super::auth::viewer_from_headers;
 use super::HttpState;
 use crate::auth::Scope;
-use crate::connect::state::{consume_state, redeem_ticket, STATE_TTL_SECS};
+use crate::connect::state::{consume_state, redeem_ticket, Consumed, STATE_TTL_SECS};
 use crate::connect::{self, ConnectKind, Started};
 use crate::connectors::seam::OAuthFlow;
 use crate::error::{Error, Result};
-use crate::org::OrgRef;
 
 /// The org a round trip starts for: the ticket's (which must be the token's org when a token is
-/// sent too), or the token's.
+/// sent too), or the token's; and the account, the ticket's or the one the query names.
 async fn org_of(
     state: &HttpState,
     headers: &HeaderMap,
     query: &HashMap<String, String>,
-    kind: ConnectKind,
-) -> Result<i64> {
+    flow: &dyn OAuthFlow,
+) -> Result<(i64, Option<String>)> {
+    let kind = flow.kind();
     let viewer = viewer_from_headers(&state.app, headers).await?;
     if let Some(viewer) = &viewer {
         viewer.require(Scope::ConnectorsWrite)?;
     }
     let viewer_org = viewer.map(|viewer| viewer.org.id);
     match query.get("ticket") {
-        Some(ticket) => Ok(redeem_ticket(state.app.db.conn(), ticket, kind, viewer_org)
-            .await?
-            .id),
-        None => viewer_org.ok_or_else(|| {
-            Error::Unauthenticated(
-                "authentication required: send `Authorization: Bearer <token>`, or open the \
+        Some(ticket) => {
+            let consumed = redeem_ticket(state.app.db.conn(), ticket, kind, viewer_org).await?;
+            let subject = match consumed.subject {
+                Some(subject) => Some(subject),
+                None => connect::subject_of(flow, subject_value(flow, query))?,
+            };
+            Ok((consumed.org.id, subject))
+        }
+        None => Ok((
+            viewer_org.ok_or_else(|| {
+                Error::Unauthenticated(
+                    "authentication required: send `Authorization: Bearer <token>`, or open the \
                  one-time URL that the GraphQL authorize-URL query for this connection returns"
-                    .to_owned(),
-            )
-        }),
+                        .to_owned(),
+                )
+            })?,
+            connect::subject_of(flow, subject_value(flow, query))?,
+        )),
     }
+}
+
+/// The value the start request gives for the flow's account parameter.
+fn subject_value<'a>(flow: &dyn OAuthFlow, query: &'a HashMap<String, String>) -> Option<&'a str> {
+    flow.subject_param()
+        .and_then(|name| query.get(name))
+        .map(String::as_str)
 }
 
 /// The redirect to the channel, setting the cookie that binds the round trip to this browser.
@@ -85,8 +100,8 @@ pub(super) async fn begin(
         Err(error) => return error.into_response(),
     };
     let kind = flow.kind();
-    let started = match org_of(&state, &headers, &query, kind).await {
-        Ok(org) => connect::start(&state.app, org, flow).await,
+    let started = match org_of(&state, &headers, &query, flow).await {
+        Ok((org, subject)) => connect::start(&state.app, org, flow, subject.as_deref()).await,
         Err(error) => Err(error),
     };
     match started {
@@ -107,25 +122,26 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// Consumes the callback's `state` for this browser and returns its org and the code; nothing
-/// is consumed when the code is missing.
+/// Consumes the callback's `state` for this browser and returns its org, account and the code;
+/// nothing is consumed when the code is missing or the callback's own signature is wrong.
 async fn consume(
     state: &HttpState,
     headers: &HeaderMap,
     query: &HashMap<String, String>,
-    kind: ConnectKind,
-    code_names: &[&str],
-) -> Result<(OrgRef, String)> {
-    let code = param(query, code_names)?.to_owned();
+    flow: &dyn OAuthFlow,
+) -> Result<(Consumed, String)> {
+    let kind = flow.kind();
+    let code = param(query, flow.code_params())?.to_owned();
+    flow.verify_callback(&state.app, query)?;
     let browser = cookie(headers, &kind.cookie());
-    let org = consume_state(
+    let consumed = consume_state(
         state.app.db.conn(),
         param(query, &["state"])?,
         kind,
         browser.as_deref(),
     )
     .await?;
-    Ok((org, code))
+    Ok((consumed, code))
 }
 
 /// `response` with the browser binding of `kind` removed: its state is used up.
@@ -188,11 +204,14 @@ async fn finish(
     flow: &dyn OAuthFlow,
 ) -> Response {
     let kind = flow.kind();
-    let (org, code) = match consume(state, headers, query, kind, flow.code_params()).await {
+    let (Consumed { org, subject }, code) = match consume(state, headers, query, flow).await {
         Ok(consumed) => consumed,
         Err(error) => return error.into_response(),
     };
-    let response = match flow.complete(&state.app, org.id, &code, query).await {
+    let response = match flow
+        .complete(&state.app, org.id, &code, query, subject.as_deref())
+        .await
+    {
         Ok(connected) => page(
             &format!(
                 "Connected {} {} to org {}",

@@ -47,7 +47,13 @@ impl OAuthFlow for SellerFlow {
         super::connector::require_app(state)
     }
 
-    fn authorize_url(&self, state: &AppState, nonce: &str, redirect_uri: &str) -> Result<String> {
+    fn authorize_url(
+        &self,
+        state: &AppState,
+        nonce: &str,
+        redirect_uri: &str,
+        _subject: Option<&str>,
+    ) -> Result<String> {
         let app = &state.config.channels.amazon;
         let config = app.client_config(Some(redirect_uri.to_owned()));
         Ok(config.consent_url(app.consent_region(), nonce))
@@ -63,6 +69,7 @@ impl OAuthFlow for SellerFlow {
         org_id: i64,
         code: &str,
         callback: &CallbackParams,
+        _subject: Option<&str>,
     ) -> Result<Connected> {
         let seller = callback
             .get("selling_partner_id")

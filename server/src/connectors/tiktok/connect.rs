@@ -48,7 +48,13 @@ impl OAuthFlow for ShopFlow {
         Ok(())
     }
 
-    fn authorize_url(&self, state: &AppState, nonce: &str, redirect_uri: &str) -> Result<String> {
+    fn authorize_url(
+        &self,
+        state: &AppState,
+        nonce: &str,
+        redirect_uri: &str,
+        _subject: Option<&str>,
+    ) -> Result<String> {
         let app = &state.config.channels.tiktok;
         with_params(
             &app.authorize_url,
@@ -70,6 +76,7 @@ impl OAuthFlow for ShopFlow {
         org_id: i64,
         code: &str,
         _callback: &CallbackParams,
+        _subject: Option<&str>,
     ) -> Result<Connected> {
         let shops = complete_tiktok(state, org_id, code).await?;
         Ok(Connected {
@@ -99,7 +106,13 @@ impl OAuthFlow for AdsFlow {
         Ok(())
     }
 
-    fn authorize_url(&self, state: &AppState, nonce: &str, redirect_uri: &str) -> Result<String> {
+    fn authorize_url(
+        &self,
+        state: &AppState,
+        nonce: &str,
+        redirect_uri: &str,
+        _subject: Option<&str>,
+    ) -> Result<String> {
         let app = &state.config.channels.tiktok_ads;
         with_params(
             &app.authorize_url,
@@ -121,6 +134,7 @@ impl OAuthFlow for AdsFlow {
         org_id: i64,
         code: &str,
         _callback: &CallbackParams,
+        _subject: Option<&str>,
     ) -> Result<Connected> {
         let accounts = complete_tiktok_ads(state, org_id, code).await?;
         Ok(Connected {

@@ -23,7 +23,7 @@ impl TikTokQuery {
     #[graphql(deprecation = "use authorizeUrl(kind: ...), kind tiktok")]
     async fn tiktok_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
-        crate::connect::ticket_url(ctx.state()?, viewer.org.id, &ShopFlow)
+        crate::connect::ticket_url(ctx.state()?, viewer.org.id, &ShopFlow, None)
             .await
             .extend()
     }
@@ -34,7 +34,7 @@ impl TikTokQuery {
     #[graphql(deprecation = "use authorizeUrl(kind: ...), kind tiktok-ads")]
     async fn tiktok_ads_authorize_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
-        crate::connect::ticket_url(ctx.state()?, viewer.org.id, &AdsFlow)
+        crate::connect::ticket_url(ctx.state()?, viewer.org.id, &AdsFlow, None)
             .await
             .extend()
     }

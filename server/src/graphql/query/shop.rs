@@ -42,11 +42,16 @@ impl ShopQuery {
                     unknown kind is refused with the list of known ones."
         )]
         kind: String,
+        #[graphql(
+            desc = "The account to connect, for kinds whose authorisation page is per account                     (`shopify`: the shop's `NAME.myshopify.com` domain); ignored otherwise."
+        )]
+        account: Option<String>,
     ) -> async_graphql::Result<String> {
         let viewer = ctx.viewer_with(Scope::ConnectorsWrite)?;
         let state = ctx.state()?;
         let flow = crate::connect::flow_argument(state, "kind", &kind).extend()?;
-        crate::connect::ticket_url(state, viewer.org.id, flow)
+        let subject = crate::connect::subject_of(flow, account.as_deref()).extend()?;
+        crate::connect::ticket_url(state, viewer.org.id, flow, subject.as_deref())
             .await
             .extend()
     }

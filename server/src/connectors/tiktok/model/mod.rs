@@ -32,19 +32,7 @@ pub struct Envelope<T> {
 /// An open JSON object (a breakdown).
 pub type Fields = Map<String, Value>;
 
-/// Whether a string or key anywhere in `value` holds a NUL character. PostgreSQL cannot store
-/// one in text (SQLite can), so such a payload is refused before anything is stored, the same
-/// way on both backends.
-pub fn contains_nul(value: &Value) -> bool {
-    match value {
-        Value::String(text) => text.contains('\0'),
-        Value::Array(items) => items.iter().any(contains_nul),
-        Value::Object(map) => map
-            .iter()
-            .any(|(key, value)| key.contains('\0') || contains_nul(value)),
-        _ => false,
-    }
-}
+pub use crate::connectors::contains_nul;
 
 /// Accepts `"123"` or `123`.
 pub(crate) fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
