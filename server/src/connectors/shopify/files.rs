@@ -104,7 +104,11 @@ fn first_line(bytes: &[u8]) -> Option<Value> {
 pub fn detect(input: &FileInput<'_>) -> Result<Option<FileFormat>> {
     if let Some(json) = input.json {
         if let Some(data) = json.get("data").filter(|data| data.is_object()) {
-            if has(data, "orders") {
+            // A connection (an object with `nodes` or `edges`); TikTok's `data.orders` is a list.
+            if data
+                .get("orders")
+                .is_some_and(|orders| has(orders, "nodes") || has(orders, "edges"))
+            {
                 return errors_or(json, input, ORDERS);
             }
             let nodes = data.get("nodes").and_then(Value::as_array);

@@ -9,6 +9,8 @@ pub mod mirror;
 pub mod model;
 pub mod normalize;
 pub mod queries;
+#[cfg(test)]
+mod tests;
 
 use crate::ledger::Channel;
 

@@ -22,6 +22,8 @@
 mod order;
 mod payments;
 #[cfg(test)]
+mod replace_tests;
+#[cfg(test)]
 mod tests;
 
 pub use order::order;
