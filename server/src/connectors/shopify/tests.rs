@@ -111,6 +111,20 @@ fn an_answer_with_errors_is_refused_naming_them() {
 }
 
 #[test]
+fn more_line_items_of_an_order_are_read_from_their_own_page() {
+    let json: Value = serde_json::from_str(ORDERS_PAGE).unwrap();
+    let items = json["data"]["orders"]["nodes"][0]["lineItems"].clone();
+    let body = serde_json::json!({ "data": { "order": { "id": "gid://shopify/Order/5001",
+        "lineItems": items } } })
+    .to_string();
+    let (items, page) = super::model::parse_order_line_items_page(&body).unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(page.end_cursor.as_deref(), Some("eyJsYXN0X2lkIjoxMTAwMn0="));
+    let missing = r#"{"data":{"order":null}}"#;
+    assert!(super::model::parse_order_line_items_page(missing).is_err());
+}
+
+#[test]
 fn ids_by_node_skip_nulls() {
     let mut json: Value = serde_json::from_str(ORDERS_PAGE).unwrap();
     let mut nodes = json["data"]["orders"]["nodes"].take();

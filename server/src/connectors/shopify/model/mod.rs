@@ -353,6 +353,30 @@ pub fn parse_orders_page(body: &str) -> Result<(Vec<Order>, PageInfo)> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct OrderLineItems {
+    line_items: Connection<LineItem>,
+}
+
+#[derive(Deserialize)]
+struct OrderLineItemsData {
+    order: Option<OrderLineItems>,
+}
+
+/// A page of `PnlOrderLineItems` (`data.order.lineItems`): the rest of an order's line items,
+/// to append to the order's first page.
+///
+/// # Errors
+/// An answer with `errors`, a null order, or one that does not match, naming the position.
+pub fn parse_order_line_items_page(body: &str) -> Result<(Vec<LineItem>, PageInfo)> {
+    let data: OrderLineItemsData = envelope(body, "order line items")?;
+    let order = data
+        .order
+        .ok_or_else(|| Error::bad_input("data.order is null: the order does not exist"))?;
+    Ok((order.line_items.nodes, order.line_items.page_info))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct AccountData<T> {
     shopify_payments_account: Option<T>,
 }

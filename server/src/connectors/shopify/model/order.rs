@@ -292,8 +292,9 @@ pub struct RefundLineItem {
     /// Whether the units went back to stock.
     #[serde(default)]
     pub restocked: Option<bool>,
-    /// The refunded line item.
-    pub line_item: RefundLineItemRef,
+    /// The refunded line item (always asked for; tolerated missing in older saved answers).
+    #[serde(default)]
+    pub line_item: Option<RefundLineItemRef>,
     /// The refunded price (after discounts).
     #[serde(default)]
     pub subtotal_set: Option<MoneyBag>,

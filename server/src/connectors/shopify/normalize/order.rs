@@ -303,7 +303,17 @@ pub(crate) fn refund_components(
     let mut parts = Vec::new();
     for (index, item) in refund.refund_line_items.nodes.iter().enumerate() {
         let item_at = format!("{at}.refundLineItems.nodes[{index}]");
-        let line_id = gid_tail(&item.line_item.id);
+        let Some(line_id) = item
+            .line_item
+            .as_ref()
+            .map(|line| gid_tail(&line.id))
+            .or_else(|| item.id.as_deref().map(gid_tail))
+        else {
+            return Err(Failure {
+                position: item_at,
+                reason: "a refund line item with neither its id nor its line item".to_owned(),
+            });
+        };
         let id = item
             .id
             .as_deref()
@@ -342,7 +352,7 @@ pub(crate) fn refund_components(
             .map_or_else(
                 || SkuRef {
                     channel_sku_id: line_id.to_owned(),
-                    seller_sku: item.line_item.sku.clone(),
+                    seller_sku: item.line_item.as_ref().and_then(|line| line.sku.clone()),
                     channel_product_id: None,
                     name: None,
                 },
