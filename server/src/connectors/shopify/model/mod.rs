@@ -130,6 +130,52 @@ impl<'de> Deserialize<'de> for LegacyId {
     }
 }
 
+/// An optional id: `null`, a missing field and an empty string are all "none" (saved answers
+/// from other tools write `""`); a gid is kept as sent (compare with [`gid_tail`]).
+pub(crate) fn optional_id<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<LegacyId>, D::Error> {
+    struct OptionalId;
+
+    impl<'de> Visitor<'de> for OptionalId {
+        type Value = Option<LegacyId>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an id (string or integer) or null")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D2: Deserializer<'de>>(
+            self,
+            deserializer: D2,
+        ) -> std::result::Result<Self::Value, D2::Error> {
+            deserializer.deserialize_any(self)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<Self::Value, E> {
+            let text = text.trim();
+            Ok((!text.is_empty()).then(|| LegacyId(text.to_owned())))
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(LegacyId(value.to_string())))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> std::result::Result<Self::Value, E> {
+            Ok(Some(LegacyId(value.to_string())))
+        }
+    }
+
+    deserializer.deserialize_option(OptionalId)
+}
+
 /// The last path segment of a gid (`gid://shopify/Order/5001` → `5001`), without any query
 /// string; the text itself when it is not a gid.
 pub fn gid_tail(gid: &str) -> &str {
@@ -149,8 +195,9 @@ pub fn gid_type(gid: &str) -> Option<&str> {
 pub struct MoneyV2 {
     /// The amount.
     pub amount: Amount,
-    /// ISO 4217 code.
-    pub currency_code: String,
+    /// ISO 4217 code; [O] some saved answers leave it out (the shop's currency then).
+    #[serde(default)]
+    pub currency_code: Option<String>,
 }
 
 /// `MoneyBag`: an amount in the shop's and in the buyer's (presentment) currency. Books use

@@ -9,8 +9,9 @@ use super::{null_default, LegacyId, MoneyV2};
 /// The order a balance transaction belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct AssociatedOrder {
-    /// The order's gid.
-    pub id: String,
+    /// The order's gid (tolerated missing: `{}` in some saved answers).
+    #[serde(default)]
+    pub id: Option<String>,
     /// `#1001`.
     #[serde(default)]
     pub name: Option<String>,
@@ -35,7 +36,7 @@ pub struct AdjustmentOrder {
     #[serde(default)]
     pub name: Option<String>,
     /// The order transaction.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::optional_id")]
     pub order_transaction_id: Option<LegacyId>,
     /// Amount.
     #[serde(default)]
@@ -54,7 +55,8 @@ pub struct AdjustmentOrder {
 pub struct BalanceTransaction {
     /// The gid.
     pub id: String,
-    /// CHARGE, REFUND, ADJUSTMENT, TRANSFER, DISPUTE, … (a growing enum, kept as sent).
+    /// CHARGE, REFUND, ADJUSTMENT, TRANSFER, DISPUTE, … (a growing enum, kept as sent; the
+    /// normaliser reads it in upper case, as REST-era saved files write `charge`).
     #[serde(rename = "type")]
     pub kind: String,
     /// Test mode.
@@ -66,13 +68,14 @@ pub struct BalanceTransaction {
     #[serde(default)]
     pub adjustment_reason: Option<String>,
     /// The source's id (a payout id for TRANSFER rows).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::optional_id")]
     pub source_id: Option<LegacyId>,
     /// CHARGE, REFUND, ADJUSTMENT, DISPUTE, TRANSFER, … (kept as sent).
     #[serde(default)]
     pub source_type: Option<String>,
-    /// The order transaction behind it (a refund's transaction for REFUND rows).
-    #[serde(default)]
+    /// The order transaction behind it (a refund's transaction for REFUND rows); a number,
+    /// [O] sometimes a gid or `""`.
+    #[serde(default, deserialize_with = "super::optional_id")]
     pub source_order_transaction_id: Option<LegacyId>,
     /// Gross.
     pub amount: MoneyV2,

@@ -67,17 +67,17 @@ pub(crate) fn money_v2(
     ctx: &Context<'_>,
     position: &str,
 ) -> Result<Money, Failure> {
-    let currency = Currency::parse(&value.currency_code).map_err(|error| Failure {
-        position: format!("{position}.currencyCode"),
-        reason: error.to_string(),
-    })?;
+    let currency = match value.currency_code.as_deref() {
+        None => ctx.currency,
+        Some(code) => Currency::parse(code).map_err(|error| Failure {
+            position: format!("{position}.currencyCode"),
+            reason: error.to_string(),
+        })?,
+    };
     if currency != ctx.currency {
         return Err(Failure {
             position: format!("{position}.currencyCode"),
-            reason: format!(
-                "{} is not the shop's currency {}",
-                value.currency_code, ctx.currency
-            ),
+            reason: format!("{currency} is not the shop's currency {}", ctx.currency),
         });
     }
     let money = Money::from_decimal(value.amount.0, currency);

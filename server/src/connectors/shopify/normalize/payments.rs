@@ -38,7 +38,7 @@ pub fn balance_transactions(
     };
     for (index, transaction) in nodes.iter().enumerate() {
         // Test-mode transactions move no money; the payout row is the payout's total.
-        if transaction.test || transaction.kind == TRANSFER {
+        if transaction.test || transaction.kind.eq_ignore_ascii_case(TRANSFER) {
             continue;
         }
         let position = format!("balanceTransactions[{index}]");
@@ -84,8 +84,10 @@ fn transaction_lines(
     let order_id = transaction
         .associated_order
         .as_ref()
-        .map(|order| gid_tail(&order.id).to_owned());
-    let kind = transaction.kind.as_str();
+        .and_then(|order| order.id.as_deref())
+        .map(|gid| gid_tail(gid).to_owned());
+    let kind = transaction.kind.to_ascii_uppercase();
+    let kind = kind.as_str();
     let fee_label = format!("fee:{kind}");
     let Some(order_id) = order_id
         .clone()
@@ -170,8 +172,8 @@ fn split(
     let source = transaction
         .source_order_transaction_id
         .as_ref()
-        .map(|id| id.0.as_str());
-    let parts = if transaction.kind == "CHARGE" {
+        .map(|id| gid_tail(&id.0));
+    let parts = if transaction.kind.eq_ignore_ascii_case("CHARGE") {
         let parts = sale_components(order, ctx)?;
         // Units ride on one charge only: the whole payment, or the order's first payment.
         let first = order

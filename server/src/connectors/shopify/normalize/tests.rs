@@ -395,3 +395,39 @@ fn payouts_report_their_net_in_the_shops_currency() {
     assert_eq!(out.payouts[1].reference.external_id, "701");
     assert_eq!(out.payouts[1].reported, usd_of("-12.00"));
 }
+
+#[test]
+fn rest_era_spellings_in_saved_answers_are_read_alike() {
+    let mapper = FeeMapper::defaults();
+    // Lower-case type, the order transaction as a gid, a fee without its currency code; and an
+    // adjustment with an empty associated order and an empty source transaction id.
+    let body = r##"{"data":{"shopifyPaymentsAccount":{"balanceTransactions":{"nodes":[
+      {"id":"gid://shopify/ShopifyPaymentsBalanceTransaction/80001","type":"charge","test":false,
+       "transactionDate":"2026-11-06T00:00:00Z","sourceOrderTransactionId":"gid://shopify/OrderTransaction/7001",
+       "amount":{"amount":"265.27","currencyCode":"USD"},"fee":{"amount":"8.00"},"net":{"amount":"257.27"},
+       "associatedOrder":{"id":"gid://shopify/Order/5001","name":"#1001"},
+       "associatedPayout":{"id":"gid://shopify/ShopifyPaymentsPayout/700","status":"PAID"}},
+      {"id":"gid://shopify/ShopifyPaymentsBalanceTransaction/80011","type":"ADJUSTMENT","test":false,
+       "transactionDate":"2026-11-06T00:00:00Z","sourceOrderTransactionId":"","sourceId":"source-1",
+       "amount":{"amount":"10.00","currencyCode":"USD"},"fee":{"amount":"0.00","currencyCode":"USD"},
+       "net":{"amount":"10.00","currencyCode":"USD"},"associatedOrder":{},
+       "associatedPayout":{"id":null,"status":null}}]}}}}"##;
+    let (nodes, _) = parse_balance_transactions_page(body).unwrap();
+    let out = balance_transactions(&nodes, &known_orders(), &ctx(&mapper));
+
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    let charge = of_transaction(&out, "80001");
+    assert!(charge.iter().any(|line| line.entry_key
+        == "shopify:bt:80001:ord:5001:sku:line:11001:sales"
+        && line.quantity == 3));
+    assert_eq!(sum(charge.iter().copied()), usd_of("257.27"));
+    let adjustment = of_transaction(&out, "80011");
+    assert_eq!(
+        (
+            adjustment.len(),
+            adjustment[0].bucket,
+            adjustment[0].order_id.as_deref()
+        ),
+        (1, FeeBucket::Adjustments, None)
+    );
+}
