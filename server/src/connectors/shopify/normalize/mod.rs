@@ -5,6 +5,12 @@
 //!   `Order`, no `:sku:`): the ingest's "settled lines of an order retire its estimates" finds
 //!   them by their `:ord:` and the order id, so the first settled charge of the order reverses
 //!   them, and estimates read again after that are not posted.
+//! - A refund that went back through another gateway (store credit, gift card, cash) on an order
+//!   Shopify Payments settles will never have a balance transaction: it is keyed
+//!   `shopify:est:offline:{order}:refund:…` (no `:ord:`, granularity `Standalone`), so the
+//!   settled charge neither retires it nor stops it being posted. Orders paid only through other
+//!   gateways (PayPal, manual, gift cards) have no balance transaction at all: their estimates
+//!   stay for good, their settlement being out of Shopify Payments' reach.
 //! - A balance transaction is a "statement" of its own: its lines share the prefix
 //!   `shopify:bt:{transaction}:ord:{order}:`. Split by its order, every line sits under
 //!   `{prefix}sku:` with granularity `Sku` (the `sku:` marks the finer set, not a SKU: shipping

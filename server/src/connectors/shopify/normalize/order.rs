@@ -67,11 +67,24 @@ pub fn order(order: &Order, ctx: &Context<'_>) -> Normalized {
         let mut parts = sale_components(order, ctx)?;
         parts.extend(fee_components(order, ctx)?);
         lines.extend(parts.into_iter().map(|part| super::line(ctx, &spec, part)));
+        let offline_prefix = format!("shopify:est:offline:{order_id}:");
         for refund in &order.refunds {
             let occurred_at = refund.created_at.unwrap_or(occurred_at);
-            let spec = LineSpec {
-                occurred_at,
-                ..spec
+            // A refund Shopify Payments will never report (store credit, gift card, cash) of an
+            // order it settles: out of the `:ord:` set, so the settled charge does not retire
+            // it, and standalone, so the order being settled does not stop it being posted.
+            let spec = if offline_refund(order, refund) {
+                LineSpec {
+                    key_prefix: &offline_prefix,
+                    occurred_at,
+                    granularity: Granularity::Standalone,
+                    ..spec
+                }
+            } else {
+                LineSpec {
+                    occurred_at,
+                    ..spec
+                }
             };
             let parts = refund_components(order, refund, ctx)?;
             lines.extend(parts.into_iter().map(|part| super::line(ctx, &spec, part)));
@@ -86,6 +99,28 @@ pub fn order(order: &Order, ctx: &Context<'_>) -> Normalized {
         }
     }
     out
+}
+
+/// The gateway of Shopify Payments: its money is settled by balance transactions.
+pub(crate) const SHOPIFY_PAYMENTS: &str = "shopify_payments";
+
+/// Whether `refund` went back through another gateway than Shopify Payments on an order that
+/// Shopify Payments took money for: no REFUND balance transaction will ever describe it.
+/// Unknown (no transactions read, as in a bulk export) counts as Shopify Payments'.
+pub(crate) fn offline_refund(order: &Order, refund: &Refund) -> bool {
+    let settled_by_payments = order
+        .payment_gateway_names
+        .iter()
+        .any(|gateway| gateway == SHOPIFY_PAYMENTS);
+    let gateways: Vec<&str> = refund
+        .transactions
+        .nodes
+        .iter()
+        .filter_map(|transaction| transaction.gateway.as_deref())
+        .collect();
+    settled_by_payments
+        && !gateways.is_empty()
+        && gateways.iter().all(|gateway| *gateway != SHOPIFY_PAYMENTS)
 }
 
 /// The listing a line item sells: its variant (the line item itself for custom items).

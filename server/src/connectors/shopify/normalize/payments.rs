@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::order::{refund_components, sale_components};
+use super::order::{offline_refund, refund_components, sale_components};
 use super::{money_v2, sub, total, Component, Context, LineSpec};
 use crate::connectors::shopify::model::{gid_tail, BalanceTransaction, Order, Payout};
 use crate::connectors::{
@@ -198,7 +198,11 @@ fn split(
         match matching {
             Some(refund) => parts = refund_components(order, refund, ctx)?,
             None => {
-                for refund in &order.refunds {
+                for refund in order
+                    .refunds
+                    .iter()
+                    .filter(|refund| !offline_refund(order, refund))
+                {
                     parts.extend(refund_components(order, refund, ctx)?);
                 }
             }

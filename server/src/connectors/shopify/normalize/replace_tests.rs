@@ -130,6 +130,35 @@ async fn the_split_replaces_the_unsplit_charge_and_the_estimate_whichever_comes_
     first.post("split", split.clone()).await;
     assert_eq!(first.live().await, (split_keys.clone(), net));
 
+    // A refund to store credit (no balance transaction will come) outlives the settlement,
+    // and is posted even when it arrives after it.
+    let mut credited = known_orders()["5001"].clone();
+    let mut store_credit = credited.refunds[0].clone();
+    store_credit.id = "gid://shopify/Refund/9002".to_owned();
+    store_credit.legacy_resource_id = None;
+    for transaction in &mut store_credit.transactions.nodes {
+        transaction.gateway = Some("shopify_store_credit".to_owned());
+    }
+    credited.refunds.push(store_credit);
+    first
+        .post("estimate again", order(&credited, &ctx(&mapper)))
+        .await;
+    let (keys, total) = first.live().await;
+    let offline: Vec<&String> = keys
+        .iter()
+        .filter(|key| key.contains(":offline:"))
+        .collect();
+    assert!(!offline.is_empty());
+    assert!(offline
+        .iter()
+        .all(|key| key.starts_with("shopify:est:offline:5001:refund:9002:")));
+    assert_eq!(keys.len(), split_keys.len() + offline.len());
+    assert_eq!(
+        total,
+        Money::parse("87.27", usd()).unwrap(),
+        "172.27 − 85.00"
+    );
+
     // The split first; the unsplit read afterwards (a page read without its orders) and the
     // estimate read again change nothing.
     let second = ledger().await;
