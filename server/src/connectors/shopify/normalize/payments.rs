@@ -216,7 +216,7 @@ fn split(
 /// the currency, the rounding remainder on the largest part. Unscaled when they already add up
 /// (units kept); scaled parts keep units only when `carries_units`. `None` when the parts add
 /// up to zero (nothing to scale by).
-fn scale(
+pub(super) fn scale(
     parts: Vec<Component>,
     target: Money,
     carries_units: bool,

@@ -431,3 +431,43 @@ fn rest_era_spellings_in_saved_answers_are_read_alike() {
         (1, FeeBucket::Adjustments, None)
     );
 }
+
+#[test]
+fn scaling_is_exact_in_currencies_without_and_with_three_decimals() {
+    for (code, parts, target) in [
+        ("JPY", ["1000", "-100", "98"], "333"),
+        ("KWD", ["10.125", "-1.005", "0.912"], "3.337"),
+    ] {
+        let currency = Currency::parse(code).unwrap();
+        let components: Vec<Component> = parts
+            .iter()
+            .enumerate()
+            .map(|(index, amount)| Component {
+                key: index.to_string(),
+                label: "line_item",
+                amount: Money::parse(amount, currency).unwrap(),
+                sku: None,
+                quantity: 1,
+            })
+            .collect();
+        let target = Money::parse(target, currency).unwrap();
+        let scaled = payments::scale(components, target, false).unwrap().unwrap();
+        let total = Money::checked_sum(scaled.iter().map(|part| part.amount), currency).unwrap();
+        assert_eq!(total, target, "{code}");
+        assert!(scaled.iter().all(|part| part.quantity == 0));
+        assert!(scaled[0].amount.amount() > scaled[2].amount.amount());
+    }
+}
+
+#[test]
+fn an_amount_finer_than_the_currency_is_a_failure() {
+    let mapper = FeeMapper::defaults();
+    let body = ORDERS.replacen("\"74.99\"", "\"74.995\"", 1);
+    let (orders, _) = parse_orders_page(&body).unwrap();
+    let out = order(&orders[0], &ctx(&mapper));
+    assert!(out.lines.is_empty());
+    assert_eq!(
+        out.failures[0].position,
+        "order 5001: lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount"
+    );
+}
