@@ -27,6 +27,7 @@
 
 mod order;
 mod payments;
+mod refund;
 #[cfg(test)]
 mod replace_tests;
 #[cfg(test)]

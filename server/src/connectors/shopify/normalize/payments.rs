@@ -11,7 +11,8 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::order::{offline_refund, refund_components, sale_components};
+use super::order::sale_components;
+use super::refund::{offline_refund, refund_components};
 use super::{money_v2, sub, total, Component, Context, LineSpec};
 use crate::connectors::shopify::model::{gid_tail, BalanceTransaction, Order, Payout};
 use crate::connectors::{
