@@ -34,7 +34,7 @@ mod replace_tests;
 mod tests;
 
 pub use order::order;
-pub use payments::{balance_transactions, payouts};
+pub use payments::{balance_transactions, orders_to_fetch, payouts};
 
 use chrono::{DateTime, Utc};
 

@@ -161,9 +161,34 @@ fn transaction_lines(
     Ok((lines, warning))
 }
 
+/// The gids of the orders `nodes` split by (their charges' and refunds' orders, each once, in
+/// order): what to read with `queries::ORDERS_BY_ID` before [`balance_transactions`].
+pub fn orders_to_fetch(nodes: &[BalanceTransaction]) -> Vec<String> {
+    let mut gids: Vec<String> = Vec::new();
+    for transaction in nodes {
+        let splits = ["CHARGE", "REFUND"]
+            .iter()
+            .any(|kind| transaction.kind.eq_ignore_ascii_case(kind));
+        let gid = transaction
+            .associated_order
+            .as_ref()
+            .and_then(|order| order.id.as_deref());
+        if let Some(gid) = gid.filter(|_| splits && !transaction.test) {
+            if !gids.iter().any(|known| known == gid) {
+                gids.push(gid.to_owned());
+            }
+        }
+    }
+    gids
+}
+
 /// The components `amount` splits into: the order's sale components for a CHARGE; for a
 /// REFUND the refund whose transactions include `sourceOrderTransactionId`, else all the
 /// order's refunds together. `None`: nothing to split by (the gross stays whole).
+///
+/// A charge that paid only part of its order (several payments, or a gift card covering the
+/// rest) is scaled to its amount; the share paid by other gateways is not posted at
+/// settlement (a gift card's money was booked when the gift card itself was sold).
 fn split(
     transaction: &BalanceTransaction,
     order: &Order,

@@ -358,6 +358,15 @@ fn unknown_types_go_to_other_under_their_name_and_transfers_and_tests_post_nothi
         .iter()
         .all(|line| line.bucket == FeeBucket::Penalties));
     assert_eq!(out.rows, 9);
+    let (nodes, _) = parse_balance_transactions_page(BALANCE).unwrap();
+    assert_eq!(
+        orders_to_fetch(&nodes),
+        [
+            "gid://shopify/Order/5001",
+            "gid://shopify/Order/5009",
+            "gid://shopify/Order/5011"
+        ]
+    );
 }
 
 #[test]
