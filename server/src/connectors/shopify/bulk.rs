@@ -5,7 +5,8 @@
 //! say they follow their parent. So an order is complete when the next order starts (or the
 //! file ends), and the assembler holds one order at a time, never the file. A child whose parent
 //! is not the order being read breaks that rule: it is refused, naming its line, rather than
-//! attached to the wrong order or dropped.
+//! attached to the wrong order or dropped. Lines of other connections (of the order or of its
+//! line items) are skipped: they carry no money the normalisers read.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -17,6 +18,8 @@ use crate::error::{Error, Result};
 #[derive(Debug, Default)]
 pub struct OrderAssembler {
     current: Option<Order>,
+    /// Ids of the current order's children: a deeper connection's lines name them as parent.
+    children: Vec<String>,
 }
 
 fn read<T: DeserializeOwned>(line_no: usize, value: Value) -> Result<T> {
@@ -58,9 +61,15 @@ impl OrderAssembler {
                 )));
             }
             let order: Order = read(line_no, value)?;
+            self.children.clear();
             return Ok(self.current.replace(order));
         };
         let parent = parent.as_str().unwrap_or_default().to_owned();
+        // A line of a connection nested in a line item (not asked for by our query, but a
+        // wider export may have one) carries no money we read: skipped, if it is in place.
+        if self.children.contains(&parent) {
+            return Ok(None);
+        }
         let Some(order) = self.current.as_mut().filter(|order| order.id == parent) else {
             let reading = self
                 .current
@@ -80,13 +89,10 @@ impl OrderAssembler {
                 .shipping_lines
                 .nodes
                 .push(read::<ShippingLine>(line_no, value)?),
-            other => {
-                return Err(Error::bad_input(format!(
-                    "line {line_no}: unexpected child {} of {parent}",
-                    other.unwrap_or(&id)
-                )))
-            }
+            // Another connection of the order (fulfillments, metafields, …): nothing we book.
+            _ => {}
         }
+        self.children.push(id);
         Ok(None)
     }
 

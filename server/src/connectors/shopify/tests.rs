@@ -166,6 +166,23 @@ fn a_bulk_child_that_does_not_follow_its_order_is_refused_naming_its_line() {
     );
     assert!(error.contains("gid://shopify/Order/5001"), "{error}");
 
+    // Other connections, and connections of line items, are skipped.
+    let mut wider: Vec<String> = BULK.lines().map(ToOwned::to_owned).collect();
+    wider.insert(
+        2,
+        r#"{"id":"gid://shopify/Metafield/1","__parentId":"gid://shopify/LineItem/11001"}"#
+            .to_owned(),
+    );
+    wider.insert(
+        3,
+        r#"{"id":"gid://shopify/Fulfillment/1","__parentId":"gid://shopify/Order/5001"}"#
+            .to_owned(),
+    );
+    assert_eq!(
+        read_all(&wider.join("\n")).unwrap(),
+        read_all(BULK).unwrap()
+    );
+
     let garbled = BULK.replacen("\"74.99\"", "\"abc\"", 1);
     let error = read_all(&garbled).unwrap_err().to_string();
     assert!(
