@@ -92,7 +92,9 @@ fn shopify_errors(value: &Value) -> Option<Vec<String>> {
 }
 
 fn first_line(bytes: &[u8]) -> Option<Value> {
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = std::str::from_utf8(bytes)
+        .ok()?
+        .trim_start_matches('\u{feff}');
     let line = text.lines().find(|line| !line.trim().is_empty())?;
     serde_json::from_str(line).ok()
 }
@@ -159,6 +161,7 @@ fn errors_or(
 
 fn text<'a>(input: &FileInput<'a>) -> Result<&'a str> {
     std::str::from_utf8(input.bytes)
+        .map(|text| text.trim_start_matches('\u{feff}'))
         .map_err(|error| Error::bad_input(format!("{}: not UTF-8 text: {error}", input.file)))
 }
 

@@ -344,16 +344,14 @@ pub(crate) fn parse_at<T: DeserializeOwned>(body: &str) -> Result<T> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         let message = inner.to_string();
-        // serde_json appends " at line L column C"; keep the path-first form.
+        if path == "." {
+            return Error::bad_input(format!("not a Shopify GraphQL answer: {message}"));
+        }
+        // serde_json appends " at line L column C"; the path says where, and reads better.
         let message = message
             .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(head, _)| head)
-            .to_owned();
-        Error::bad_input(if path == "." {
-            message
-        } else {
-            format!("{path}: {message}")
-        })
+            .map_or(message.as_str(), |(head, _)| head);
+        Error::bad_input(format!("{path}: {message}"))
     })
 }
 
