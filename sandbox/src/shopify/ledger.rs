@@ -143,6 +143,27 @@ impl Ledger {
                     Some("adjustment"),
                 );
             }
+            // A rolling reserve now and then: held, then released a week later.
+            if day % 10 == 3 && day + 7 < today {
+                let held = from_usd_cents(2500, currency);
+                for (kind, at, amount) in [
+                    ("RESERVED_FUNDS", day * 86_400 + 50_000, -held),
+                    ("RESERVED_FUNDS_REVERSAL", (day + 7) * 86_400 + 50_000, held),
+                ] {
+                    let id = legacy(store, 9, 8_000_000 + (at / 3600) as u64);
+                    ledger.push(
+                        kind,
+                        "SYSTEM_ADJUSTMENT",
+                        id,
+                        at,
+                        amount,
+                        0,
+                        None,
+                        None,
+                        None,
+                    );
+                }
+            }
         }
         ledger.balance.sort_by_key(|b| (b.at, b.legacy));
         for day in first_day + AVAILABLE_AFTER_DAYS..=today {
@@ -301,7 +322,8 @@ impl Ledger {
                 "adjustmentsGross": m(sum(&["ADJUSTMENT", "DISPUTE"], false)),
                 "chargesFee": m(sum(&["CHARGE"], true)), "chargesGross": m(sum(&["CHARGE"], false)),
                 "refundsFee": m(sum(&["REFUND"], true)), "refundsFeeGross": m(sum(&["REFUND"], false)),
-                "reservedFundsFee": m(0), "reservedFundsGross": m(0),
+                "reservedFundsFee": m(sum(&["RESERVED_FUNDS", "RESERVED_FUNDS_REVERSAL"], true)),
+                "reservedFundsGross": m(sum(&["RESERVED_FUNDS", "RESERVED_FUNDS_REVERSAL"], false)),
                 "retriedPayoutsFee": m(0), "retriedPayoutsGross": m(0),
             },
         })

@@ -272,6 +272,21 @@ impl ShopifyWorld {
         Some(ledger.payouts[index].gid())
     }
 
+    /// Σ net of the balance transactions no payout holds yet (PENDING).
+    pub fn pending_net(&self, domain: &str) -> Decimal {
+        let Some(store) = self.store_index(domain).map(|i| &self.stores[i]) else {
+            return Decimal::ZERO;
+        };
+        let ledger = lock(&store.ledger);
+        let pending = ledger
+            .balance
+            .iter()
+            .filter(|b| b.payout.is_none())
+            .map(|b| b.net())
+            .sum();
+        decimal(pending, store.digits)
+    }
+
     /// Requests, successes, throttled answers and the highest requested cost of an operation
     /// (its GraphQL operation name, `anonymous` without one).
     pub fn operation_stats(&self, operation: &str) -> ShopifyOperationStats {

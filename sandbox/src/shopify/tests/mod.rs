@@ -208,6 +208,22 @@ async fn aliases_fragments_edges_and_unknown_fields() {
         "Field 'colour' doesn't exist on type 'Order'"
     );
     assert!(body.get("data").is_none());
+    // An order with more line items than a page: the rest through ORDER_LINE_ITEMS.
+    let orders = all_orders(&client, "", queries::ORDERS_PAGE_SIZE).await;
+    let long = orders
+        .iter()
+        .find(|o| o["lineItems"]["pageInfo"]["hasNextPage"] == json!(true))
+        .expect("an order with 7 line items");
+    assert_eq!(long["lineItems"]["nodes"].as_array().unwrap().len(), 5);
+    let rest = client
+        .ok(
+            queries::ORDER_LINE_ITEMS,
+            json!({"id": long["id"], "after": long["lineItems"]["pageInfo"]["endCursor"]}),
+        )
+        .await;
+    let items = &rest["data"]["order"]["lineItems"];
+    assert_eq!(items["nodes"].as_array().unwrap().len(), 2);
+    assert_eq!(items["pageInfo"]["hasNextPage"], json!(false));
     let shop = client.ok(queries::SHOP, json!({})).await;
     assert_eq!(shop["data"]["shop"]["myshopifyDomain"], SHOP);
     assert_eq!(shop["data"]["shop"]["currencyCode"], "USD");
@@ -346,10 +362,17 @@ async fn payouts_are_the_sum_of_their_balance_transactions_and_pending_ones_get_
             p["id"]
         );
         let s = &p["summary"];
-        let gross =
-            dec(&s["chargesGross"]) + dec(&s["refundsFeeGross"]) + dec(&s["adjustmentsGross"]);
-        let fees = dec(&s["chargesFee"]) + dec(&s["refundsFee"]) + dec(&s["adjustmentsFee"]);
-        assert_eq!(gross - fees, dec(&p["net"]));
+        let part = |gross: &str, fee: &str| dec(&s[gross]) - dec(&s[fee]);
+        let parts = part("chargesGross", "chargesFee")
+            + part("refundsFeeGross", "refundsFee")
+            + part("adjustmentsGross", "adjustmentsFee")
+            + part("reservedFundsGross", "reservedFundsFee")
+            + part("retriedPayoutsGross", "retriedPayoutsFee");
+        assert_eq!(
+            parts,
+            dec(&p["net"]),
+            "payout = Σ gross − Σ fee over the summary"
+        );
     }
     let pending: Vec<&Value> = balance
         .iter()
@@ -362,6 +385,21 @@ async fn payouts_are_the_sum_of_their_balance_transactions_and_pending_ones_get_
     assert!(pending
         .iter()
         .all(|b| b["associatedPayout"]["id"].is_null()));
+    let pending_net: Decimal = pending.iter().map(|b| dec(&b["net"])).sum();
+    assert_eq!(pending_net, sandbox.shopify().pending_net(SHOP));
+    let kinds: BTreeSet<&str> = balance
+        .iter()
+        .map(|b| b["type"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "CHARGE",
+        "REFUND",
+        "TRANSFER",
+        "RESERVED_FUNDS",
+        "RESERVED_FUNDS_REVERSAL",
+    ] {
+        assert!(kinds.contains(kind), "{kind} in {kinds:?}");
+    }
     let new_payout = sandbox.shopify().pay_out_pending(SHOP).unwrap();
     let pending_id = pending[0]["id"].clone();
     let again = all_balance(&client).await;
