@@ -174,6 +174,14 @@ pub(crate) async fn graphql(
     };
     let mutation = operation.node.ty == OperationType::Mutation;
     let set = &operation.node.selection_set.node;
+    let root_type = if mutation { "Mutation" } else { "QueryRoot" };
+    if let Err(error) = world.schema.check(&doc, root_type, set) {
+        return json_response(
+            StatusCode::OK,
+            &json!({"errors": [error.value()]}),
+            &version,
+        );
+    }
     let requested = cost::requested(&doc, set, &vars, mutation);
     {
         let mut stats = lock(&world.stats);
@@ -219,7 +227,6 @@ pub(crate) async fn graphql(
         bulk: false,
         children: Vec::new(),
     };
-    let root_type = if mutation { "Mutation" } else { "QueryRoot" };
     let result = exec.object(&json!({ "__typename": root_type }), set);
     let actual = if mutation {
         10

@@ -27,6 +27,7 @@ mod ledger;
 mod limits;
 mod orders;
 mod root;
+mod schema;
 mod search;
 mod sign;
 mod truth;

@@ -12,6 +12,7 @@ use super::config::ShopifySandboxConfig;
 use super::ledger::Ledger;
 use super::limits::{Bucket, ShopifyOperationStats};
 use super::orders::{self, Ctx, GenOrder};
+use super::schema::Schema;
 use crate::money::{decimal, digits};
 use crate::rng::hash;
 use crate::sandbox::lock;
@@ -103,6 +104,8 @@ pub struct ShopifyWorld {
     pub(crate) bulk: Mutex<Vec<BulkOp>>,
     pub(crate) stats: Mutex<BTreeMap<String, ShopifyOperationStats>>,
     pub(crate) seed: u64,
+    /// The schema subset learnt from the generated objects.
+    pub(crate) schema: Schema,
     issued: Mutex<u64>,
     pub(crate) webhooks_sent: Mutex<u64>,
 }
@@ -151,7 +154,21 @@ impl ShopifyWorld {
             })
             .collect::<Vec<_>>();
         let buckets = stores.iter().map(|_| Bucket::full(&config)).collect();
+        let mut schema = Schema::with_roots();
+        for store in &stores {
+            for order in &store.orders {
+                schema.learn(&order.value);
+            }
+            let ledger = lock(&store.ledger);
+            for b in &ledger.balance {
+                schema.learn(&ledger.balance_value(b, store.digits, &store.currency));
+            }
+            for p in &ledger.payouts {
+                schema.learn(&ledger.payout_value(p, store.digits, &store.currency));
+            }
+        }
         Self {
+            schema,
             config,
             stores,
             seed,

@@ -208,6 +208,17 @@ async fn aliases_fragments_edges_and_unknown_fields() {
         "Field 'colour' doesn't exist on type 'Order'"
     );
     assert!(body.get("data").is_none());
+    // Refused before execution, whatever the data holds (no refunds on a test order, no
+    // order at all in an empty window), and before it costs anything.
+    for query in [
+        "query { orders(first: 1, query: \"created_at:<'2001-01-01'\") { nodes { id refunds { colour } } } }",
+        "query { shopifyPaymentsAccount { payouts(first: 1) { nodes { summary { nope } } } } }",
+    ] {
+        let (_, body) = client.post(query, json!({})).await;
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.starts_with("Field '") && message.contains("doesn't exist on type"), "{body}");
+        assert!(body.get("data").is_none());
+    }
     // An order with more line items than a page: the rest through ORDER_LINE_ITEMS.
     let orders = all_orders(&client, "", queries::ORDERS_PAGE_SIZE).await;
     let long = orders
