@@ -180,6 +180,7 @@ impl Ledger {
                 status,
             );
         }
+        ledger.sort();
         ledger
     }
 
@@ -259,19 +260,29 @@ impl Ledger {
             adjustment_reason: None,
             payout: Some(index),
         };
-        let at = self
-            .balance
-            .partition_point(|b| (b.at, b.legacy) <= (row.at, row.legacy));
-        // Inserting shifts indices: renumber the payouts' member lists.
-        self.balance.insert(at, row);
+        // Appended: [`Ledger::sort`] puts it in time order once every payout is made.
+        self.balance.push(row);
+        Some(index)
+    }
+
+    /// Orders the balance transactions by time, keeping the payouts' member indices right.
+    pub(crate) fn sort(&mut self) {
+        let mut order: Vec<usize> = (0..self.balance.len()).collect();
+        order.sort_by_key(|&i| (self.balance[i].at, self.balance[i].legacy));
+        let mut new_index = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut slots: Vec<Option<Bal>> = std::mem::take(&mut self.balance)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.balance = order.iter().filter_map(|&i| slots[i].take()).collect();
         for payout in &mut self.payouts {
             for member in &mut payout.transactions {
-                if *member >= at {
-                    *member += 1;
-                }
+                *member = new_index[*member];
             }
         }
-        Some(index)
     }
 
     /// A balance transaction as `ShopifyPaymentsBalanceTransaction`.

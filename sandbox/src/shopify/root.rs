@@ -9,7 +9,7 @@ use super::exec::{page, GqlError, Root};
 use super::faults::ShopifyFaults;
 use super::search::{parse, time_matches};
 use super::truth::ShopifyWorld;
-use super::wire::{gid, legacy_of, parse_time};
+use super::wire::{gid, legacy_of};
 use crate::sandbox::lock;
 
 /// The computed fields of one store.
@@ -23,14 +23,6 @@ pub(crate) struct StoreRoot<'a> {
 
 fn text<'a>(args: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     args.get(name).and_then(Value::as_str)
-}
-
-fn time_of(value: &Value, field: &str) -> i64 {
-    value
-        .get(field)
-        .and_then(Value::as_str)
-        .and_then(parse_time)
-        .unwrap_or(0)
 }
 
 /// Indices (into the store's orders) matching `args.query`, in `args.sortKey` order.
@@ -105,40 +97,36 @@ impl StoreRoot<'_> {
         let store = &self.world.stores[self.store];
         let ledger = lock(&store.ledger);
         let terms = parse(text(args, "query").unwrap_or_default());
-        let mut rows: Vec<Value> = ledger
+        let payout_of = |p: Option<usize>| p.map(|p| &ledger.payouts[p]);
+        let mut rows: Vec<&super::ledger::Bal> = ledger
             .balance
             .iter()
-            .filter(|b| !self.faults.is_dropped(&b.gid()))
-            .map(|b| ledger.balance_value(b, store.digits, &store.currency))
-            .filter(|v| {
-                let at = time_of(v, "transactionDate");
-                time_matches(&terms, &["processed_at", "transaction_date"], at)
-                    && terms
-                        .iter()
-                        .filter(|t| t.field == "payout_status")
-                        .all(|t| {
-                            v["associatedPayout"]["status"]
-                                .as_str()
-                                .is_some_and(|s| s.eq_ignore_ascii_case(&t.value))
-                        })
-                    && terms
-                        .iter()
-                        .filter(|t| t.field == "payments_transfer_id" || t.field == "payout_id")
-                        .all(|t| {
-                            v["associatedPayout"]["id"]
-                                .as_str()
-                                .and_then(legacy_of)
-                                .map(|l| l.to_string())
-                                == Some(t.value.clone())
-                        })
+            .filter(|b| time_matches(&terms, &["processed_at", "transaction_date"], b.at))
+            .filter(|b| {
+                let status = payout_of(b.payout).map_or("PENDING", |p| p.status);
+                terms
+                    .iter()
+                    .filter(|t| t.field == "payout_status")
+                    .all(|t| status.eq_ignore_ascii_case(&t.value))
             })
+            .filter(|b| {
+                let id = payout_of(b.payout).map(|p| p.legacy.to_string());
+                terms
+                    .iter()
+                    .filter(|t| t.field == "payments_transfer_id" || t.field == "payout_id")
+                    .all(|t| id.as_deref() == Some(t.value.as_str()))
+            })
+            .filter(|b| !self.faults.is_dropped(&b.gid()))
             .collect();
         if args.get("reverse").and_then(Value::as_bool) == Some(true) {
             rows.reverse();
         }
         let (start, end) = page(rows.len(), args, false)?;
-        let total = rows.len();
-        Ok(paged(rows.drain(start..end).collect(), start, total))
+        let items = rows[start..end]
+            .iter()
+            .map(|b| ledger.balance_value(b, store.digits, &store.currency))
+            .collect();
+        Ok(paged(items, start, rows.len()))
     }
 
     fn payouts(&self, args: &Map<String, Value>) -> Result<Value, GqlError> {

@@ -286,6 +286,7 @@ impl ShopifyWorld {
         let mut ledger = lock(&store.ledger);
         let issued = (store.today + 1) * 86_400 + 6 * 3600 + ledger.payouts.len() as i64;
         let index = ledger.pay_out(issued, i64::MAX, "SCHEDULED")?;
+        ledger.sort();
         Some(ledger.payouts[index].gid())
     }
 
