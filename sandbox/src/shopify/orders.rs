@@ -374,7 +374,7 @@ fn order(ctx: &Ctx<'_>, rng: &mut Rng, day: i64, seq: u64, tiktok_id: Option<Str
         "createdAt": time(created), "processedAt": time(created), "updatedAt": time(updated),
         "cancelledAt": if cancelled { Value::from(time(created + 3600)) } else { Value::Null },
         "test": test, "sourceName": source_name, "sourceIdentifier": tiktok_id,
-        "tags": tags, "app": {"__typename": "App", "name": app}, "customAttributes": attributes,
+        "tags": tags, "app": {"__typename": "OrderApp", "name": app}, "customAttributes": attributes,
         "currencyCode": cur, "presentmentCurrencyCode": cur, "displayFinancialStatus": status,
         "paymentGatewayNames": [gateway], "taxesIncluded": included,
         "totalPriceSet": bag(total, d, cur), "totalTipReceivedSet": bag(tip, d, cur),
