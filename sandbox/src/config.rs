@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 
 use crate::amazon::AmazonSandboxConfig;
+use crate::shopify::ShopifySandboxConfig;
 
 /// Everything that shapes a sandbox: the seed and size of the generated world, the shops,
 /// and the app credentials the simulated TikTok hosts accept.
@@ -34,6 +35,8 @@ pub struct SandboxConfig {
     pub access_token_ttl: Duration,
     /// The simulated Amazon sellers and SP-API app. Default: a US and a DE seller.
     pub amazon: AmazonSandboxConfig,
+    /// The simulated Shopify stores and app. Default: no stores.
+    pub shopify: ShopifySandboxConfig,
 }
 
 impl Default for SandboxConfig {
@@ -50,6 +53,7 @@ impl Default for SandboxConfig {
             ads_secret: "sandbox_ads_secret".to_owned(),
             access_token_ttl: Duration::from_secs(7 * 24 * 3600),
             amazon: AmazonSandboxConfig::default(),
+            shopify: ShopifySandboxConfig::default(),
         }
     }
 }
@@ -124,6 +128,15 @@ impl SandboxConfig {
         }
         if self.orders_per_day > 1_000_000 {
             return fail("at most 1000000 orders per day are supported");
+        }
+        if self.shopify.stores.len() > 10
+            || self
+                .shopify
+                .stores
+                .iter()
+                .any(|s| !s.domain.ends_with(".myshopify.com"))
+        {
+            return fail("at most 10 Shopify stores, each NAME.myshopify.com, are supported");
         }
         if self.amazon.sellers.len() > 10 || self.amazon.history_days > 730 {
             return fail("at most 10 Amazon sellers and 730 days of Amazon history are supported");

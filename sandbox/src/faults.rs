@@ -12,6 +12,7 @@ use std::sync::Mutex;
 
 use crate::amazon::AmazonFaults;
 use crate::sandbox::lock;
+use crate::shopify::ShopifyFaults;
 
 /// Faults to inject into the simulated APIs.
 #[derive(Debug, Default)]
@@ -27,6 +28,7 @@ pub struct Faults {
     requests: AtomicU64,
     ads_requests: AtomicU64,
     amazon: AmazonFaults,
+    shopify: ShopifyFaults,
 }
 
 /// What the fault layer decided for one request.
@@ -102,10 +104,17 @@ impl Faults {
         &self.amazon
     }
 
-    /// Clears every fault (Amazon's too) and the request counters; expired and revoked
+    /// The Shopify switches (throttled answers, server errors, revoked tokens, a dropped
+    /// balance transaction, failing bulk operations).
+    pub fn shopify(&self) -> &ShopifyFaults {
+        &self.shopify
+    }
+
+    /// Clears every fault (Amazon's and Shopify's too) and the request counters; expired and revoked
     /// tokens live again.
     pub fn reset(&self) {
         self.amazon.reset();
+        self.shopify.reset();
         self.throttle.store(0, Ordering::SeqCst);
         self.fail.store(0, Ordering::SeqCst);
         self.failures_served.store(0, Ordering::SeqCst);

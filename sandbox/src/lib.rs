@@ -14,6 +14,8 @@
 //!   affiliate, webhooks) and Marketing API (OAuth, integrated and GMV Max reports).
 //! - `amazon`: the Amazon SP-API simulator (LWA, consent, Finances v0, Reports with
 //!   settlement V2 documents) and its truth, [`AmazonWorld`].
+//! - `shopify`: the Shopify Admin API simulator (OAuth, Admin GraphQL with query cost, bulk
+//!   operations, Payments payouts, webhooks) and its truth, [`ShopifyWorld`].
 //! - `faults`: [`Faults`], switched on by tests at run time.
 //! - `down`: [`DownHost`], a host that hangs up unanswered (a channel host that is down).
 //! - `sandbox`: [`Sandbox`], the running server.
@@ -30,6 +32,7 @@ mod ids;
 mod money;
 mod rng;
 mod sandbox;
+mod shopify;
 mod world;
 
 pub use amazon::{
@@ -40,4 +43,8 @@ pub use config::{ConfigError, SandboxConfig, ShopSpec};
 pub use down::DownHost;
 pub use faults::Faults;
 pub use sandbox::Sandbox;
+pub use shopify::{
+    ShopifyBalanceInfo, ShopifyFaults, ShopifyOperationStats, ShopifyOrderInfo, ShopifyPayoutInfo,
+    ShopifySandboxConfig, ShopifyStoreSpec, ShopifyWebhook, ShopifyWorld,
+};
 pub use world::{PaymentInfo, ShopInfo, SkuInfo, StatementInfo, World};

@@ -12,6 +12,7 @@ use crate::amazon::AmazonWorld;
 use crate::api::{self, AppState, TokenStore};
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
+use crate::shopify::ShopifyWorld;
 use crate::world::World;
 
 /// Locks a mutex, ignoring poisoning (the guarded data stays consistent: every critical
@@ -46,7 +47,9 @@ impl Sandbox {
         let world = World::new(&config)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let amazon = AmazonWorld::new(config.amazon.clone(), config.seed, config.today);
+        let shopify = ShopifyWorld::new(config.shopify.clone(), config.seed, config.today, &world);
         let state = Arc::new(AppState {
+            shopify: Arc::new(shopify),
             amazon: Arc::new(amazon),
             config,
             world: Arc::new(world),
@@ -120,6 +123,20 @@ impl Sandbox {
         self.state
             .amazon
             .issue_refresh_token(seller_id, self.state.faults.amazon())
+    }
+
+    /// The Shopify side: generated stores, payouts and balance transactions, operation
+    /// counters, webhooks. Every store is served under `{base_url}/shopify/{domain}`.
+    pub fn shopify(&self) -> &ShopifyWorld {
+        &self.state.shopify
+    }
+
+    /// An offline access token for the Shopify store `domain`, as if the merchant had
+    /// installed the app (None for a store not in the config).
+    pub fn shopify_access_token(&self, domain: &str) -> Option<String> {
+        let store = self.state.shopify.store_index(domain)?;
+        let generation = self.state.faults.shopify().generation(domain);
+        Some(self.state.shopify.issue_token(store, generation))
     }
 
     /// Stops the server and waits for it to finish.

@@ -11,6 +11,17 @@ use crate::error::{Error, Result};
 
 const PREFIX: &str = "v1:";
 
+/// HMAC-SHA256 of `message` under `key`: the signature scheme of every channel's requests,
+/// callbacks and webhooks (each encodes it its own way).
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac =
+        <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
 /// Seals and opens secrets with the server's key.
 #[derive(Clone)]
 pub struct SecretBox {

@@ -33,6 +33,7 @@ use axum::Router;
 use crate::amazon::{self, AmazonWorld};
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
+use crate::shopify::{self, ShopifyWorld};
 use crate::world::World;
 
 pub(crate) use tokens::TokenStore;
@@ -57,6 +58,8 @@ pub(crate) struct AppState {
     pub(crate) webhooks: Mutex<BTreeMap<(usize, String), Webhook>>,
     /// The Amazon sellers, LWA tokens and usage plans.
     pub(crate) amazon: Arc<AmazonWorld>,
+    /// The Shopify stores, tokens, buckets and bulk operations.
+    pub(crate) shopify: Arc<ShopifyWorld>,
 }
 
 /// Shared handler state.
@@ -157,6 +160,20 @@ pub(crate) fn router(state: Shared) -> Router {
             get(amazon::api::document),
         )
         .route("/sandbox-reports/{document_id}", get(amazon::api::download))
+        // Shopify: Admin GraphQL, OAuth install and the bulk download host.
+        .route(
+            "/shopify/{shop}/admin/api/{version}/graphql.json",
+            post(shopify::api::graphql),
+        )
+        .route(
+            "/shopify/{shop}/admin/oauth/authorize",
+            get(shopify::api::authorize),
+        )
+        .route(
+            "/shopify/{shop}/admin/oauth/access_token",
+            post(shopify::api::access_token),
+        )
+        .route("/shopify-bulk/{file}", get(shopify::api::download))
         .fallback(not_found)
         .with_state(state)
 }

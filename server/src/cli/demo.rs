@@ -46,6 +46,11 @@ pub fn sandbox_config(days: u32, orders_per_day: u32) -> sandbox::SandboxConfig 
     config.amazon.sellers = vec![sandbox::AmazonSellerSpec::us()];
     config.amazon.history_days = days.clamp(1, AMAZON_MAX_DAYS);
     config.amazon.orders_per_day = orders_per_day;
+    // One Shopify store (USD, a tenth of its orders mirrored from the TikTok US shop), its
+    // history as long as the others'. The connector's demo wiring is not in this change.
+    config.shopify.stores = vec![sandbox::ShopifyStoreSpec::us("pnl-demo")];
+    config.shopify.stores[0].orders_per_day = orders_per_day.max(1);
+    config.shopify.history_days = days.clamp(3, AMAZON_MAX_DAYS);
     config
 }
 

@@ -6,17 +6,27 @@ use crate::error::{Error, Result};
 use crate::ledger::{Channel, FeeBucket};
 
 /// Every connector, in the order files are offered to them for detection.
-pub static CONNECTORS: &[&dyn Connector] = &[&super::tiktok::TikTok, &super::amazon::Amazon];
+pub static CONNECTORS: &[&dyn Connector] = &[
+    &super::tiktok::TikTok,
+    &super::amazon::Amazon,
+    &super::shopify::Shopify,
+];
 
 /// The GraphQL queries of connectors that have channel-specific ones (merged into the query
 /// root); one field per such connector.
 #[derive(Default, async_graphql::MergedObject)]
-pub struct ConnectorQueries(super::tiktok::graphql::TikTokQuery);
+pub struct ConnectorQueries(
+    super::tiktok::graphql::TikTokQuery,
+    super::shopify::graphql::ShopifyQuery,
+);
 
 /// The GraphQL mutations of connectors that have channel-specific ones (merged into the
 /// mutation root); one field per such connector.
 #[derive(Default, async_graphql::MergedObject)]
-pub struct ConnectorMutations(super::tiktok::graphql::TikTokMutation);
+pub struct ConnectorMutations(
+    super::tiktok::graphql::TikTokMutation,
+    super::shopify::graphql::ShopifyMutation,
+);
 
 /// The connectors of this server, held in the application state.
 #[derive(Clone, Copy)]

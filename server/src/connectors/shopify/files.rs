@@ -2,8 +2,9 @@
 //! (`queries.rs`; `nodes` or `edges { node }`, the `extensions` block ignored) and the JSONL of
 //! a bulk order export, normalised by the same normalisers as a sync.
 //!
-//! Mirrored orders are not filtered here: the mirror rules are an org setting the caller
-//! applies (see [`orders`] and [`super::mirror`]).
+//! Mirrored orders (a marketplace's orders pushed into Shopify) are skipped by the default
+//! mirror rules of [`super::mirror`] (an import has no org setting at hand; the sync applies the
+//! org's own list and also matches external order ids against other channels' orders).
 
 use std::collections::HashMap;
 
@@ -198,7 +199,12 @@ pub fn normalize(
     let mut out = Normalized::default();
     match format.name {
         "shopify-orders" | "shopify-bulk-orders" => {
+            let rules = super::mirror::MirrorRules::default();
             for order in orders(input, format)? {
+                if super::mirror::classify(&order, &rules).is_some() {
+                    out.rows += 1;
+                    continue;
+                }
                 out.extend(normalize::order(&order, ctx));
             }
         }

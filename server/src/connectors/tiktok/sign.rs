@@ -5,8 +5,6 @@
 //! the request has a non-multipart body, wrap in the app secret, HMAC-SHA256 with the app
 //! secret, lowercase hex. The HTTP method is not signed.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 /// The string that is signed (without the secret wrapping), for diagnostics.
 pub fn string_to_sign(path: &str, query: &[(String, String)], body: Option<&[u8]>) -> Vec<u8> {
@@ -43,10 +41,7 @@ pub fn sign(
 
 /// Lowercase hex HMAC-SHA256 of `message` under `key` (also the webhook signature scheme).
 pub fn hmac_hex(key: &[u8], message: &[u8]) -> String {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
+    hex::encode(crate::crypto::hmac_sha256(key, message))
 }
 
 #[cfg(test)]
