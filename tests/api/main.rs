@@ -31,6 +31,7 @@ mod pnl_grain;
 mod pnl_shortcuts;
 mod reauth_race;
 mod schema;
+mod shopify_sync;
 mod secrets;
 mod store_trouble;
 mod subscription;

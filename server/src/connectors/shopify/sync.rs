@@ -401,9 +401,10 @@ impl<'a> Pull<'a> {
     ) -> Result<(), ConnectorError> {
         self.report.bulk = true;
         let filter = within("updated_at", window.from, window.to);
+        // Inside a GraphQL string only `\\` and `"` need escaping (single quotes are plain).
         let inner = queries::BULK_ORDERS.replace(
             "{filter}",
-            &filter.replace('\'', "\\'").replace('"', "\\\""),
+            &filter.replace('\\', "\\\\").replace('"', "\\\""),
         );
         let id = self.client.run_bulk(&inner).await?;
         let report = |objects: u64| {

@@ -1,0 +1,285 @@
+//! The Shopify connector end to end against its sandbox over real HTTP: a store installed
+//! through `/connect/shopify` backfills through a bulk operation, every paid payout reconciles
+//! to zero, mirrored TikTok orders are listed and counted once (by the real TikTok shop only),
+//! a second sync posts nothing, balance transactions read before their payout existed are
+//! corrected into it, a dropped transaction is exactly its payout's residual, a throttling
+//! store is waited for without a failed page, and another org sees none of it.
+
+use pnl::config::Secret;
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use sandbox::{Sandbox, SandboxConfig, ShopifyStoreSpec};
+use serde_json::{json, Value};
+
+use crate::helpers::{Browser, TestApp, TestDb};
+use crate::sync_engine::{config_for, drain};
+
+const STORE: &str = "acme-store";
+
+fn domain() -> String {
+    format!("{STORE}.myshopify.com")
+}
+
+async fn store_sandbox(tune: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
+    let mut config = SandboxConfig {
+        days: 12,
+        orders_per_day: 2,
+        ..SandboxConfig::default()
+    };
+    let mut store = ShopifyStoreSpec::us(STORE);
+    store.orders_per_day = 6;
+    store.mirrored_per_mille = 150;
+    config.shopify.stores = vec![store];
+    config.shopify.history_days = 12;
+    tune(&mut config);
+    Sandbox::start(config).await.unwrap()
+}
+
+async fn spawn(sandbox: &Sandbox) -> TestApp {
+    let db = TestDb::fresh().await;
+    let mut config = config_for(&db, sandbox);
+    let app = sandbox.shopify().config();
+    config.channels.shopify.api_key = app.api_key.clone();
+    config.channels.shopify.api_secret = Secret::new(app.api_secret.clone());
+    config.channels.shopify.shop_url = format!("{}/shopify/{{shop}}", sandbox.base_url());
+    config.sync.backfill_days = 14;
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    config.listen = probe.local_addr().unwrap();
+    drop(probe);
+    config.public_url = Some(format!("http://{}", config.listen));
+    TestApp::spawn_with(db, config).await
+}
+
+async fn install(app: &TestApp, org: &str) {
+    let token = app.token(org, "connectors:write pnl:read");
+    let mut browser = Browser::default();
+    let (status, body) = browser
+        .open(
+            &app.url(&format!("/connect/shopify?shop={}", domain())),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Connected 1 Shopify shop(s)"), "{body}");
+}
+
+async fn payouts(app: &TestApp, token: &str) -> Vec<Value> {
+    let body = app
+        .gql_ok(
+            token,
+            "{ payouts(first: 200, filter: {channel: SHOPIFY}) { edges { node { externalId status channelStatus residual { amount } reported { amount currency } ledger { amount } } } } }",
+            json!({}),
+        )
+        .await;
+    body["payouts"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+fn find<'a>(payouts: &'a [Value], id: &str) -> &'a Value {
+    payouts
+        .iter()
+        .find(|p| p["externalId"] == id)
+        .unwrap_or_else(|| panic!("no payout {id} in {payouts:#?}"))
+}
+
+fn decimal(value: &Value) -> Decimal {
+    value.as_str().unwrap().parse().unwrap()
+}
+
+async fn trigger(app: &TestApp, org: &str) {
+    let token = app.token(org, "connectors:write pnl:read");
+    let shops = app.gql_ok(&token, "{ shops { id } }", json!({})).await;
+    let id = shops["shops"][0]["id"].as_str().unwrap().to_owned();
+    app.gql_ok(
+        &token,
+        "mutation($id: ID!) { triggerSync(shopId: $id) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    drain(app).await;
+}
+
+/// Shopify ledger lines of `order` (legacy id) in `org`.
+async fn order_lines(app: &TestApp, org: &str, order: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let org_id = app.org_id(org).await;
+    entities::ledger_entry::Entity::find()
+        .filter(entities::ledger_entry::Column::OrgId.eq(org_id))
+        .filter(entities::ledger_entry::Column::Channel.eq("SHOPIFY"))
+        .filter(entities::ledger_entry::Column::OrderId.eq(order))
+        .count(app.state.db.conn())
+        .await
+        .unwrap()
+        .try_into()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_backfill_reconciles_every_paid_payout_counts_mirrors_once_and_posts_once() {
+    let sandbox = store_sandbox(|_| {}).await;
+    let app = spawn(&sandbox).await;
+    install(&app, "acme").await;
+    drain(&app).await;
+    let token = app.token("acme", "pnl:read");
+
+    let shops = app
+        .gql_ok(
+            &token,
+            "{ shops { channel externalId currency status syncStatus { state lastError } } }",
+            json!({}),
+        )
+        .await;
+    let shop = &shops["shops"][0];
+    assert_eq!(shop["channel"], "SHOPIFY", "{shops}");
+    assert_eq!(shop["externalId"], domain());
+    assert_eq!(shop["currency"], "USD");
+    assert_eq!(shop["syncStatus"]["lastError"], Value::Null, "{shops}");
+    assert!(
+        sandbox.shopify().operation_stats("PnlBulkRun").ok >= 1,
+        "a backfill goes through a bulk operation"
+    );
+
+    let world = sandbox.shopify().payouts(&domain());
+    let listed = payouts(&app, &token).await;
+    let paid: Vec<_> = world.iter().filter(|p| p.status == "PAID").collect();
+    assert!(paid.len() >= 5, "{world:#?}");
+    for payout in &paid {
+        let row = find(&listed, &payout.legacy_id);
+        assert_eq!(row["status"], "MATCHED", "{row}");
+        assert_eq!(decimal(&row["residual"]["amount"]), Decimal::ZERO, "{row}");
+        assert_eq!(decimal(&row["reported"]["amount"]), payout.net, "{row}");
+    }
+
+    // Mirrored orders: listed with their rule, and no Shopify line counts them.
+    let orders = sandbox.shopify().orders(&domain());
+    let mirrored: Vec<_> = orders.iter().filter(|o| o.mirrored_from.is_some()).collect();
+    assert!(!mirrored.is_empty(), "the store mirrors TikTok orders");
+    let listed_mirrors = app
+        .gql_ok(
+            &token,
+            "{ mirroredOrders(limit: 1000) { orderId orderName rule matched } }",
+            json!({}),
+        )
+        .await;
+    let listed_mirrors = listed_mirrors["mirroredOrders"].as_array().unwrap();
+    assert_eq!(listed_mirrors.len(), mirrored.len(), "{listed_mirrors:#?}");
+    for order in &mirrored {
+        assert!(
+            listed_mirrors.iter().any(|m| m["orderId"] == order.legacy_id.as_str()),
+            "{} is listed",
+            order.legacy_id
+        );
+        assert_eq!(order_lines(&app, "acme", &order.legacy_id).await, 0);
+    }
+    // A Shopify Payments order that is not mirrored has lines.
+    let paid_order = orders
+        .iter()
+        .find(|o| o.mirrored_from.is_none() && !o.test && o.gateway == "shopify_payments")
+        .unwrap();
+    assert!(order_lines(&app, "acme", &paid_order.legacy_id).await > 0);
+
+    // A second sync posts nothing new.
+    let before = app.ledger_rows().await;
+    trigger(&app, "acme").await;
+    assert_eq!(app.ledger_rows().await, before);
+
+    // Another org sees none of it.
+    let other = app.token("globex", "pnl:read admin");
+    assert!(payouts(&app, &other).await.is_empty());
+    let nothing = app
+        .gql_ok(&other, "{ shops { id } mirroredOrders { orderId } }", json!({}))
+        .await;
+    assert_eq!(nothing, json!({"shops": [], "mirroredOrders": []}));
+}
+
+#[tokio::test]
+async fn transactions_read_before_their_payout_are_corrected_into_it() {
+    let sandbox = store_sandbox(|_| {}).await;
+    let app = spawn(&sandbox).await;
+    install(&app, "acme").await;
+    drain(&app).await;
+    let pending = sandbox.shopify().pending_net(&domain());
+    assert_ne!(pending, Decimal::ZERO, "the newest transactions have no payout yet");
+    let payout = sandbox.shopify().pay_out_pending(&domain()).unwrap();
+    let payout = payout.rsplit('/').next().unwrap().to_owned();
+    trigger(&app, "acme").await;
+    let listed = payouts(&app, &app.token("acme", "pnl:read")).await;
+    let row = find(&listed, &payout);
+    assert_eq!(row["status"], "MATCHED", "{row}");
+    assert_eq!(decimal(&row["ledger"]["amount"]), pending, "{row}");
+}
+
+#[tokio::test]
+async fn a_dropped_balance_transaction_is_exactly_its_payouts_residual() {
+    let sandbox = store_sandbox(|_| {}).await;
+    let payouts_before = sandbox.shopify().payouts(&domain());
+    let victim_payout = payouts_before
+        .iter()
+        .find(|p| p.status == "PAID" && p.transactions.len() > 1)
+        .unwrap();
+    let transactions = sandbox.shopify().balance_transactions(&domain());
+    let victim = transactions
+        .iter()
+        .find(|t| {
+            victim_payout.transactions.contains(&t.id) && t.kind == "CHARGE" && !t.net.is_zero()
+        })
+        .unwrap();
+    sandbox.faults().shopify().drop_balance_transaction(&victim.id);
+    let app = spawn(&sandbox).await;
+    install(&app, "acme").await;
+    drain(&app).await;
+
+    let listed = payouts(&app, &app.token("acme", "pnl:read")).await;
+    let row = find(&listed, &victim_payout.legacy_id);
+    assert_eq!(row["status"], "MISMATCHED", "{row}");
+    assert_eq!(decimal(&row["residual"]["amount"]), victim.net, "{row}");
+    for payout in payouts_before
+        .iter()
+        .filter(|p| p.status == "PAID" && p.legacy_id != victim_payout.legacy_id)
+    {
+        assert_eq!(find(&listed, &payout.legacy_id)["status"], "MATCHED");
+    }
+}
+
+#[tokio::test]
+async fn a_throttling_store_is_waited_for_and_an_incremental_sync_pages_orders() {
+    // A bucket a little larger than one page of orders, restoring slowly.
+    let sandbox = store_sandbox(|config| {
+        config.shopify.maximum_available = 1000;
+        config.shopify.restore_rate = 400;
+    })
+    .await;
+    let app = spawn(&sandbox).await;
+    install(&app, "acme").await;
+    drain(&app).await;
+    // Injected THROTTLED answers are retried, not failures.
+    sandbox.faults().shopify().throttle_next(2);
+    trigger(&app, "acme").await;
+    let shops = app
+        .gql_ok(
+            &app.token("acme", "pnl:read"),
+            "{ shops { syncStatus { state lastError } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        shops["shops"][0]["syncStatus"]["lastError"],
+        Value::Null,
+        "{shops}"
+    );
+    let orders = sandbox.shopify().operation_stats("PnlOrders");
+    assert!(orders.ok >= 1, "the incremental sync pages orders: {orders:?}");
+    for payout in sandbox
+        .shopify()
+        .payouts(&domain())
+        .iter()
+        .filter(|p| p.status == "PAID")
+    {
+        let listed = payouts(&app, &app.token("acme", "pnl:read")).await;
+        assert_eq!(find(&listed, &payout.legacy_id)["status"], "MATCHED");
+    }
+}
