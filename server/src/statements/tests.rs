@@ -1,0 +1,251 @@
+//! Statement mappings on fixtures of our own making (tests/fixtures/statements): the Walmart
+//! recon report with the built-in mapping, an Etsy-style cp1252 file with a mapping file, bad
+//! cells, missing columns and the preview.
+
+use super::*;
+use crate::ledger::{Channel, FeeBucket};
+use crate::money::Money;
+
+const WALMART: &[u8] = include_bytes!("../../../tests/fixtures/statements/walmart_recon.csv");
+const ETSY: &[u8] = include_bytes!("../../../tests/fixtures/statements/etsy_de_2026-10.csv");
+const ETSY_MAPPING: &str = include_str!("../../../tests/fixtures/statements/etsy_de.toml");
+
+fn walmart() -> Checked {
+    builtin::find("walmart-recon").unwrap().unwrap()
+}
+
+fn sum(booked: &Booked) -> Money {
+    Money::checked_sum(
+        booked.normalized.lines.iter().map(|line| line.amount),
+        booked.currency,
+    )
+    .unwrap()
+}
+
+fn bucket_total(booked: &Booked, bucket: FeeBucket) -> String {
+    Money::checked_sum(
+        booked
+            .normalized
+            .lines
+            .iter()
+            .filter(|line| line.bucket == bucket)
+            .map(|line| line.amount),
+        booked.currency,
+    )
+    .unwrap()
+    .amount()
+    .to_string()
+}
+
+#[test]
+fn the_walmart_report_books_every_row_and_adds_up_to_total_payable() {
+    let (booked, _) = read_statement(
+        WALMART,
+        "walmart_recon.csv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(booked.normalized.rows, 16);
+    assert_eq!(
+        booked.normalized.lines.len(),
+        15,
+        "the summary row is no line"
+    );
+    assert_eq!(
+        booked.payout.reference.external_id,
+        "walmart-recon:2026-10-01..2026-10-14"
+    );
+    assert_eq!(booked.payout.reported.amount().to_string(), "43.65");
+    assert_eq!(sum(&booked), booked.payout.reported, "zero residual");
+    assert_eq!(bucket_total(&booked, FeeBucket::ProductSales), "74.47");
+    assert_eq!(
+        bucket_total(&booked, FeeBucket::PlatformCommission),
+        "-8.18"
+    );
+    assert_eq!(bucket_total(&booked, FeeBucket::TaxesCollected), "4.36");
+    assert_eq!(bucket_total(&booked, FeeBucket::Refunds), "-19.99");
+    assert_eq!(bucket_total(&booked, FeeBucket::Adjustments), "-13.00");
+    assert!(booked.normalized.lines.iter().all(|line| line.mapped));
+    let first = &booked.normalized.lines[0];
+    assert_eq!(first.order_id.as_deref(), Some("108899411223344"));
+    assert_eq!(
+        first.sku.as_ref().map(|s| s.channel_sku_id.as_str()),
+        Some("TSHIRT-BLK-M")
+    );
+    assert_eq!(first.quantity, 2);
+    assert_eq!(first.label, "Sale / Product Price");
+    assert_eq!(
+        first.entry_key,
+        "stmt:walmart:TK-5001|Sale|1|Product Price|Purchase"
+    );
+    assert_eq!(booked.normalized.listings.len(), 2);
+    let keys: std::collections::HashSet<_> = booked
+        .normalized
+        .lines
+        .iter()
+        .map(|line| &line.entry_key)
+        .collect();
+    assert_eq!(keys.len(), 15, "every line has its own key");
+    assert_eq!(walmart().channel, Channel::Walmart);
+}
+
+#[test]
+fn an_org_override_wins_over_the_mapping_table_and_unlisted_labels_go_to_other() {
+    let text = String::from_utf8(WALMART.to_vec()).unwrap().replace(
+        "Lost Inventory Reimbursement,,,,,12.00,Fee/Reimbursement",
+        "Lost Inventory Reimbursement,,,,,12.00,WFS Reimbursement",
+    );
+    let (booked, _) = read_statement(
+        text.as_bytes(),
+        "w.csv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        false,
+    )
+    .unwrap();
+    let line = booked
+        .normalized
+        .lines
+        .iter()
+        .find(|line| line.label == "Adjustment / WFS Reimbursement")
+        .unwrap();
+    assert_eq!((line.bucket, line.mapped), (FeeBucket::Other, false));
+}
+
+#[test]
+fn a_cp1252_file_with_semicolons_decimal_commas_and_gross_fee_net_columns() {
+    let mapping = StatementMapping::parse(ETSY_MAPPING, "etsy_de").unwrap();
+    let (booked, text) = read_statement(
+        ETSY,
+        "etsy_de_2026-10.csv",
+        &mapping,
+        &FeeMapper::defaults(),
+        false,
+    )
+    .unwrap();
+    assert!(text.contains("Übertopf Grün"), "decoded from cp1252");
+    assert_eq!(booked.currency.as_str(), "EUR");
+    assert_eq!(
+        booked.payout.reference.external_id,
+        "etsy-de:etsy_de_2026-10"
+    );
+    assert_eq!(booked.payout.reported.amount().to_string(), "1161.14");
+    assert_eq!(sum(&booked), booked.payout.reported);
+    assert_eq!(bucket_total(&booked, FeeBucket::ProductSales), "1273.90");
+    assert_eq!(
+        bucket_total(&booked, FeeBucket::PlatformCommission),
+        "-81.19"
+    );
+    assert_eq!(bucket_total(&booked, FeeBucket::Other), "-1.50");
+    let unmapped: Vec<&str> = booked
+        .normalized
+        .lines
+        .iter()
+        .filter(|line| !line.mapped)
+        .map(|line| line.label.as_str())
+        .collect();
+    assert_eq!(unmapped, ["Etsy Ads"]);
+    assert_eq!(mapping.channel, Channel::Other);
+    assert_eq!(book::shop_key(&mapping), "etsy");
+}
+
+#[test]
+fn a_bad_amount_refuses_the_file_naming_row_column_and_value() {
+    let text = String::from_utf8(WALMART.to_vec())
+        .unwrap()
+        .replacen(",-2.18,", ",-2.1x,", 1);
+    let error = read_statement(
+        text.as_bytes(),
+        "bad.csv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        false,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("bad.csv"), "{error}");
+    assert!(
+        error.contains("row 9, column \"Amount\": \"-2.1x\" is not an amount"),
+        "{error}"
+    );
+
+    // The same row of the same file with LF line ends.
+    let lf = text.replace("\r\n", "\n");
+    let error = read_statement(
+        lf.as_bytes(),
+        "bad.csv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        false,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("row 9, column \"Amount\""), "{error}");
+
+    // With skip_bad_rows the rest is booked and the row listed; the residual shows it.
+    let (booked, _) = read_statement(
+        text.as_bytes(),
+        "bad.csv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        true,
+    )
+    .unwrap();
+    assert_eq!(booked.normalized.lines.len(), 14);
+    assert_eq!(booked.skipped.len(), 1);
+    assert_eq!(booked.skipped[0].row, 9);
+    assert_eq!(booked.skipped[0].value, "-2.1x");
+    let residual = booked.payout.reported.checked_sub(sum(&booked)).unwrap();
+    assert_eq!(residual.amount().to_string(), "-2.18");
+}
+
+#[test]
+fn a_mapping_naming_a_column_the_file_lacks_is_refused_before_any_row() {
+    let toml = ETSY_MAPPING.replace("sku = \"Artikelnummer\"", "sku = \"SKU-Nummer\"");
+    let mapping = StatementMapping::parse(&toml, "etsy_de").unwrap();
+    let error = read_statement(ETSY, "e.csv", &mapping, &FeeMapper::defaults(), false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("\"SKU-Nummer\" (rows.sku)"),
+        "names the column and the key: {error}"
+    );
+}
+
+#[test]
+fn unknown_keys_and_vocabulary_are_refused_when_the_mapping_is_read() {
+    let unknown = ETSY_MAPPING.replace("[rows]\n", "[rows]\nskus = \"x\"\n");
+    let error = StatementMapping::parse(&unknown, "m")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown field `skus`"), "{error}");
+    let bucket = ETSY_MAPPING.replace("\"PROGRAM_FEES\"", "\"LISTING\"");
+    let error = StatementMapping::parse(&bucket, "m")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("\"LISTING\" is not a fee bucket"), "{error}");
+    let other = ETSY_MAPPING.replace("name = \"Etsy\"\n", "");
+    let error = StatementMapping::parse(&other, "m")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("channel.name is required"), "{error}");
+}
+
+#[test]
+fn the_preview_shows_the_booking_and_the_payout_assertion() {
+    let (booked, _) =
+        read_statement(WALMART, "w.csv", &walmart(), &FeeMapper::defaults(), false).unwrap();
+    let text = check::preview(&booked, 3);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[1],
+        "3\t2026-10-03\t108899411223344\tTSHIRT-BLK-M\tSale / Product Price → PRODUCT_SALES\t39.98 USD\tstmt:walmart:TK-5001|Sale|1|Product Price|Purchase"
+    );
+    assert_eq!(lines[4], "… 12 more line(s)");
+    assert_eq!(
+        lines[5],
+        "payout walmart-recon:2026-10-01..2026-10-14: reported 43.65 USD, lines 43.65 USD (15 line(s) from 16 row(s)), residual 0.00"
+    );
+}
