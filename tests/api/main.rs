@@ -32,6 +32,7 @@ mod pnl_shortcuts;
 mod reauth_race;
 mod schema;
 mod secrets;
+mod statements;
 mod store_trouble;
 mod subscription;
 mod subscription_limits;

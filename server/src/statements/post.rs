@@ -67,11 +67,8 @@ pub async fn import_statement(
         super::read_statement(bytes, file, mapping, &mapper, options.skip_bad_rows)?;
     let channel = mapping.channel;
     let shop_external = options.shop.clone().unwrap_or_else(|| shop_key(mapping));
-    let source_id = format!(
-        "{}:{}",
-        mapping.mapping.name.as_deref().unwrap_or("statement"),
-        booked.payout.reference.external_id
-    );
+    // The payout id already starts with the mapping's name (or its id prefix).
+    let source_id = booked.payout.reference.external_id.clone();
     let txn = db.begin_write().await?;
     let shop = catalog::ensure_shop(
         &*txn,
