@@ -249,3 +249,17 @@ fn the_preview_shows_the_booking_and_the_payout_assertion() {
         "payout walmart-recon:2026-10-01..2026-10-14: reported 43.65 USD, lines 43.65 USD (15 line(s) from 16 row(s)), residual 0.00"
     );
 }
+
+#[test]
+fn the_readme_example_mapping_parses() {
+    let readme = include_str!("../../../README.md");
+    let from = readme.find("A mapping, every key shown").unwrap();
+    let block = &readme[from..];
+    let start = block.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = block[start..].find("```").unwrap();
+    let mapping = StatementMapping::parse(&block[start..start + end], "readme").unwrap();
+    assert_eq!(mapping.display, "Etsy");
+    assert_eq!(mapping.delimiter, Some(b';'));
+    assert_eq!(mapping.rules.len(), 2);
+    assert!(mapping.mapping.rows.status.is_some());
+}
