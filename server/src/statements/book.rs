@@ -383,9 +383,14 @@ fn row_lines(
         .filter(|part| !part.is_empty())
         .collect();
     let written = written.join(&rows.label_separator);
-    let rule = ctx.mapping.rules.get(&fold(&written));
-    let label = rule.map_or_else(|| written.clone(), |(label, _, _)| label.clone());
-    let sign = rule.and_then(|(_, _, sign)| *sign).unwrap_or(rows.sign);
+    let rule = ctx.mapping.rule(&written);
+    let label = rule
+        .as_ref()
+        .map_or_else(|| written.clone(), |(label, _, _)| label.clone());
+    let sign = rule
+        .as_ref()
+        .and_then(|(_, _, sign)| *sign)
+        .unwrap_or(rows.sign);
     let channel = ctx.mapping.channel;
     let bucket_of =
         |label: &str, table: Option<FeeBucket>| mapper.resolve_with(channel, label, table);
@@ -459,7 +464,7 @@ fn row_lines(
             replaces: Vec::new(),
         }
     };
-    let table_bucket = rule.map(|(_, bucket, _)| *bucket);
+    let table_bucket = rule.map(|(_, bucket, _)| bucket);
     if let Some(column) = &rows.amount {
         let amount = signed(ctx.money(row, column, currency)?, sign);
         return Ok(Some(vec![make(key, label, amount, table_bucket)]));
@@ -497,14 +502,10 @@ fn row_lines(
             .fee_label
             .clone()
             .unwrap_or_else(|| format!("{label} fee"));
-        let fee_rule = ctx.mapping.rules.get(&fold(&fee_label));
-        let fee_label = fee_rule.map_or(fee_label, |(label, _, _)| label.clone());
-        lines.push(make(
-            format!("{key}:fee"),
-            fee_label,
-            fee,
-            fee_rule.map(|(_, bucket, _)| *bucket),
-        ));
+        let fee_rule = ctx.mapping.rule(&fee_label);
+        let fee_bucket = fee_rule.as_ref().map(|(_, bucket, _)| *bucket);
+        let fee_label = fee_rule.map_or(fee_label, |(label, _, _)| label);
+        lines.push(make(format!("{key}:fee"), fee_label, fee, fee_bucket));
     }
     Ok(Some(lines))
 }

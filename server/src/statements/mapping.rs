@@ -273,7 +273,8 @@ pub struct PayoutSpec {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelRule {
-    /// The label as the file writes it (matched ignoring case and repeated spaces).
+    /// The label as the file writes it (matched ignoring case and repeated spaces); a part
+    /// (between `rows.label_separator`s) written `*` matches any value, e.g. `* / Product Tax`.
     pub label: String,
     /// The bucket (`PRODUCT_SALES`, `PLATFORM_COMMISSION`, …).
     pub bucket: String,
@@ -295,6 +296,8 @@ pub struct Checked {
     pub currency: Option<Currency>,
     /// The label rules with parsed buckets, by folded label.
     pub rules: std::collections::HashMap<String, (String, FeeBucket, Option<Sign>)>,
+    /// Rules with a `*` part (any value of that label column), folded parts, in file order.
+    pub patterns: Vec<(Vec<String>, FeeBucket, Option<Sign>)>,
     /// The delimiter, when the mapping names one.
     pub delimiter: Option<u8>,
     /// The quote byte.
@@ -442,6 +445,8 @@ impl StatementMapping {
         };
         super::read::encoding(&self.file.encoding).map_err(bad)?;
         let mut rules = std::collections::HashMap::new();
+        let mut patterns = Vec::new();
+        let separator = self.rows.label_separator.as_str();
         for rule in &self.labels {
             let bucket: FeeBucket = rule.bucket.parse().map_err(|_| {
                 bad(format!(
@@ -449,6 +454,11 @@ impl StatementMapping {
                     rule.label, rule.bucket
                 ))
             })?;
+            let parts = split(&rule.label, separator);
+            if parts.iter().any(|part| part == "*") {
+                patterns.push((parts, bucket, rule.sign));
+                continue;
+            }
             if rules
                 .insert(fold(&rule.label), (rule.label.clone(), bucket, rule.sign))
                 .is_some()
@@ -462,8 +472,37 @@ impl StatementMapping {
             display,
             currency,
             rules,
+            patterns,
             delimiter,
             quote,
         })
+    }
+}
+
+/// A label's parts (between exact separators: Walmart's `Fee/Reimbursement` is one part of
+/// `Sale / Fee/Reimbursement`), folded.
+fn split(label: &str, separator: &str) -> Vec<String> {
+    if separator.is_empty() {
+        return vec![fold(label)];
+    }
+    label.split(separator).map(fold).collect()
+}
+
+impl Checked {
+    /// The rule for a label as written: its exact entry (the label then stored in the mapping's
+    /// spelling), else the first `*` pattern it fits (the label stored as written, so an org
+    /// override can still single it out).
+    pub fn rule(&self, written: &str) -> Option<(String, FeeBucket, Option<Sign>)> {
+        if let Some((label, bucket, sign)) = self.rules.get(&fold(written)) {
+            return Some((label.clone(), *bucket, *sign));
+        }
+        let parts = split(written, &self.mapping.rows.label_separator);
+        self.patterns
+            .iter()
+            .find(|(pattern, _, _)| {
+                pattern.len() == parts.len()
+                    && pattern.iter().zip(&parts).all(|(p, v)| p == "*" || p == v)
+            })
+            .map(|(_, bucket, sign)| (written.to_owned(), *bucket, *sign))
     }
 }

@@ -263,3 +263,37 @@ fn the_readme_example_mapping_parses() {
     assert_eq!(mapping.rules.len(), 2);
     assert!(mapping.mapping.rows.status.is_some());
 }
+
+#[test]
+fn a_tab_separated_walmart_export_with_other_amount_types_books_through_the_patterns() {
+    let text = String::from_utf8(WALMART.to_vec())
+        .unwrap()
+        .replace(',', "\t")
+        .replace("Product Tax\t", "Product tax withheld\t")
+        .replace(
+            "Walmart Shipping Label Fee\t\t\t\t\t-25.00\tFee/Reimbursement",
+            "Sponsored Products\t\t\t\t\t-25.00\tSEM Marketing Fee",
+        );
+    let (booked, _) = read_statement(
+        text.as_bytes(),
+        "w.tsv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(sum(&booked), booked.payout.reported);
+    assert_eq!(bucket_total(&booked, FeeBucket::TaxesRemitted), "4.36");
+    assert_eq!(bucket_total(&booked, FeeBucket::Advertising), "-25.00");
+    let line = booked
+        .normalized
+        .lines
+        .iter()
+        .find(|line| line.bucket == FeeBucket::Advertising)
+        .unwrap();
+    assert_eq!(
+        line.label, "Adjustment / SEM Marketing Fee",
+        "stored as written"
+    );
+    assert!(booked.normalized.lines.iter().all(|line| line.mapped));
+}
