@@ -101,7 +101,7 @@ pub(super) async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Res
             Ok(report) => {
                 let r = &report.ingest;
                 println!(
-                    "{file}: mapping {} ({}) — rows read {}, lines posted {}, duplicates skipped {}, corrected {}, rows skipped {}, rows not booked (status) {}",
+                    "{file}: mapping {} ({}) — rows read {}, lines posted {}, duplicates skipped {}, corrected {}, rows skipped {}, rows not booked {}",
                     report.mapping,
                     report.channel_name,
                     r.rows,

@@ -68,7 +68,7 @@ pub struct Booked {
     pub currency: Currency,
     /// Rows skipped (`skip_bad_rows`), with why.
     pub skipped: Vec<BadCell>,
-    /// Rows not booked because of their status.
+    /// Rows not booked: an ignored status, a `rows.skip` match, or no amount.
     pub ignored: usize,
 }
 
@@ -191,7 +191,15 @@ pub fn book(
         value: String::new(),
         reason: "the file has no rows below its header".to_owned(),
     })?;
-    let currency = ctx.currency(head, None)?;
+    // The statement's currency: the summary row's, else the first row naming one (rows may
+    // leave it blank), else the mapping's fixed one.
+    let named = spec.rows.currency.as_deref().and_then(|column| {
+        summary
+            .into_iter()
+            .chain(&table.rows)
+            .find(|row| !ctx.cell(row, column).is_empty())
+    });
+    let currency = ctx.currency(named.unwrap_or(head), None)?;
     let payout = payout(&ctx, summary, currency, file)?;
     let shop = shop_key(mapping);
     let mut out = Booked {
@@ -346,6 +354,12 @@ fn row_lines(
     currency: Currency,
 ) -> Result<Option<Vec<Line>>, BadCell> {
     let rows = &ctx.mapping.mapping.rows;
+    if rows.skip.iter().any(|m| {
+        ctx.cell(row, &m.column)
+            .eq_ignore_ascii_case(m.equals.trim())
+    }) {
+        return Ok(None);
+    }
     if let Some(status) = &rows.status {
         let value = ctx.cell(row, &status.column);
         let is = |list: &[String]| list.iter().any(|v| v.trim().eq_ignore_ascii_case(value));
@@ -466,6 +480,10 @@ fn row_lines(
     };
     let table_bucket = rule.map(|(_, bucket, _)| bucket);
     if let Some(column) = &rows.amount {
+        // A row with no amount carries no money (a note, a zero line left blank): not booked.
+        if ctx.cell(row, column).is_empty() {
+            return Ok(None);
+        }
         let amount = signed(ctx.money(row, column, currency)?, sign);
         return Ok(Some(vec![make(key, label, amount, table_bucket)]));
     }

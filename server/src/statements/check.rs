@@ -75,7 +75,11 @@ pub fn preview(booked: &Booked, limit: usize) -> String {
         let _ = writeln!(out, "skipped: {bad}");
     }
     if booked.ignored > 0 {
-        let _ = writeln!(out, "rows not booked (status): {}", booked.ignored);
+        let _ = writeln!(
+            out,
+            "rows not booked (status, rows.skip or no amount): {}",
+            booked.ignored
+        );
     }
     out
 }

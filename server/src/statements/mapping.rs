@@ -188,6 +188,9 @@ pub struct RowSpec {
     /// The sign of every amount unless a label rule says otherwise.
     #[serde(default)]
     pub sign: Sign,
+    /// Rows that carry no money (sub-totals, notes, a footer): not booked, counted.
+    #[serde(default)]
+    pub skip: Vec<RowMatch>,
     /// The idempotency key of a row: a column such as a transaction key, or a set of columns
     /// that together name the row. Re-importing a row with the same values posts nothing.
     pub key: Columns,
@@ -361,6 +364,11 @@ impl StatementMapping {
         if let Some(status) = &rows.status {
             out.push(("rows.status.column", status.column.as_str()));
         }
+        out.extend(
+            rows.skip
+                .iter()
+                .map(|m| ("rows.skip.column", m.column.as_str())),
+        );
         if let Some(summary) = &self.payout.summary_row {
             out.push(("payout.summary_row.column", summary.column.as_str()));
         }

@@ -37,7 +37,7 @@ pub struct StatementReport {
     pub ingest: IngestReport,
     /// Rows skipped with `skip_bad_rows`.
     pub skipped: Vec<BadCell>,
-    /// Rows not booked because of their status.
+    /// Rows not booked: an ignored status, a `rows.skip` match, or no amount.
     pub ignored: usize,
     /// The payout's external id.
     pub payout: String,

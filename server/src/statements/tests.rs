@@ -297,3 +297,41 @@ fn a_tab_separated_walmart_export_with_other_amount_types_books_through_the_patt
     );
     assert!(booked.normalized.lines.iter().all(|line| line.mapped));
 }
+
+#[test]
+fn footer_rows_named_in_rows_skip_and_rows_without_an_amount_are_not_booked() {
+    let text =
+        encoding_rs::WINDOWS_1252.decode(ETSY).0.into_owned() + ";Summe;;;;;;1.161,14;;;;\r\n";
+    let bytes = encoding_rs::WINDOWS_1252.encode(&text).0.into_owned();
+    let plain = StatementMapping::parse(ETSY_MAPPING, "etsy_de").unwrap();
+    let error = read_statement(&bytes, "e.csv", &plain, &FeeMapper::defaults(), false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("row 11, column \"Datum\": \"\" is not a date"),
+        "{error}"
+    );
+    let toml = ETSY_MAPPING.replace(
+        "key = \"Transaktions-ID\"",
+        "key = \"Transaktions-ID\"\nskip = [{ column = \"Typ\", equals = \"summe\" }]",
+    );
+    let mapping = StatementMapping::parse(&toml, "etsy_de").unwrap();
+    let (booked, _) =
+        read_statement(&bytes, "e.csv", &mapping, &FeeMapper::defaults(), false).unwrap();
+    assert_eq!(booked.ignored, 1);
+    assert_eq!(sum(&booked), booked.payout.reported);
+
+    // Walmart: a row with a blank amount carries no money.
+    let walmart_text = String::from_utf8(WALMART.to_vec())
+        .unwrap()
+        .replacen(",-2.18,", ",,", 1);
+    let (booked, _) = read_statement(
+        walmart_text.as_bytes(),
+        "w.csv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        false,
+    )
+    .unwrap();
+    assert_eq!((booked.normalized.lines.len(), booked.ignored), (14, 1));
+}

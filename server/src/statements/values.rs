@@ -20,6 +20,12 @@ pub fn amount(text: &str, style: DecimalStyle, currency: Currency) -> Option<Mon
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
         .collect();
+    // A currency symbol before or after the number ("$12.00", "-$3.50", "12,00 €") [U: seen
+    // in spreadsheet exports, not in the channels' own files].
+    let cleaned: String = cleaned
+        .chars()
+        .filter(|c| !matches!(c, '$' | '€' | '£' | '¥'))
+        .collect();
     let (negative, body) = match cleaned.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
         Some(inner) => (true, inner),
         None => (false, cleaned.as_str()),
@@ -124,6 +130,14 @@ mod tests {
         assert_eq!(read("12x", DecimalStyle::Point), None);
         assert_eq!(read("", DecimalStyle::Point), None);
         assert_eq!(read("-(1.00)", DecimalStyle::Point), None);
+        assert_eq!(
+            read("12,00 €", DecimalStyle::Comma).as_deref(),
+            Some("12.00")
+        );
+        assert_eq!(
+            read("-$3.50", DecimalStyle::Point).as_deref(),
+            Some("-3.50")
+        );
         let yen = Currency::parse("JPY").unwrap();
         assert_eq!(
             amount("1,500", DecimalStyle::Point, yen).map(|m| m.amount().to_string()),
