@@ -51,12 +51,16 @@ pub(super) fn run(command: MappingCommand) -> anyhow::Result<()> {
             let mapping = statements::resolve_mapping(&mapping)?;
             let file = sample.display().to_string();
             let bytes = read(&sample)?;
+            let options = StatementOptions {
+                skip_bad_rows,
+                shop: None,
+            };
             let (booked, _) = statements::read_statement(
                 &bytes,
                 &file,
                 &mapping,
                 &FeeMapper::defaults(),
-                skip_bad_rows,
+                &options,
             )?;
             println!(
                 "{file}: mapping {}, channel {} ({})",

@@ -72,7 +72,8 @@ pub struct Booked {
     pub ignored: usize,
 }
 
-/// The shop external id a mapping's lines are posted to: the channel's display name, folded.
+/// The shop external id a mapping's lines are posted to by default: the channel's display
+/// name, folded.
 pub fn shop_key(mapping: &Checked) -> String {
     fold(&mapping.display).replace(' ', "-")
 }
@@ -170,7 +171,7 @@ fn signed(money: Money, sign: Sign) -> Money {
 }
 
 /// Books `table` with `mapping`; `file` names the statement when the payout id comes from its
-/// name.
+/// name; `shop` (the shop's external id) starts every entry key.
 ///
 /// # Errors
 /// The first bad cell (unless `skip_bad_rows`), or a bad summary row / total, always.
@@ -179,6 +180,7 @@ pub fn book(
     mapping: &Checked,
     mapper: &FeeMapper,
     file: &str,
+    shop: &str,
     skip_bad_rows: bool,
 ) -> Result<Booked, BadCell> {
     let ctx = Ctx { table, mapping };
@@ -201,7 +203,6 @@ pub fn book(
     });
     let currency = ctx.currency(named.unwrap_or(head), None)?;
     let payout = payout(&ctx, summary, currency, file)?;
-    let shop = shop_key(mapping);
     let mut out = Booked {
         normalized: Normalized::default(),
         line_rows: Vec::new(),
@@ -217,7 +218,7 @@ pub fn book(
         if ctx.is_summary(row) {
             continue;
         }
-        match row_lines(&ctx, row, &out.payout.reference, mapper, &shop, currency) {
+        match row_lines(&ctx, row, &out.payout.reference, mapper, shop, currency) {
             Ok(None) => out.ignored += 1,
             Ok(Some(lines)) => {
                 for mut line in lines {

@@ -54,24 +54,29 @@ pub fn resolve_mapping(name_or_path: &str) -> Result<Checked> {
 }
 
 /// Reads `bytes` (the statement `file`) through `mapping`, booking labels with `mapper`;
-/// writes nothing. Returns the decoded text too (the raw record keeps it).
+/// writes nothing. Returns the decoded text too (the raw record keeps it). `options` says
+/// whether bad rows are skipped and which shop the entry keys belong to.
 ///
 /// # Errors
 /// BAD_USER_INPUT naming the file and, for a bad cell, its row, column and value: bytes not in
 /// the mapping's character set, a column the mapping names that the file lacks (before any row
-/// is read), a bad summary row, or a bad row unless `skip_bad_rows`.
+/// is read), a bad summary row, or a bad row unless `options.skip_bad_rows`.
 pub fn read_statement(
     bytes: &[u8],
     file: &str,
     mapping: &Checked,
     mapper: &FeeMapper,
-    skip_bad_rows: bool,
+    options: &StatementOptions,
 ) -> Result<(Booked, String)> {
     let name = mapping.mapping.name.as_deref().unwrap_or("statement");
     let fail = |message: String| Error::bad_input(format!("{file} (mapping {name}): {message}"));
     let text = read::decode(bytes, &mapping.mapping.file.encoding).map_err(fail)?;
     let table = read::Table::read(&text, mapping).map_err(fail)?;
-    let booked = book::book(&table, mapping, mapper, file, skip_bad_rows)
+    let shop = options
+        .shop
+        .clone()
+        .unwrap_or_else(|| book::shop_key(mapping));
+    let booked = book::book(&table, mapping, mapper, file, &shop, options.skip_bad_rows)
         .map_err(|bad| fail(bad.to_string()))?;
     Ok((booked, text))
 }

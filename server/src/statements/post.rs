@@ -21,7 +21,8 @@ pub const SOURCE_KIND: &str = "statement.mapping";
 pub struct StatementOptions {
     /// Post the readable rows and list the rest, instead of refusing the file.
     pub skip_bad_rows: bool,
-    /// The shop's external id (default: the channel's display name, folded).
+    /// The shop's external id (default: the channel's display name, folded); entry keys start
+    /// with it, so two shops of one channel never share a key.
     pub shop: Option<String>,
 }
 
@@ -63,8 +64,7 @@ pub async fn import_statement(
     options: &StatementOptions,
 ) -> Result<StatementReport> {
     let mapper = FeeMapper::load(db.conn(), org_id).await?;
-    let (booked, text) =
-        super::read_statement(bytes, file, mapping, &mapper, options.skip_bad_rows)?;
+    let (booked, text) = super::read_statement(bytes, file, mapping, &mapper, options)?;
     let channel = mapping.channel;
     let shop_external = options.shop.clone().unwrap_or_else(|| shop_key(mapping));
     // The payout id already starts with the mapping's name (or its id prefix).

@@ -10,6 +10,13 @@ const WALMART: &[u8] = include_bytes!("../../../tests/fixtures/statements/walmar
 const ETSY: &[u8] = include_bytes!("../../../tests/fixtures/statements/etsy_de_2026-10.csv");
 const ETSY_MAPPING: &str = include_str!("../../../tests/fixtures/statements/etsy_de.toml");
 
+fn skipping() -> StatementOptions {
+    StatementOptions {
+        skip_bad_rows: true,
+        shop: None,
+    }
+}
+
 fn walmart() -> Checked {
     builtin::find("walmart-recon").unwrap().unwrap()
 }
@@ -44,7 +51,7 @@ fn the_walmart_report_books_every_row_and_adds_up_to_total_payable() {
         "walmart_recon.csv",
         &walmart(),
         &FeeMapper::defaults(),
-        false,
+        &StatementOptions::default(),
     )
     .unwrap();
     assert_eq!(booked.normalized.rows, 16);
@@ -102,7 +109,7 @@ fn an_org_override_wins_over_the_mapping_table_and_unlisted_labels_go_to_other()
         "w.csv",
         &walmart(),
         &FeeMapper::defaults(),
-        false,
+        &StatementOptions::default(),
     )
     .unwrap();
     let line = booked
@@ -122,7 +129,7 @@ fn a_cp1252_file_with_semicolons_decimal_commas_and_gross_fee_net_columns() {
         "etsy_de_2026-10.csv",
         &mapping,
         &FeeMapper::defaults(),
-        false,
+        &StatementOptions::default(),
     )
     .unwrap();
     assert!(text.contains("Übertopf Grün"), "decoded from cp1252");
@@ -161,7 +168,7 @@ fn a_bad_amount_refuses_the_file_naming_row_column_and_value() {
         "bad.csv",
         &walmart(),
         &FeeMapper::defaults(),
-        false,
+        &StatementOptions::default(),
     )
     .unwrap_err()
     .to_string();
@@ -178,7 +185,7 @@ fn a_bad_amount_refuses_the_file_naming_row_column_and_value() {
         "bad.csv",
         &walmart(),
         &FeeMapper::defaults(),
-        false,
+        &StatementOptions::default(),
     )
     .unwrap_err()
     .to_string();
@@ -190,7 +197,7 @@ fn a_bad_amount_refuses_the_file_naming_row_column_and_value() {
         "bad.csv",
         &walmart(),
         &FeeMapper::defaults(),
-        true,
+        &skipping(),
     )
     .unwrap();
     assert_eq!(booked.normalized.lines.len(), 14);
@@ -205,9 +212,15 @@ fn a_bad_amount_refuses_the_file_naming_row_column_and_value() {
 fn a_mapping_naming_a_column_the_file_lacks_is_refused_before_any_row() {
     let toml = ETSY_MAPPING.replace("sku = \"Artikelnummer\"", "sku = \"SKU-Nummer\"");
     let mapping = StatementMapping::parse(&toml, "etsy_de").unwrap();
-    let error = read_statement(ETSY, "e.csv", &mapping, &FeeMapper::defaults(), false)
-        .unwrap_err()
-        .to_string();
+    let error = read_statement(
+        ETSY,
+        "e.csv",
+        &mapping,
+        &FeeMapper::defaults(),
+        &StatementOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         error.contains("\"SKU-Nummer\" (rows.sku)"),
         "names the column and the key: {error}"
@@ -235,8 +248,14 @@ fn unknown_keys_and_vocabulary_are_refused_when_the_mapping_is_read() {
 
 #[test]
 fn the_preview_shows_the_booking_and_the_payout_assertion() {
-    let (booked, _) =
-        read_statement(WALMART, "w.csv", &walmart(), &FeeMapper::defaults(), false).unwrap();
+    let (booked, _) = read_statement(
+        WALMART,
+        "w.csv",
+        &walmart(),
+        &FeeMapper::defaults(),
+        &StatementOptions::default(),
+    )
+    .unwrap();
     let text = check::preview(&booked, 3);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -279,7 +298,7 @@ fn a_tab_separated_walmart_export_with_other_amount_types_books_through_the_patt
         "w.tsv",
         &walmart(),
         &FeeMapper::defaults(),
-        false,
+        &StatementOptions::default(),
     )
     .unwrap();
     assert_eq!(sum(&booked), booked.payout.reported);
@@ -304,9 +323,15 @@ fn footer_rows_named_in_rows_skip_and_rows_without_an_amount_are_not_booked() {
         encoding_rs::WINDOWS_1252.decode(ETSY).0.into_owned() + ";Summe;;;;;;1.161,14;;;;\r\n";
     let bytes = encoding_rs::WINDOWS_1252.encode(&text).0.into_owned();
     let plain = StatementMapping::parse(ETSY_MAPPING, "etsy_de").unwrap();
-    let error = read_statement(&bytes, "e.csv", &plain, &FeeMapper::defaults(), false)
-        .unwrap_err()
-        .to_string();
+    let error = read_statement(
+        &bytes,
+        "e.csv",
+        &plain,
+        &FeeMapper::defaults(),
+        &StatementOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         error.contains("row 11, column \"Datum\": \"\" is not a date"),
         "{error}"
@@ -316,8 +341,14 @@ fn footer_rows_named_in_rows_skip_and_rows_without_an_amount_are_not_booked() {
         "key = \"Transaktions-ID\"\nskip = [{ column = \"Typ\", equals = \"summe\" }]",
     );
     let mapping = StatementMapping::parse(&toml, "etsy_de").unwrap();
-    let (booked, _) =
-        read_statement(&bytes, "e.csv", &mapping, &FeeMapper::defaults(), false).unwrap();
+    let (booked, _) = read_statement(
+        &bytes,
+        "e.csv",
+        &mapping,
+        &FeeMapper::defaults(),
+        &StatementOptions::default(),
+    )
+    .unwrap();
     assert_eq!(booked.ignored, 1);
     assert_eq!(sum(&booked), booked.payout.reported);
 
@@ -330,7 +361,7 @@ fn footer_rows_named_in_rows_skip_and_rows_without_an_amount_are_not_booked() {
         "w.csv",
         &walmart(),
         &FeeMapper::defaults(),
-        false,
+        &StatementOptions::default(),
     )
     .unwrap();
     assert_eq!((booked.normalized.lines.len(), booked.ignored), (14, 1));
