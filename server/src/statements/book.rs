@@ -16,9 +16,7 @@ use chrono::{DateTime, Utc};
 use super::mapping::{fold, Checked, Sign};
 use super::read::{Row, Table};
 use super::values;
-use crate::connectors::{
-    Failure, Granularity, Line, Normalized, PayoutInfo, PayoutKind, PayoutRef, SkuRef,
-};
+use crate::connectors::{Failure, Granularity, Line, Normalized, PayoutInfo, PayoutRef, SkuRef};
 use crate::ledger::mapping::FeeMapper;
 use crate::ledger::{EntryStatus, FeeBucket};
 use crate::money::{Currency, Money};
@@ -78,17 +76,18 @@ pub fn shop_key(mapping: &Checked) -> String {
     fold(&mapping.display).replace(' ', "-")
 }
 
-struct Ctx<'a> {
-    table: &'a Table,
-    mapping: &'a Checked,
+/// The table and mapping a booking reads.
+pub(super) struct Ctx<'a> {
+    pub(super) table: &'a Table,
+    pub(super) mapping: &'a Checked,
 }
 
 impl Ctx<'_> {
-    fn cell<'r>(&self, row: &'r Row, column: &str) -> &'r str {
+    pub(super) fn cell<'r>(&self, row: &'r Row, column: &str) -> &'r str {
         self.table.get(row, column)
     }
 
-    fn bad(row: &Row, column: &str, value: &str, reason: &str) -> BadCell {
+    pub(super) fn bad(row: &Row, column: &str, value: &str, reason: &str) -> BadCell {
         BadCell {
             row: row.line,
             column: column.to_owned(),
@@ -97,7 +96,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn money(&self, row: &Row, column: &str, currency: Currency) -> Result<Money, BadCell> {
+    pub(super) fn money(
+        &self,
+        row: &Row,
+        column: &str,
+        currency: Currency,
+    ) -> Result<Money, BadCell> {
         let text = self.cell(row, column);
         let style = self.mapping.mapping.file.decimal;
         values::amount(text, style, currency).ok_or_else(|| {
@@ -117,7 +121,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn date(&self, row: &Row, column: &str) -> Result<DateTime<Utc>, BadCell> {
+    pub(super) fn date(&self, row: &Row, column: &str) -> Result<DateTime<Utc>, BadCell> {
         let text = self.cell(row, column);
         let formats = &self.mapping.mapping.file.date_formats;
         values::date(text, formats).ok_or_else(|| {
@@ -163,7 +167,7 @@ impl Ctx<'_> {
     }
 }
 
-fn signed(money: Money, sign: Sign) -> Money {
+pub(super) fn signed(money: Money, sign: Sign) -> Money {
     match sign {
         Sign::AsWritten => money,
         Sign::Negate => -money,
@@ -202,7 +206,7 @@ pub fn book(
             .find(|row| !ctx.cell(row, column).is_empty())
     });
     let currency = ctx.currency(named.unwrap_or(head), None)?;
-    let payout = payout(&ctx, summary, currency, file)?;
+    let payout = super::payout::payout(&ctx, summary, currency, file)?;
     let mut out = Booked {
         normalized: Normalized::default(),
         line_rows: Vec::new(),
@@ -245,104 +249,6 @@ pub fn book(
     }
     out.normalized.payouts.push(out.payout.clone());
     Ok(out)
-}
-
-fn payout(
-    ctx: &Ctx<'_>,
-    summary: Option<&Row>,
-    currency: Currency,
-    file: &str,
-) -> Result<PayoutInfo, BadCell> {
-    let spec = &ctx.mapping.mapping.payout;
-    // Without a summary row (or when a file lacks it [O: Walmart files are seen with and
-    // without]) every row must carry the same total.
-    let total_row = match summary {
-        Some(row) => row,
-        None => {
-            let mut rows = ctx
-                .table
-                .rows
-                .iter()
-                .filter(|row| !ctx.cell(row, &spec.total).is_empty());
-            let first = rows.next().ok_or_else(|| BadCell {
-                row: 0,
-                column: spec.total.clone(),
-                value: String::new(),
-                reason: "no row carries the statement's total (payout.total)".to_owned(),
-            })?;
-            if let Some(other) =
-                rows.find(|row| ctx.cell(row, &spec.total) != ctx.cell(first, &spec.total))
-            {
-                return Err(Ctx::bad(
-                    other,
-                    &spec.total,
-                    ctx.cell(other, &spec.total),
-                    &format!(
-                        "differs from the total {:?} of row {}: one file is one statement",
-                        ctx.cell(first, &spec.total),
-                        first.line
-                    ),
-                ));
-            }
-            first
-        }
-    };
-    let reported = signed(
-        ctx.money(total_row, &spec.total, currency)?,
-        spec.total_sign,
-    );
-    let prefix = spec
-        .id_prefix
-        .clone()
-        .or_else(|| ctx.mapping.mapping.name.clone())
-        .unwrap_or_default();
-    let id = if spec.id_columns.is_empty() {
-        let name = std::path::Path::new(file).file_stem().map_or_else(
-            || file.to_owned(),
-            |stem| stem.to_string_lossy().into_owned(),
-        );
-        format!("{prefix}:{name}")
-    } else {
-        let mut parts = Vec::new();
-        for column in &spec.id_columns {
-            let text = ctx.cell(total_row, column);
-            if text.is_empty() {
-                return Err(Ctx::bad(
-                    total_row,
-                    column,
-                    text,
-                    "is empty: the statement id needs it",
-                ));
-            }
-            let formats = &ctx.mapping.mapping.file.date_formats;
-            parts.push(match values::date(text, formats) {
-                Some(day) => day.format("%Y-%m-%d").to_string(),
-                None => text.to_owned(),
-            });
-        }
-        format!("{prefix}:{}", parts.join(".."))
-    };
-    let day = |column: &Option<String>| -> Result<Option<DateTime<Utc>>, BadCell> {
-        match column {
-            Some(column) if !ctx.cell(total_row, column).is_empty() => {
-                ctx.date(total_row, column).map(Some)
-            }
-            _ => Ok(None),
-        }
-    };
-    Ok(PayoutInfo {
-        reference: PayoutRef {
-            kind: PayoutKind::Statement,
-            external_id: id,
-        },
-        reported,
-        period_start: day(&spec.period_start)?,
-        period_end: day(&spec.period_end)?,
-        paid_at: None,
-        status: None,
-        parent: None,
-        same_period: false,
-    })
 }
 
 /// The lines of one row; `None` when its status says it is not booked.

@@ -6,8 +6,6 @@
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::ledger::{Channel, FeeBucket};
-use crate::money::Currency;
 
 /// One statement mapping, as written in TOML.
 #[derive(Clone, Debug, Deserialize)]
@@ -286,35 +284,7 @@ pub struct LabelRule {
     pub sign: Option<Sign>,
 }
 
-/// A mapping checked once: parsed enums and the columns it names.
-#[derive(Clone, Debug)]
-pub struct Checked {
-    /// The mapping.
-    pub mapping: StatementMapping,
-    /// The channel.
-    pub channel: Channel,
-    /// The channel's display name.
-    pub display: String,
-    /// The fixed currency, if any.
-    pub currency: Option<Currency>,
-    /// The label rules with parsed buckets, by folded label.
-    pub rules: std::collections::HashMap<String, (String, FeeBucket, Option<Sign>)>,
-    /// Rules with a `*` part (any value of that label column), folded parts, in file order.
-    pub patterns: Vec<(Vec<String>, FeeBucket, Option<Sign>)>,
-    /// The delimiter, when the mapping names one.
-    pub delimiter: Option<u8>,
-    /// The quote byte.
-    pub quote: u8,
-}
-
-/// A label for comparison: lower case, runs of white space as one space.
-pub fn fold(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+pub use super::rules::{fold, Checked};
 
 impl StatementMapping {
     /// Parses a mapping; `origin` names it in messages.
@@ -327,7 +297,7 @@ impl StatementMapping {
         if mapping.name.is_none() {
             mapping.name = Some(origin.to_owned());
         }
-        mapping.check(origin)
+        super::rules::check(mapping, origin)
     }
 
     /// Every column the mapping names, with the key that names it (for "missing column").
@@ -380,137 +350,5 @@ impl StatementMapping {
                 .map(|c| ("payout.id_columns", c.as_str())),
         );
         out
-    }
-
-    fn check(self, origin: &str) -> Result<Checked> {
-        let bad = |message: String| Error::bad_input(format!("mapping {origin}: {message}"));
-        let channel: Channel = self.channel.channel.parse().map_err(|_| {
-            bad(format!(
-                "channel.channel {:?} is not a channel (WALMART, OTHER, …)",
-                self.channel.channel
-            ))
-        })?;
-        let display = match (&self.channel.name, channel) {
-            (Some(name), _) if !name.trim().is_empty() => name.trim().to_owned(),
-            (_, Channel::Other) => {
-                return Err(bad(
-                    "channel.name is required for channel OTHER (Etsy, eBay, …)".to_owned(),
-                ))
-            }
-            (_, Channel::Walmart) => "Walmart".to_owned(),
-            (_, other) => other.as_str().to_owned(),
-        };
-        match (&self.rows.amount, &self.rows.amounts) {
-            (Some(_), None) | (None, Some(_)) => {}
-            _ => {
-                return Err(bad(
-                    "give either rows.amount or rows.amounts (gross/fee/net), not both or neither"
-                        .to_owned(),
-                ))
-            }
-        }
-        let currency = match (&self.rows.currency, &self.rows.currency_code) {
-            (None, None) => {
-                return Err(bad(
-                    "give rows.currency (a column) or rows.currency_code (fixed)".to_owned(),
-                ))
-            }
-            (_, Some(code)) => Some(
-                Currency::parse(code)
-                    .map_err(|_| bad(format!("rows.currency_code {code:?} is not a currency")))?,
-            ),
-            (Some(_), None) => None,
-        };
-        if self.rows.key.names().is_empty() {
-            return Err(bad("rows.key names no column".to_owned()));
-        }
-        if self.file.header_row == 0 {
-            return Err(bad("file.header_row counts from 1".to_owned()));
-        }
-        if self.file.date_formats.is_empty() {
-            return Err(bad("file.date_formats is empty".to_owned()));
-        }
-        let delimiter = match self.file.delimiter.as_deref() {
-            None => None,
-            Some("," | "comma") => Some(b','),
-            Some(";" | "semicolon") => Some(b';'),
-            Some("\t" | "tab") => Some(b'\t'),
-            Some("|" | "pipe") => Some(b'|'),
-            Some(other) => {
-                return Err(bad(format!(
-                    "file.delimiter {other:?}: expected \",\", \";\", \"tab\" or \"|\""
-                )))
-            }
-        };
-        let quote = match self.file.quote.as_bytes() {
-            [byte] if byte.is_ascii() => *byte,
-            _ => {
-                return Err(bad(format!(
-                    "file.quote {:?} must be one ASCII character",
-                    self.file.quote
-                )))
-            }
-        };
-        super::read::encoding(&self.file.encoding).map_err(bad)?;
-        let mut rules = std::collections::HashMap::new();
-        let mut patterns = Vec::new();
-        let separator = self.rows.label_separator.as_str();
-        for rule in &self.labels {
-            let bucket: FeeBucket = rule.bucket.parse().map_err(|_| {
-                bad(format!(
-                    "label {:?}: bucket {:?} is not a fee bucket",
-                    rule.label, rule.bucket
-                ))
-            })?;
-            let parts = split(&rule.label, separator);
-            if parts.iter().any(|part| part == "*") {
-                patterns.push((parts, bucket, rule.sign));
-                continue;
-            }
-            if rules
-                .insert(fold(&rule.label), (rule.label.clone(), bucket, rule.sign))
-                .is_some()
-            {
-                return Err(bad(format!("label {:?} is listed twice", rule.label)));
-            }
-        }
-        Ok(Checked {
-            mapping: self,
-            channel,
-            display,
-            currency,
-            rules,
-            patterns,
-            delimiter,
-            quote,
-        })
-    }
-}
-
-/// A label's parts (between exact separators: Walmart's `Fee/Reimbursement` is one part of
-/// `Sale / Fee/Reimbursement`), folded.
-fn split(label: &str, separator: &str) -> Vec<String> {
-    if separator.is_empty() {
-        return vec![fold(label)];
-    }
-    label.split(separator).map(fold).collect()
-}
-
-impl Checked {
-    /// The rule for a label as written: its exact entry (the label then stored in the mapping's
-    /// spelling), else the first `*` pattern it fits (the label stored as written, so an org
-    /// override can still single it out).
-    pub fn rule(&self, written: &str) -> Option<(String, FeeBucket, Option<Sign>)> {
-        if let Some((label, bucket, sign)) = self.rules.get(&fold(written)) {
-            return Some((label.clone(), *bucket, *sign));
-        }
-        let parts = split(written, &self.mapping.rows.label_separator);
-        self.patterns
-            .iter()
-            .find(|(pattern, _, _)| {
-                pattern.len() == parts.len()
-                    && pattern.iter().zip(&parts).all(|(p, v)| p == "*" || p == v)
-            })
-            .map(|(_, bucket, sign)| (written.to_owned(), *bucket, *sign))
     }
 }

@@ -18,8 +18,10 @@ pub mod book;
 pub mod builtin;
 pub mod check;
 pub mod mapping;
+pub mod payout;
 pub mod post;
 pub mod read;
+pub mod rules;
 pub mod values;
 
 pub use book::{BadCell, Booked};
