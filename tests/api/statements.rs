@@ -27,6 +27,19 @@ async fn a_walmart_recon_report_imports_with_the_builtin_mapping_and_reconciles_
     let bytes = read("walmart_recon.csv");
     let options = StatementOptions::default();
 
+    // Without --mapping, `pnl import` names the mapping to use and stores nothing.
+    let error = import_file(
+        &app.db,
+        org,
+        &fixture("statements/walmart_recon.csv"),
+        &ImportOptions::default(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("--mapping walmart-recon"), "{error}");
+    assert_eq!(app.ledger_rows().await, 0);
+
     let report = import_statement(
         &app.db,
         org,

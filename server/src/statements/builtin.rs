@@ -33,6 +33,20 @@ pub fn description(builtin: &Builtin) -> String {
         .unwrap_or_default()
 }
 
+/// The built-in mapping whose columns `bytes` have (its header holds every column the mapping
+/// names), for a hint when a file is imported without `--mapping`.
+pub fn recognise(bytes: &[u8]) -> Option<&'static str> {
+    ALL.iter()
+        .find(|builtin| {
+            let Ok(mapping) = StatementMapping::parse(builtin.toml, builtin.name) else {
+                return false;
+            };
+            super::read::decode(bytes, &mapping.mapping.file.encoding)
+                .is_ok_and(|text| super::read::Table::read(&text, &mapping).is_ok())
+        })
+        .map(|builtin| builtin.name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +59,8 @@ mod tests {
             assert!(!description(builtin).is_empty(), "{}", builtin.name);
         }
         assert!(find("no-such-mapping").is_none());
+        let walmart = include_bytes!("../../../tests/fixtures/statements/walmart_recon.csv");
+        assert_eq!(recognise(walmart), Some("walmart-recon"));
+        assert_eq!(recognise(b"a,b,c\n1,2,3\n"), None);
     }
 }
