@@ -128,7 +128,18 @@ impl Table {
                 .count() as u64;
             counted_to = upto;
             let line = newlines + 1;
-            let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+            // A cell of dashes only ("--" in Etsy-style exports, "—") says "nothing": empty.
+            let cells: Vec<String> = record
+                .iter()
+                .map(|c| {
+                    let c = c.trim();
+                    if c.chars().all(|d| matches!(d, '-' | '–' | '—')) {
+                        String::new()
+                    } else {
+                        c.to_owned()
+                    }
+                })
+                .collect();
             if cells.iter().all(String::is_empty) {
                 continue;
             }

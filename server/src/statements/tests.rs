@@ -366,3 +366,23 @@ fn footer_rows_named_in_rows_skip_and_rows_without_an_amount_are_not_booked() {
     .unwrap();
     assert_eq!((booked.normalized.lines.len(), booked.ignored), (14, 1));
 }
+
+#[test]
+fn a_cell_of_dashes_is_empty() {
+    let text = encoding_rs::WINDOWS_1252
+        .decode(ETSY)
+        .0
+        .replace(";-0,18;;-0,18;", ";-0,18;--;-0,18;");
+    assert!(text.contains(";--;"));
+    let bytes = encoding_rs::WINDOWS_1252.encode(&text).0.into_owned();
+    let mapping = StatementMapping::parse(ETSY_MAPPING, "etsy_de").unwrap();
+    let (booked, _) = read_statement(
+        &bytes,
+        "e.csv",
+        &mapping,
+        &FeeMapper::defaults(),
+        &StatementOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(sum(&booked), booked.payout.reported);
+}
