@@ -51,7 +51,7 @@ async fn a_walmart_recon_report_imports_with_the_builtin_mapping_and_reconciles_
     .await
     .unwrap();
     assert_eq!(report.ingest.posted, 15, "{report:?}");
-    assert_eq!(report.residual.amount().to_string(), "0.00");
+    assert_eq!(report.residual.unwrap().amount().to_string(), "0.00");
     assert_eq!(report.payout, WALMART_ID);
     let again = import_statement(&app.db, org, "copy.csv", &bytes, &mapping, &options)
         .await
@@ -82,7 +82,11 @@ async fn a_walmart_recon_report_imports_with_the_builtin_mapping_and_reconciles_
     .await
     .unwrap();
     assert_eq!(more.ingest.posted, 1, "{more:?}");
-    assert_eq!(more.residual.amount().to_string(), "0.00", "{more:?}");
+    assert_eq!(
+        more.residual.unwrap().amount().to_string(),
+        "0.00",
+        "{more:?}"
+    );
 
     let token = app.token("acme", "pnl:read");
     let payout = app
@@ -137,7 +141,11 @@ async fn an_etsy_style_statement_appears_in_channel_comparison_beside_amazon() {
     )
     .await
     .unwrap();
-    assert_eq!(report.residual.amount().to_string(), "0.00", "{report:?}");
+    assert_eq!(
+        report.residual.unwrap().amount().to_string(),
+        "0.00",
+        "{report:?}"
+    );
     assert_eq!(
         report.ingest.unmapped.iter().collect::<Vec<_>>(),
         ["Etsy Ads"]
@@ -226,5 +234,45 @@ async fn a_bad_amount_or_a_missing_column_is_refused_and_nothing_is_stored() {
         .unwrap();
     assert_eq!(report.ingest.posted, 14);
     assert_eq!(report.skipped.len(), 1);
-    assert_eq!(report.residual.amount().to_string(), "-2.18");
+    assert_eq!(report.residual.unwrap().amount().to_string(), "-2.18");
+}
+
+#[tokio::test]
+async fn a_statement_without_a_total_books_its_lines_to_a_payout_that_reports_nothing() {
+    let app = TestApp::spawn().await;
+    let org = app.org_id("acme").await;
+    let toml = std::fs::read_to_string(fixture("statements/etsy_de.toml"))
+        .unwrap()
+        .replace("total = \"Netto\"\n", "")
+        .replace(
+            "summary_row = { column = \"Typ\", equals = \"Saldo\" }\n",
+            "",
+        )
+        .replace(
+            "key = \"Transaktions-ID\"",
+            "key = \"Transaktions-ID\"\nskip = [{ column = \"Typ\", equals = \"Saldo\" }]",
+        );
+    let mapping = pnl::statements::StatementMapping::parse(&toml, "etsy-de").unwrap();
+    let report = import_statement(
+        &app.db,
+        org,
+        "etsy_de_2026-10.csv",
+        &read("etsy_de_2026-10.csv"),
+        &mapping,
+        &StatementOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.reported, report.residual), (None, None));
+    assert_eq!(report.ledger.amount().to_string(), "1161.14");
+    let token = app.token("acme", "pnl:read");
+    let payout = app
+        .gql_ok(
+            &token,
+            PAYOUT,
+            json!({"channel": "OTHER", "id": "etsy-de:etsy_de_2026-10"}),
+        )
+        .await;
+    assert_eq!(payout["payout"]["reported"], json!(null), "{payout}");
+    assert_eq!(payout["payout"]["ledger"]["amount"], "1161.14", "{payout}");
 }

@@ -115,10 +115,16 @@ pub(super) async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Res
                     report.skipped.len(),
                     report.ignored,
                 );
-                println!(
-                    "  payout {}: reported {}, ledger {}, residual {}",
-                    report.payout, report.reported, report.ledger, report.residual
-                );
+                match (report.reported, report.residual) {
+                    (Some(reported), Some(residual)) => println!(
+                        "  payout {}: reported {reported}, ledger {}, residual {residual}",
+                        report.payout, report.ledger
+                    ),
+                    _ => println!(
+                        "  payout {}: no reported total, ledger {}",
+                        report.payout, report.ledger
+                    ),
+                }
                 if !r.unmapped.is_empty() {
                     println!(
                         "  unmapped labels (booked to OTHER): {}",

@@ -60,8 +60,10 @@ pub struct Booked {
     pub normalized: Normalized,
     /// The file line of each of `normalized.lines`.
     pub line_rows: Vec<u64>,
-    /// The payout the file asserts.
-    pub payout: PayoutInfo,
+    /// The payout the file's lines belong to.
+    pub payout: PayoutRef,
+    /// The total the file reports for it, with its period (none: the mapping names no total).
+    pub reported: Option<PayoutInfo>,
     /// The statement's currency.
     pub currency: Currency,
     /// Rows skipped (`skip_bad_rows`), with why.
@@ -206,11 +208,12 @@ pub fn book(
             .find(|row| !ctx.cell(row, column).is_empty())
     });
     let currency = ctx.currency(named.unwrap_or(head), None)?;
-    let payout = super::payout::payout(&ctx, summary, currency, file)?;
+    let (payout, reported) = super::payout::payout(&ctx, summary, currency, file)?;
     let mut out = Booked {
         normalized: Normalized::default(),
         line_rows: Vec::new(),
         payout,
+        reported,
         currency,
         skipped: Vec::new(),
         ignored: 0,
@@ -222,7 +225,7 @@ pub fn book(
         if ctx.is_summary(row) {
             continue;
         }
-        match row_lines(&ctx, row, &out.payout.reference, mapper, shop, currency) {
+        match row_lines(&ctx, row, &out.payout, mapper, shop, currency) {
             Ok(None) => out.ignored += 1,
             Ok(Some(lines)) => {
                 for mut line in lines {
@@ -247,7 +250,7 @@ pub fn book(
             Err(bad) => return Err(bad),
         }
     }
-    out.normalized.payouts.push(out.payout.clone());
+    out.normalized.payouts.extend(out.reported.clone());
     Ok(out)
 }
 

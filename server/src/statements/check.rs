@@ -33,29 +33,32 @@ pub fn preview(booked: &Booked, limit: usize) -> String {
         let _ = writeln!(out, "… {} more line(s)", lines.len() - limit);
     }
     let sum = Money::checked_sum(lines.iter().map(|line| line.amount), booked.currency);
-    let payout = &booked.payout;
-    match sum {
-        Ok(sum) => {
-            let residual = payout.reported.checked_sub(sum);
+    let id = &booked.payout.external_id;
+    let code = booked.currency.as_str();
+    match (sum, &booked.reported) {
+        (Ok(sum), Some(reported)) => {
+            let residual = reported.reported.checked_sub(sum);
             let _ = writeln!(
                 out,
-                "payout {}: reported {} {}, lines {} {} ({} line(s) from {} row(s)), residual {}",
-                payout.reference.external_id,
-                payout.reported.amount(),
-                booked.currency.as_str(),
+                "payout {id}: reported {} {code}, lines {} {code} ({} line(s) from {} row(s)), residual {}",
+                reported.reported.amount(),
                 sum.amount(),
-                booked.currency.as_str(),
                 lines.len(),
                 booked.normalized.rows,
                 residual.map_or_else(|_| "out of range".to_owned(), |r| r.amount().to_string()),
             );
         }
-        Err(error) => {
+        (Ok(sum), None) => {
             let _ = writeln!(
                 out,
-                "payout {}: lines cannot be summed: {error}",
-                payout.reference.external_id
+                "payout {id}: no reported total (payout.total), lines {} {code} ({} line(s) from {} row(s))",
+                sum.amount(),
+                lines.len(),
+                booked.normalized.rows,
             );
+        }
+        (Err(error), _) => {
+            let _ = writeln!(out, "payout {id}: lines cannot be summed: {error}");
         }
     }
     let unmapped: std::collections::BTreeSet<&str> = lines

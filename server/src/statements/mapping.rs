@@ -250,8 +250,10 @@ pub struct PayoutSpec {
     /// The summary row; not booked as a line. Without one, every row carries the total.
     #[serde(default)]
     pub summary_row: Option<RowMatch>,
-    /// The column holding the reported total (on the summary row, or the same on every row).
-    pub total: String,
+    /// The column holding the reported total (on the summary row, or the same on every row);
+    /// none: the file reports no total and its payout stays NOT_REPORTED.
+    #[serde(default)]
+    pub total: Option<String>,
     /// The sign of the total (`negate` when the file writes a payout owed to the seller
     /// negative).
     #[serde(default)]
@@ -342,7 +344,7 @@ impl StatementMapping {
         if let Some(summary) = &self.payout.summary_row {
             out.push(("payout.summary_row.column", summary.column.as_str()));
         }
-        out.push(("payout.total", self.payout.total.as_str()));
+        out.extend(self.payout.total.as_deref().map(|c| ("payout.total", c)));
         out.extend(
             self.payout
                 .id_columns

@@ -42,12 +42,12 @@ pub struct StatementReport {
     pub ignored: usize,
     /// The payout's external id.
     pub payout: String,
-    /// The statement's reported total.
-    pub reported: Money,
+    /// The statement's reported total (none: the mapping names no total column).
+    pub reported: Option<Money>,
     /// What the ledger holds for the payout after the import.
     pub ledger: Money,
-    /// reported − ledger.
-    pub residual: Money,
+    /// reported − ledger (none without a reported total).
+    pub residual: Option<Money>,
 }
 
 /// Reads and posts the statement `file` (`bytes`) for `org_id` with `mapping`.
@@ -68,7 +68,7 @@ pub async fn import_statement(
     let channel = mapping.channel;
     let shop_external = options.shop.clone().unwrap_or_else(|| shop_key(mapping));
     // The payout id already starts with the mapping's name (or its id prefix).
-    let source_id = booked.payout.reference.external_id.clone();
+    let source_id = booked.payout.external_id.clone();
     let txn = db.begin_write().await?;
     let shop = catalog::ensure_shop(
         &*txn,
@@ -95,18 +95,20 @@ pub async fn import_statement(
         org_id,
         channel,
         Some(PayoutKind::Statement),
-        &booked.payout.reference.external_id,
+        &booked.payout.external_id,
     )
     .await?;
-    let reported = booked.payout.reported;
-    let residual = reported.checked_sub(view.ledger)?;
+    let reported = booked.reported.as_ref().map(|info| info.reported);
+    let residual = reported
+        .map(|reported| reported.checked_sub(view.ledger))
+        .transpose()?;
     Ok(StatementReport {
         mapping: mapping.mapping.name.clone().unwrap_or_default(),
         channel_name: mapping.display.clone(),
         ingest,
         skipped: booked.skipped,
         ignored: booked.ignored,
-        payout: booked.payout.reference.external_id,
+        payout: booked.payout.external_id,
         reported,
         ledger: view.ledger,
         residual,
