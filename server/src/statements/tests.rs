@@ -414,3 +414,28 @@ fn without_a_total_column_the_lines_go_to_a_payout_that_reports_nothing() {
     assert_eq!(sum(&booked).amount().to_string(), "1161.14");
     assert!(check::preview(&booked, 1).contains("no reported total"));
 }
+
+mod garbled {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any one byte of the Walmart report replaced by any byte: never a panic; either a
+        /// refusal naming the file, or a booking whose lines and payout are consistent.
+        #[test]
+        fn a_garbled_report_is_refused_or_booked_never_half_read(at in 0..WALMART.len(), byte in any::<u8>()) {
+            let mut bytes = WALMART.to_vec();
+            bytes[at] = byte;
+            match read_statement(&bytes, "g.csv", &walmart(), &FeeMapper::defaults(), &StatementOptions::default()) {
+                Err(error) => prop_assert!(error.to_string().starts_with("g.csv"), "{}", error),
+                Ok((booked, _)) => {
+                    prop_assert_eq!(booked.normalized.lines.len(), booked.line_rows.len());
+                    prop_assert!(booked.normalized.lines.iter().all(|line| line.amount.currency() == booked.currency));
+                }
+            }
+        }
+    }
+}
