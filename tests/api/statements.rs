@@ -276,3 +276,39 @@ async fn a_statement_without_a_total_books_its_lines_to_a_payout_that_reports_no
     assert_eq!(payout["payout"]["reported"], json!(null), "{payout}");
     assert_eq!(payout["payout"]["ledger"]["amount"], "1161.14", "{payout}");
 }
+
+#[tokio::test]
+async fn an_org_fee_mapping_wins_over_the_statement_mappings_table() {
+    let app = TestApp::spawn().await;
+    let org = app.org_id("acme").await;
+    let admin = app.token("acme", "admin pnl:read");
+    app.gql_ok(
+        &admin,
+        r#"mutation { setFeeMapping(input: {channel: WALMART, label: "Adjustment / Fee/Reimbursement", bucket: SHIPPING_COSTS}) { bucket } }"#,
+        json!({}),
+    )
+    .await;
+    let mapping = resolve_mapping("walmart-recon").unwrap();
+    import_statement(
+        &app.db,
+        org,
+        "walmart_recon.csv",
+        &read("walmart_recon.csv"),
+        &mapping,
+        &StatementOptions::default(),
+    )
+    .await
+    .unwrap();
+    let query = r#"query($id: String!) { payout(channel: WALMART, externalId: $id) { breakdown { bucket amount { amount } } } }"#;
+    let payout = app.gql_ok(&admin, query, json!({"id": WALMART_ID})).await;
+    let breakdown = payout["payout"]["breakdown"].as_array().unwrap();
+    let amount = |bucket: &str| {
+        breakdown
+            .iter()
+            .find(|row| row["bucket"] == bucket)
+            .map(|row| row["amount"]["amount"].clone())
+    };
+    assert_eq!(amount("SHIPPING_COSTS"), Some(json!("-13.00")), "{payout}");
+    assert_eq!(amount("ADJUSTMENTS"), None, "{payout}");
+    assert_eq!(amount("PRODUCT_SALES"), Some(json!("74.47")), "{payout}");
+}
