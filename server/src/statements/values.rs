@@ -69,6 +69,16 @@ pub fn amount(text: &str, style: DecimalStyle, currency: Currency) -> Option<Mon
 /// an offset); a date alone is midnight UTC, a time without an offset is UTC.
 pub fn date(text: &str, formats: &[String]) -> Option<DateTime<Utc>> {
     let text = text.trim();
+    parse_date(text, formats).or_else(|| {
+        // "… UTC" / "… GMT" after a time the formats read [O: report exports add the zone].
+        let bare = text
+            .strip_suffix(" UTC")
+            .or_else(|| text.strip_suffix(" GMT"))?;
+        parse_date(bare.trim_end(), formats)
+    })
+}
+
+fn parse_date(text: &str, formats: &[String]) -> Option<DateTime<Utc>> {
     for format in formats {
         if format == "rfc3339" {
             if let Ok(time) = DateTime::parse_from_rfc3339(text) {
@@ -158,6 +168,14 @@ mod tests {
             "2026-10-02T14:30:00+00:00"
         );
         assert!(date("2026-10-02", &formats).is_none());
+        assert_eq!(
+            date("02.10.2026 14:30 UTC", &formats).unwrap().to_rfc3339(),
+            "2026-10-02T14:30:00+00:00"
+        );
+        assert!(
+            date("02.10.2026 14:30 PDT", &formats).is_none(),
+            "no zone guessed"
+        );
         assert!(date("2026-10-02T01:00:00-07:00", &["rfc3339".to_owned()]).is_some());
     }
 }
