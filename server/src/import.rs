@@ -147,7 +147,20 @@ pub async fn import_bytes(
         bytes,
         json: json.as_ref(),
     };
-    let (connector, format) = resolve(&input, options.format.as_deref(), json_error.as_deref())?;
+    let (connector, format) =
+        match resolve(&input, options.format.as_deref(), json_error.as_deref()) {
+            Ok(found) => found,
+            Err(error) => {
+                // A statement file is read through a mapping, never detected as a format.
+                return Err(match crate::statements::builtin::recognise(bytes) {
+                    Some(name) if options.format.is_none() => Error::bad_input(format!(
+                        "{file}: a statement file with the columns of the built-in mapping \
+                         {name}: import it with --mapping {name}"
+                    )),
+                    _ => error,
+                });
+            }
+        };
     let mapper = FeeMapper::load(db.conn(), org_id).await?;
     let ctx = FileContext {
         mapper: &mapper,

@@ -9,6 +9,8 @@
 //! - [`listings`] — channel SKUs and the master products they are linked to, by hand or on
 //!   first sight.
 //! - [`money`] — exact money and ISO 4217 currencies.
+//! - [`statements`] — statement files of any channel read through a TOML mapping (built-ins
+//!   by name), posted like a connector's lines.
 //! - [`org`] — tenants.
 //! - [`db`], [`state`], [`error`] — the database handle, shared state, the error type.
 //! - [`owner_only`] — the data directory, database and secrets readable by their owner only.
@@ -34,5 +36,6 @@ pub mod payout;
 pub mod pnl;
 pub mod startup;
 pub mod state;
+pub mod statements;
 pub mod sync;
 pub mod telemetry;

@@ -33,6 +33,7 @@ mod reauth_race;
 mod schema;
 mod shopify_sync;
 mod secrets;
+mod statements;
 mod store_trouble;
 mod subscription;
 mod subscription_limits;

@@ -6,6 +6,7 @@ mod demo;
 mod demo_seed;
 mod demo_settings;
 mod run_sync;
+mod statements;
 mod token;
 
 pub use demo::{sandbox_config as demo_sandbox_config, LAST_DAY as DEMO_LAST_DAY};
@@ -86,8 +87,12 @@ enum Command {
     /// Manage partner apps (OAuth client credentials).
     #[command(subcommand)]
     Partner(PartnerCommand),
-    /// Import saved channel API responses (format detected from the content).
+    /// Import saved channel API responses (format detected from the content), or statement
+    /// files through a mapping (`--mapping NAME|FILE.toml`).
     Import(ImportArgs),
+    /// Statement mappings: `check` shows how a sample would be booked, `list` the built-ins.
+    #[command(subcommand)]
+    Mapping(statements::MappingCommand),
     /// TikTok tools.
     #[command(subcommand)]
     Tiktok(TiktokCommand),
@@ -148,6 +153,14 @@ struct ImportArgs {
     /// TikTok Ads: the ad account's time zone (IANA name; default UTC).
     #[arg(long)]
     time_zone: Option<String>,
+    /// Read the files as statements through this mapping: a built-in's name (`pnl mapping
+    /// list`) or a TOML file.
+    #[arg(long, conflicts_with_all = ["format", "currency", "advertiser", "time_zone"])]
+    mapping: Option<String>,
+    /// With --mapping: post the rows that read and list the ones skipped, instead of refusing
+    /// a file with a bad row.
+    #[arg(long, requires = "mapping")]
+    skip_bad_rows: bool,
     /// Files to import, each in its own transaction.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -280,7 +293,11 @@ impl Cli {
             }
             Command::Token(args) => token::run(&config, args).await,
             Command::Partner(command) => run_partner(&config, command).await,
+            Command::Import(args) if args.mapping.is_some() => {
+                statements::run_import(&config, args).await
+            }
             Command::Import(args) => run_import(&config, args).await,
+            Command::Mapping(command) => statements::run(command),
             Command::Sandbox {
                 listen,
                 seed,

@@ -49,11 +49,13 @@ pub struct ShopView {
     pub sync: Option<SyncView>,
 }
 
-/// The stored stream of `shop`'s own money, from its channel's connector.
-fn shop_stream(shop: &shop::Model) -> Result<&'static str> {
+/// The stored stream of `shop`'s own money, from its channel's connector; none for a channel
+/// no connector serves (a shop whose money comes from imported statement files only).
+fn shop_stream(shop: &shop::Model) -> Result<Option<&'static str>> {
     Ok(Registry::builtin()
-        .channel(shop.channel.parse()?)?
-        .shop_stream())
+        .channel(shop.channel.parse()?)
+        .ok()
+        .map(|connector| connector.shop_stream()))
 }
 
 fn view(shop: shop::Model, job: Option<sync_state::Model>) -> Result<ShopView> {
@@ -103,7 +105,7 @@ pub async fn shops(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<ShopVie
             let stream = shop_stream(&shop)?;
             let job = jobs
                 .iter()
-                .find(|job| job.shop_id == shop.id && job.stream == stream)
+                .find(|job| job.shop_id == shop.id && Some(job.stream.as_str()) == stream)
                 .cloned();
             view(shop, job)
         })
@@ -123,11 +125,16 @@ pub async fn shop(db: &impl ConnectionTrait, org_id: i64, shop_id: i64) -> Resul
             entity: "shop",
             id: shop_id.to_string(),
         })?;
-    let job = sync_state::Entity::find()
-        .filter(sync_state::Column::ShopId.eq(row.id))
-        .filter(sync_state::Column::Stream.eq(shop_stream(&row)?))
-        .one(db)
-        .await?;
+    let job = match shop_stream(&row)? {
+        Some(stream) => {
+            sync_state::Entity::find()
+                .filter(sync_state::Column::ShopId.eq(row.id))
+                .filter(sync_state::Column::Stream.eq(stream))
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
     view(row, job)
 }
 

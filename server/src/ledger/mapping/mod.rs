@@ -53,6 +53,25 @@ impl FeeMapper {
         Ok(Self { overrides })
     }
 
+    /// Where `label` of `channel` is booked when the source brings its own table (a statement
+    /// mapping's labels): the org's override first, then `table`'s bucket, then the channel's
+    /// built-in table; a label found nowhere goes to OTHER unmapped.
+    pub fn resolve_with(&self, channel: Channel, label: &str, table: Option<FeeBucket>) -> Mapping {
+        if let Some(bucket) = self.overrides.get(&(channel, label.to_owned())) {
+            return Mapping {
+                bucket: *bucket,
+                mapped: true,
+            };
+        }
+        match table {
+            Some(bucket) => Mapping {
+                bucket,
+                mapped: true,
+            },
+            None => self.resolve(channel, label),
+        }
+    }
+
     /// Where `label` of `channel` is booked.
     pub fn resolve(&self, channel: Channel, label: &str) -> Mapping {
         if let Some(bucket) = self.overrides.get(&(channel, label.to_owned())) {
