@@ -156,7 +156,10 @@ async fn a_bulk_backfill_reconciles_every_paid_payout_counts_mirrors_once_and_po
 
     // Mirrored orders: listed with their rule, and no Shopify line counts them.
     let orders = sandbox.shopify().orders(&domain());
-    let mirrored: Vec<_> = orders.iter().filter(|o| o.mirrored_from.is_some()).collect();
+    let mirrored: Vec<_> = orders
+        .iter()
+        .filter(|o| o.mirrored_from.is_some())
+        .collect();
     assert!(!mirrored.is_empty(), "the store mirrors TikTok orders");
     let listed_mirrors = app
         .gql_ok(
@@ -169,7 +172,9 @@ async fn a_bulk_backfill_reconciles_every_paid_payout_counts_mirrors_once_and_po
     assert_eq!(listed_mirrors.len(), mirrored.len(), "{listed_mirrors:#?}");
     for order in &mirrored {
         assert!(
-            listed_mirrors.iter().any(|m| m["orderId"] == order.legacy_id.as_str()),
+            listed_mirrors
+                .iter()
+                .any(|m| m["orderId"] == order.legacy_id.as_str()),
             "{} is listed",
             order.legacy_id
         );
@@ -191,7 +196,11 @@ async fn a_bulk_backfill_reconciles_every_paid_payout_counts_mirrors_once_and_po
     let other = app.token("globex", "pnl:read admin");
     assert!(payouts(&app, &other).await.is_empty());
     let nothing = app
-        .gql_ok(&other, "{ shops { id } mirroredOrders { orderId } }", json!({}))
+        .gql_ok(
+            &other,
+            "{ shops { id } mirroredOrders { orderId } }",
+            json!({}),
+        )
         .await;
     assert_eq!(nothing, json!({"shops": [], "mirroredOrders": []}));
 }
@@ -203,7 +212,11 @@ async fn transactions_read_before_their_payout_are_corrected_into_it() {
     install(&app, "acme").await;
     drain(&app).await;
     let pending = sandbox.shopify().pending_net(&domain());
-    assert_ne!(pending, Decimal::ZERO, "the newest transactions have no payout yet");
+    assert_ne!(
+        pending,
+        Decimal::ZERO,
+        "the newest transactions have no payout yet"
+    );
     let payout = sandbox.shopify().pay_out_pending(&domain()).unwrap();
     let payout = payout.rsplit('/').next().unwrap().to_owned();
     trigger(&app, "acme").await;
@@ -228,7 +241,10 @@ async fn a_dropped_balance_transaction_is_exactly_its_payouts_residual() {
             victim_payout.transactions.contains(&t.id) && t.kind == "CHARGE" && !t.net.is_zero()
         })
         .unwrap();
-    sandbox.faults().shopify().drop_balance_transaction(&victim.id);
+    sandbox
+        .faults()
+        .shopify()
+        .drop_balance_transaction(&victim.id);
     let app = spawn(&sandbox).await;
     install(&app, "acme").await;
     drain(&app).await;
@@ -272,7 +288,10 @@ async fn a_throttling_store_is_waited_for_and_an_incremental_sync_pages_orders()
         "{shops}"
     );
     let orders = sandbox.shopify().operation_stats("PnlOrders");
-    assert!(orders.ok >= 1, "the incremental sync pages orders: {orders:?}");
+    assert!(
+        orders.ok >= 1,
+        "the incremental sync pages orders: {orders:?}"
+    );
     for payout in sandbox
         .shopify()
         .payouts(&domain())

@@ -39,8 +39,10 @@ use crate::connectors::{joined_pages, Normalized};
 use crate::ledger::mapping::FeeMapper;
 use crate::state::AppState;
 
-/// Windows longer than this are read through a bulk operation.
-pub const BULK_WINDOW: Duration = Duration::days(3);
+/// Windows longer than this are read through a bulk operation: a backfill, or a shop that
+/// was not synced for a week (the incremental sync reads the engine's overlap, 3 days by
+/// default, plus the time since the last run).
+pub const BULK_WINDOW: Duration = Duration::days(7);
 /// Payouts issued this long before the window are read again.
 pub const PAYOUT_REACH: Duration = Duration::days(14);
 /// How far back a balance transaction without a payout is looked for.
@@ -50,8 +52,9 @@ const UNASSIGNED_REACH: Duration = Duration::days(62);
 const ORDERS_PAGE: u32 = queries::ORDERS_PAGE_SIZE;
 /// Orders read by id per call.
 const BY_ID_CHUNK: usize = queries::ORDERS_PAGE_SIZE as usize;
-/// Balance transactions per page.
-const BALANCE_PAGE: i64 = 100;
+/// Balance transactions per page (about 10 points each: 50 stay well under the 1,000-point
+/// single-query limit).
+const BALANCE_PAGE: i64 = 50;
 /// Payouts per page.
 const PAYOUT_PAGE: i64 = 50;
 /// Orders per ingest batch of a bulk export.
@@ -182,7 +185,37 @@ struct Pull<'a> {
     mapper: FeeMapper,
     currency: crate::money::Currency,
     rules: MirrorRules,
+    /// Orders read in this run, so balance transactions of the same orders need no re-read.
+    seen: OrderCache,
     report: SyncReport,
+}
+
+/// The orders a run read most recently, at most [`OrderCache::CAPACITY`] (a backfill reads
+/// far more; balance transactions mostly belong to orders read shortly before them).
+#[derive(Default)]
+struct OrderCache {
+    orders: HashMap<String, Order>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl OrderCache {
+    const CAPACITY: usize = 5_000;
+
+    fn insert(&mut self, order: &Order) {
+        let id = order.order_id();
+        if self.orders.insert(id.clone(), order.clone()).is_none() {
+            self.order.push_back(id);
+            while self.order.len() > Self::CAPACITY {
+                if let Some(old) = self.order.pop_front() {
+                    self.orders.remove(&old);
+                }
+            }
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<&Order> {
+        self.orders.get(id)
+    }
 }
 
 impl<'a> Pull<'a> {
@@ -198,6 +231,7 @@ impl<'a> Pull<'a> {
             mapper: FeeMapper::load(state.db.conn(), shop.org_id).await?,
             currency: shop_currency(shop)?,
             rules: mirrored::rules(state.db.conn(), shop.org_id).await?,
+            seen: OrderCache::default(),
             report: SyncReport::default(),
         })
     }
@@ -291,6 +325,7 @@ impl<'a> Pull<'a> {
                 .await?;
                 continue;
             }
+            self.seen.insert(order);
             normalized.extend(normalize::order(order, &self.ctx()));
         }
         self.post(kind, source_id, payload, normalized).await
@@ -401,7 +436,7 @@ impl<'a> Pull<'a> {
     ) -> Result<(), ConnectorError> {
         self.report.bulk = true;
         let filter = within("updated_at", window.from, window.to);
-        // Inside a GraphQL string only `\\` and `"` need escaping (single quotes are plain).
+        // Inside a GraphQL string only backslashes and `"` need escaping (single quotes are plain).
         let inner = queries::BULK_ORDERS.replace(
             "{filter}",
             &filter.replace('\\', "\\\\").replace('"', "\\\""),
@@ -544,9 +579,20 @@ impl<'a> Pull<'a> {
                 .map_err(decode("balanceTransactions"))?;
             self.report.balance_transactions += nodes.len();
             let wanted = normalize::orders_to_fetch(&nodes);
-            let (orders, bodies) = self.orders_by_id(&wanted).await?;
-            let orders: HashMap<String, Order> =
-                orders.into_iter().map(|o| (o.order_id(), o)).collect();
+            let missing: Vec<String> = wanted
+                .iter()
+                .filter(|gid| self.seen.get(super::model::gid_tail(gid)).is_none())
+                .cloned()
+                .collect();
+            let (fetched, bodies) = self.orders_by_id(&missing).await?;
+            for order in &fetched {
+                self.seen.insert(order);
+            }
+            let orders: HashMap<String, Order> = wanted
+                .iter()
+                .filter_map(|gid| self.seen.get(super::model::gid_tail(gid)))
+                .map(|o| (o.order_id(), o.clone()))
+                .collect();
             let normalized = normalize::balance_transactions(&nodes, &orders, &self.ctx());
             let mut all = vec![page.body];
             all.extend(bodies);
@@ -571,7 +617,12 @@ impl<'a> Pull<'a> {
         window: Window,
         progress: ProgressFn<'_>,
     ) -> Result<(), ConnectorError> {
-        let filter = within("issued_at", window.from - PAYOUT_REACH, window.to);
+        // No upper bound: a scheduled payout carries the date it will be paid, which may be
+        // after now.
+        let filter = format!(
+            "issued_at:>='{}'",
+            (window.from - PAYOUT_REACH).format("%Y-%m-%dT%H:%M:%SZ")
+        );
         let mut after: Option<String> = None;
         let mut page_no = 0;
         loop {

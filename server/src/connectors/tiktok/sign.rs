@@ -5,7 +5,6 @@
 //! the request has a non-multipart body, wrap in the app secret, HMAC-SHA256 with the app
 //! secret, lowercase hex. The HTTP method is not signed.
 
-
 /// The string that is signed (without the secret wrapping), for diagnostics.
 pub fn string_to_sign(path: &str, query: &[(String, String)], body: Option<&[u8]>) -> Vec<u8> {
     let mut params: Vec<&(String, String)> = query
