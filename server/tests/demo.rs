@@ -291,10 +291,10 @@ impl Demo {
     }
 
     /// Waits until the first sync of every shop (`shops`: the TikTok shops, each with its ad
-    /// account, and the Amazon seller) has succeeded (the README's completeness example names
-    /// them all); returns the shops.
+    /// account, the Amazon seller and the Shopify store) has succeeded (the README's
+    /// completeness example names them all); returns the shops.
     async fn backfilled(&self, tiktok_shops: usize) -> Vec<Value> {
-        let shops = tiktok_shops + 1;
+        let shops = tiktok_shops + 2;
         let query =
             "{ shops { externalId name channel syncStatus { state lastSuccessAt lastError } } \
                      adAccounts { syncStatus { lastSuccessAt } } }";

@@ -1,10 +1,11 @@
-//! `pnl demo`: a brand with two TikTok shops and their ad accounts and one Amazon US seller, end
-//! to end on this machine. It starts the sandbox on loopback with a fixed calendar history (the
-//! days up to [`LAST_DAY`], so the README's example dates answer with data), points the TikTok
-//! apps and the Amazon SP-API app at it and writes that to `demo.toml` for other commands, enters
-//! what the brand would have entered (unit costs, FX rates, a creator fee), connects the shops,
-//! ad accounts and the Amazon seller through the real OAuth / Seller Central consent and sync
-//! path, serves GraphQL, and prints what to try. It must not seed the ledger itself: every
+//! `pnl demo`: a brand with two TikTok shops and their ad accounts, one Amazon US seller and one
+//! Shopify store, end to end on this machine. It starts the sandbox on loopback with a fixed
+//! calendar history (the days up to [`LAST_DAY`], so the README's example dates answer with
+//! data), points the TikTok apps, the Amazon SP-API app and the Shopify app at it and writes
+//! that to `demo.toml` for other commands, enters what the brand would have entered (unit costs,
+//! FX rates, a creator fee), connects the shops, ad accounts, the Amazon seller and the Shopify
+//! store through the real OAuth / Seller Central consent / app install and sync path, serves
+//! GraphQL, and prints what to try. It must not seed the ledger itself: every
 //! channel line arrives through the sync.
 
 use std::time::Duration;
@@ -30,6 +31,9 @@ const ORG: &str = "demo";
 /// The demo's Amazon seller: the sandbox's US seller (Amazon.com, USD, region NA).
 pub(super) const AMAZON_SELLER: &str = "A3SANDB0XUS001";
 
+/// The demo's Shopify store.
+pub(super) const SHOPIFY_STORE: &str = "pnl-demo.myshopify.com";
+
 /// The Amazon sandbox keeps at most this many days of history.
 const AMAZON_MAX_DAYS: u32 = 730;
 
@@ -47,7 +51,7 @@ pub fn sandbox_config(days: u32, orders_per_day: u32) -> sandbox::SandboxConfig 
     config.amazon.history_days = days.clamp(1, AMAZON_MAX_DAYS);
     config.amazon.orders_per_day = orders_per_day;
     // One Shopify store (USD, a tenth of its orders mirrored from the TikTok US shop), its
-    // history as long as the others'. The connector's demo wiring is not in this change.
+    // history as long as the others'.
     config.shopify.stores = vec![sandbox::ShopifyStoreSpec::us("pnl-demo")];
     config.shopify.stores[0].orders_per_day = orders_per_day.max(1);
     config.shopify.history_days = days.clamp(3, AMAZON_MAX_DAYS);
@@ -87,6 +91,11 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     config.channels.amazon.lwa_url = sandbox_url.clone();
     config.channels.amazon.seller_central_url = sandbox_url.clone();
     config.channels.amazon.api_url = sandbox_url.clone();
+    // Every Shopify store of the sandbox is served under one host.
+    let shopify = sandbox.shopify().config();
+    config.channels.shopify.api_key = shopify.api_key.clone();
+    config.channels.shopify.api_secret = Secret::new(shopify.api_secret.clone());
+    config.channels.shopify.shop_url = format!("{sandbox_url}/shopify/{{shop}}");
     config.sync.worker = true;
     // The demo is used from this machine: no rate limits for loopback clients.
     config.rate_limit.exempt_loopback = true;
@@ -120,7 +129,13 @@ pub(super) async fn run(mut config: Config, days: u32, orders_per_day: u32) -> a
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    for path in ["/connect/tiktok", "/connect/tiktok-ads", "/connect/amazon"] {
+    let store = format!("/connect/shopify?shop={SHOPIFY_STORE}");
+    for path in [
+        "/connect/tiktok",
+        "/connect/tiktok-ads",
+        "/connect/amazon",
+        store.as_str(),
+    ] {
         let (status, body) = browse(&http, &format!("{base}{path}"), &token).await?;
         anyhow::ensure!(
             status.is_success(),
@@ -220,6 +235,7 @@ fn print_welcome(w: &Welcome<'_>) {
             s.marketplace_name, s.currency, s.seller_id, s.region
         )
     }));
+    shops.push(format!("Shopify store {SHOPIFY_STORE} (USD)"));
     let base = w.base;
     println!();
     println!("pnl demo is running; the backfill has started.");

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Secret, SyncConfig};
 use crate::connectors::amazon::config::AmazonAppConfig;
+use crate::connectors::shopify::config::ShopifyAppConfig;
 use crate::connectors::tiktok::config::{TikTokAdsAppConfig, TikTokAppConfig};
 
 /// The file's name inside the data directory.
@@ -24,6 +25,9 @@ struct DemoSettings {
     /// Absent in a file written before the demo connected an Amazon seller.
     #[serde(default)]
     amazon: Option<Amazon>,
+    /// Absent in a file written before the demo installed a Shopify store.
+    #[serde(default)]
+    shopify: Option<Shopify>,
     sync: Sync,
 }
 
@@ -52,6 +56,13 @@ struct Amazon {
     lwa_url: String,
     seller_central_url: String,
     api_url: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Shopify {
+    api_key: String,
+    api_secret: String,
+    shop_url: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -105,12 +116,18 @@ pub(super) fn write(config: &Config) -> anyhow::Result<Written> {
             seller_central_url: config.channels.amazon.seller_central_url.clone(),
             api_url: config.channels.amazon.api_url.clone(),
         }),
+        shopify: Some(Shopify {
+            api_key: config.channels.shopify.api_key.clone(),
+            api_secret: config.channels.shopify.api_secret.expose().to_owned(),
+            shop_url: config.channels.shopify.shop_url.clone(),
+        }),
         sync: Sync {
             backfill_days: config.sync.backfill_days,
         },
     };
     let text = format!(
-        "# Written by `pnl demo` while it runs (removed when it stops): the TikTok and Amazon\n\
+        "# Written by `pnl demo` while it runs (removed when it stops): the TikTok, Amazon and\n\
+         # Shopify\n\
          # sandbox it started. Other pnl commands on this data directory use these settings\n\
          # where nothing else (pnl.toml, PNL_* variables) configures them.\n{}",
         toml::to_string(&settings)?
@@ -211,6 +228,15 @@ pub(super) fn apply(config: &mut Config) -> anyhow::Result<Option<PathBuf>> {
         fill(&mut app.api_url, &defaults.api_url, demo.api_url);
         if app.lwa_client_secret.expose() == defaults.lwa_client_secret.expose() {
             app.lwa_client_secret = Secret::new(demo.lwa_client_secret);
+        }
+    }
+    if let Some(demo) = demo.shopify {
+        let defaults = ShopifyAppConfig::default();
+        let app = &mut config.channels.shopify;
+        fill(&mut app.api_key, &defaults.api_key, demo.api_key);
+        fill(&mut app.shop_url, &defaults.shop_url, demo.shop_url);
+        if app.api_secret.expose() == defaults.api_secret.expose() {
+            app.api_secret = Secret::new(demo.api_secret);
         }
     }
     if config.sync.backfill_days == sync.backfill_days {

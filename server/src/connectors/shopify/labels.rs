@@ -86,10 +86,12 @@ pub const LABELS: &[(&str, FeeBucket)] = &[
     ("MERCHANT_GOODWILL_CREDIT_REVERSAL", Adjustments),
     ("PROMOTION_CREDIT", Adjustments),
     ("PROMOTION_CREDIT_REVERSAL", Adjustments),
-    ("LENDING_DEBIT", Adjustments),
-    ("LENDING_DEBIT_REVERSAL", Adjustments),
-    ("LENDING_CREDIT", Adjustments),
-    ("LENDING_CREDIT_REVERSAL", Adjustments),
+    // Shopify Capital: the loan paid in and its repayments are financing, not profit — cash
+    // timing like a reserve (the loan's fee is inside the repayments [U]: not separable here).
+    ("LENDING_DEBIT", Reserves),
+    ("LENDING_DEBIT_REVERSAL", Reserves),
+    ("LENDING_CREDIT", Reserves),
+    ("LENDING_CREDIT_REVERSAL", Reserves),
     // … and their fees.
     ("fee:CHARGE", TransactionFees),
     ("fee:REFUND", TransactionFees),
