@@ -175,6 +175,50 @@ pub async fn record(
     Ok(())
 }
 
+/// Reverses the estimates `shop_id` posted for `order_id` before it was recognised as mirrored
+/// (its owner's order synced after it); returns how many. Settled Shopify Payments lines stay:
+/// they are money that did move through the shop's payouts.
+///
+/// # Errors
+/// Database failures.
+pub async fn retire_estimates(
+    db: &crate::db::Db,
+    org_id: i64,
+    shop_id: i64,
+    order_id: &str,
+) -> Result<usize> {
+    let keys: Vec<String> = ledger_entry::Entity::find()
+        .select_only()
+        .column(ledger_entry::Column::EntryKey)
+        .distinct()
+        .filter(ledger_entry::Column::OrgId.eq(org_id))
+        .filter(ledger_entry::Column::ShopId.eq(shop_id))
+        .filter(ledger_entry::Column::OrderId.eq(order_id))
+        .filter(ledger_entry::Column::EntryKey.starts_with("shopify:est:"))
+        .into_tuple()
+        .all(db.conn())
+        .await?;
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let live = crate::ledger::live_keys(db.conn(), org_id, &refs).await?;
+    if live.is_empty() {
+        return Ok(0);
+    }
+    let outcome = crate::ledger::post(
+        db,
+        org_id,
+        crate::ledger::PostRequest {
+            raw: None,
+            lines: Vec::new(),
+            retire: live.into_iter().collect(),
+        },
+    )
+    .await?;
+    Ok(outcome.retired)
+}
+
 /// The org's mirrored orders, newest first, at most `limit`.
 ///
 /// # Errors

@@ -100,6 +100,13 @@ impl Pull<'_> {
                     },
                 )
                 .await?;
+                mirrored::retire_estimates(
+                    &self.state.db,
+                    self.shop.org_id,
+                    self.shop.id,
+                    &order.order_id(),
+                )
+                .await?;
                 continue;
             }
             self.seen.insert(order);
