@@ -292,6 +292,22 @@ async fn a_throttling_store_is_waited_for_and_an_incremental_sync_pages_orders()
         orders.ok >= 1,
         "the incremental sync pages orders: {orders:?}"
     );
+    // The client waited for the bucket before each call: the only THROTTLED answers were the
+    // two injected ones.
+    let throttled: u64 = [
+        "PnlShop",
+        "PnlOrders",
+        "PnlOrdersById",
+        "PnlOrderLineItems",
+        "PnlBalanceTransactions",
+        "PnlPayouts",
+        "PnlBulkRun",
+        "PnlBulkPoll",
+    ]
+    .iter()
+    .map(|op| sandbox.shopify().operation_stats(op).throttled)
+    .sum();
+    assert_eq!(throttled, 2, "the bucket never throttled a call");
     for payout in sandbox
         .shopify()
         .payouts(&domain())

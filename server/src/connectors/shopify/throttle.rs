@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-/// The cost an operation is assumed to have before its first answer.
-pub const DEFAULT_EXPECTED_COST: f64 = 100.0;
+/// The cost an operation is assumed to have before its first answer: the single-query limit
+/// (1,000 points [U]), so no first call is throttled; the answer's `requestedQueryCost` then
+/// replaces it (an idle bucket holds more than this, so the first call rarely waits).
+pub const DEFAULT_EXPECTED_COST: f64 = 1000.0;
 
 /// `extensions.cost` of an answer. Bucket figures are points, not money; Shopify writes
 /// `maximumAvailable` and `restoreRate` as floats (`2000.0`) and the costs as integers, so all
