@@ -32,6 +32,8 @@ mod pnl_shortcuts;
 mod reauth_race;
 mod schema;
 mod secrets;
+mod shopify;
+mod shopify_connect;
 mod store_trouble;
 mod subscription;
 mod subscription_limits;
