@@ -401,9 +401,11 @@ impl<'a> Pull<'a> {
     ) -> Result<(), ConnectorError> {
         self.report.bulk = true;
         let filter = within("updated_at", window.from, window.to);
+        // The filter goes inside a GraphQL string: only `\` and `"` are escaped there (`\'`
+        // is no GraphQL escape, and Shopify refuses the document with it).
         let inner = queries::BULK_ORDERS.replace(
             "{filter}",
-            &filter.replace('\'', "\\'").replace('"', "\\\""),
+            &filter.replace('\\', "\\\\").replace('"', "\\\""),
         );
         let id = self.client.run_bulk(&inner).await?;
         let report = |objects: u64| {
