@@ -34,6 +34,7 @@ mod schema;
 mod secrets;
 mod shopify;
 mod shopify_connect;
+mod shopify_webhooks;
 mod store_trouble;
 mod subscription;
 mod subscription_limits;
