@@ -34,6 +34,8 @@ mod schema;
 mod secrets;
 mod shopify;
 mod shopify_connect;
+mod shopify_import;
+mod shopify_tenancy;
 mod shopify_webhooks;
 mod store_trouble;
 mod subscription;
