@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::helpers::{error_code, Browser, TestApp};
 use crate::shopify::{
-    callback_url, connect_shopify, count_rows, query_of, shop_jobs, shopify_sandbox, shops,
+    callback_url, connect_shopify, count_rows, query_of, shop_jobs, shopify_sandbox_config, shops,
     signed_callback, spawn_shopify,
 };
 use crate::sync_engine::drain;
@@ -19,11 +19,17 @@ const ACME: &str = "acme-goods.myshopify.com";
 const BETA: &str = "beta-goods.myshopify.com";
 
 async fn two_stores() -> (Sandbox, TestApp) {
-    let sandbox = shopify_sandbox(vec![
-        ShopifyStoreSpec::us("acme-goods"),
-        ShopifyStoreSpec::eu("beta-goods"),
-    ])
-    .await;
+    // Small stores: the revoked-token test runs a whole sync.
+    let small = |spec: ShopifyStoreSpec| ShopifyStoreSpec {
+        orders_per_day: 2,
+        ..spec
+    };
+    let mut config = shopify_sandbox_config(vec![
+        small(ShopifyStoreSpec::us("acme-goods")),
+        small(ShopifyStoreSpec::eu("beta-goods")),
+    ]);
+    config.shopify.history_days = 10;
+    let sandbox = Sandbox::start(config).await.unwrap();
     let app = spawn_shopify(&sandbox).await;
     (sandbox, app)
 }
