@@ -5,7 +5,7 @@
 //! truncated answer is refused naming the file and position and stores nothing; an answer with
 //! only `errors` is refused naming them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pnl::connectors::shopify::queries::{self, with_fragments};
@@ -118,7 +118,7 @@ async fn fingerprint(app: &TestApp, org: &str) -> (i64, i64) {
     (row.try_get("", "n").unwrap(), row.try_get("", "s").unwrap())
 }
 
-async fn import(app: &TestApp, org: &str, path: &PathBuf) -> pnl::import::ImportReport {
+async fn import(app: &TestApp, org: &str, path: &Path) -> pnl::import::ImportReport {
     import_file(
         &app.db,
         app.org_id(org).await,
