@@ -240,3 +240,78 @@ async fn an_order_webhook_brings_an_order_not_yet_synced_into_the_ledger() {
     // Another org sees none of it.
     assert!(order_lines(&app, "beta", &order.legacy_id).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_mirrored_orders_webhook_posts_nothing_and_a_later_sync_posts_the_webhooks_order_once() {
+    // Arrange: a small store, connected, its backfill not run.
+    let sandbox = crate::shopify::small_shopify_sandbox(&["hook-goods"]).await;
+    let app = spawn_shopify(&sandbox).await;
+    connect_shopify(&app, "acme", SHOP).await;
+    let orders = sandbox.shopify().orders(SHOP);
+    let mirrored = orders
+        .iter()
+        .find(|o| o.mirrored_from.is_some())
+        .expect("the store mirrors a TikTok order");
+    let own = own_order(&sandbox);
+
+    // Act: a webhook for each; then the scheduled sync.
+    for order in [mirrored, &own] {
+        let webhook = sandbox
+            .shopify()
+            .webhook(SHOP, "orders/updated", Some(&order.id), VERSION)
+            .unwrap();
+        assert_eq!(
+            webhook.send(&app.url("/webhooks/shopify")).await.unwrap(),
+            200
+        );
+    }
+    let before = wait_for_lines(&app, &own.legacy_id).await;
+    let total = |lines: &[Value]| -> rust_decimal::Decimal {
+        lines
+            .iter()
+            .map(|l| {
+                l["amount"]["amount"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap()
+            })
+            .sum()
+    };
+    crate::sync_engine::drain(&app).await;
+
+    // Assert: the mirrored order is counted by its own channel, not here; the webhook's order
+    // is in the ledger once (the sync may settle it, never add it again).
+    assert!(
+        order_lines(&app, "acme", &mirrored.legacy_id)
+            .await
+            .is_empty(),
+        "a mirrored order was counted"
+    );
+    let data = app
+        .gql_ok(
+            &app.token("acme", "pnl:read"),
+            "{ mirroredOrders(limit: 1000) { orderId rule } }",
+            json!({}),
+        )
+        .await;
+    let listed = data["mirroredOrders"].as_array().unwrap();
+    assert!(
+        listed.iter().any(|m| m["orderId"]
+            .as_str()
+            .is_some_and(|id| id.ends_with(&mirrored.legacy_id))),
+        "{data}"
+    );
+    let after = order_lines(&app, "acme", &own.legacy_id).await;
+    // Whatever settled it, the order's sales are there once: not the webhook's plus the sync's.
+    let sales = |lines: &[Value]| -> rust_decimal::Decimal {
+        total(
+            &lines
+                .iter()
+                .filter(|l| l["bucket"] == "PRODUCT_SALES")
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(sales(&after), sales(&before), "{before:#?}\n{after:#?}");
+}
