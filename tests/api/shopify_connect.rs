@@ -198,7 +198,10 @@ async fn a_forged_hmac_is_refused_before_the_state_is_used() {
         // Assert
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{forged}: {body}");
         assert!(body.contains("hmac"), "{body}");
-        assert!(!body.contains("shpat_"), "{body}");
+        assert!(
+            !body.contains("shpat_") && !body.contains("sandbox_shopify_secret"),
+            "{body}"
+        );
         assert_nothing_stored(&app).await;
         assert!(
             !any_state_consumed(&app).await,
@@ -286,6 +289,19 @@ async fn a_revoked_token_marks_the_shop_needs_reauth() {
     // Assert
     let listed = shops(&app, &app.token("acme", "pnl:read")).await;
     assert_eq!(listed[0]["status"], "NEEDS_REAUTH", "{listed:?}");
+    // Nothing the merchant or a log reader sees holds the token or the app secret.
+    let data = app
+        .gql_ok(
+            &app.token("acme", "pnl:read"),
+            "{ shops { statusMessage syncStatus { state lastError } } }",
+            json!({}),
+        )
+        .await;
+    let seen = format!("{data} {:?}", shop_jobs(&app).await);
+    assert!(
+        !seen.contains("shpat_") && !seen.contains("sandbox_shopify_secret"),
+        "{seen}"
+    );
     assert_eq!(app.ledger_rows().await, 0, "a revoked token posted lines");
 
     // A new install makes it work again.

@@ -315,3 +315,53 @@ async fn a_mirrored_orders_webhook_posts_nothing_and_a_later_sync_posts_the_webh
     };
     assert_eq!(sales(&after), sales(&before), "{before:#?}\n{after:#?}");
 }
+
+#[tokio::test]
+async fn a_refund_webhook_re_reads_its_order_with_the_refund() {
+    // Arrange: connected, not synced; an own order with a refund.
+    let (sandbox, app) = connected().await;
+    let order = sandbox
+        .shopify()
+        .orders(SHOP)
+        .into_iter()
+        .find(|o| {
+            o.mirrored_from.is_none()
+                && !o.test
+                && !o.cancelled
+                && o.gateway == "shopify_payments"
+                && !o.refunded.is_zero()
+        })
+        .expect("the store has a refunded own order");
+    let webhook = sandbox
+        .shopify()
+        .webhook(SHOP, "refunds/create", Some(&order.legacy_id), VERSION)
+        .unwrap();
+
+    // Act
+    let status = webhook.send(&app.url("/webhooks/shopify")).await.unwrap();
+
+    // Assert: the order's sale and its refund, the refund summing to what was refunded.
+    assert_eq!(status, 200);
+    let lines = wait_for_lines(&app, &order.legacy_id).await;
+    assert!(
+        lines.iter().any(|l| l["bucket"] == "PRODUCT_SALES"),
+        "{lines:#?}"
+    );
+    let refunded: rust_decimal::Decimal = lines
+        .iter()
+        .filter(|l| {
+            l["label"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("refund")
+        })
+        .map(|l| {
+            l["amount"]["amount"]
+                .as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(-refunded, order.refunded, "{lines:#?}");
+}
