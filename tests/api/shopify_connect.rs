@@ -167,6 +167,15 @@ async fn a_foreign_or_missing_shop_domain_is_refused_naming_it_and_stores_nothin
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body.contains("shop"), "{body}");
+    let (_, answer) = app
+        .gql(
+            Some(&token),
+            "{ authorizeUrl(kind: \"shopify\") }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&answer), "BAD_USER_INPUT", "{answer}");
+    assert!(answer.to_string().contains("shop"), "{answer}");
 
     assert_nothing_stored(&app).await;
     assert_eq!(
