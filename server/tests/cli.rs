@@ -572,3 +572,44 @@ fn serve_on_a_read_only_database_says_once_where_it_is_and_what_to_do() {
         "no driver text: {error}"
     );
 }
+
+#[test]
+fn import_reads_saved_shopify_answers_once_and_refuses_a_garbled_amount_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/shopify");
+    for name in [
+        "orders_page.json",
+        "balance_transactions.json",
+        "payouts.json",
+    ] {
+        let file = format!("{fixtures}/{name}");
+        let output = pnl(dir.path(), &["import", "--org", "acme", &file]);
+        assert!(
+            output.status.success(),
+            "{name}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains("shopify-"), "{name}: {stdout}");
+        let again = pnl(dir.path(), &["import", "--org", "acme", &file]);
+        let stdout = String::from_utf8(again.stdout).unwrap();
+        assert!(stdout.contains("lines posted 0"), "{name}: {stdout}");
+    }
+
+    let text = std::fs::read_to_string(format!("{fixtures}/orders_page.json")).unwrap();
+    let start = text.find("\"amount\": \"").unwrap() + "\"amount\": \"".len();
+    let end = start + text[start..].find('"').unwrap();
+    let garbled = dir.path().join("garbled-orders.json");
+    std::fs::write(&garbled, format!("{}1,00{}", &text[..start], &text[end..])).unwrap();
+    let output = pnl(
+        dir.path(),
+        &["import", "--org", "beta", garbled.to_str().unwrap()],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("garbled-orders.json") && stderr.contains("1,00"),
+        "{stderr}"
+    );
+}

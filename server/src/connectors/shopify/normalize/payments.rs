@@ -64,7 +64,11 @@ fn transaction_lines(
     let fee = money_v2(&transaction.fee, ctx, &format!("{position}.fee"))?;
     let net = money_v2(&transaction.net, ctx, &format!("{position}.net"))?;
     let fee_line = sub(net, amount, position)?;
-    let warning = (fee_line != -fee).then(|| Failure {
+    // `net = amount − fee` with a cost positive is the documented shape; rows with the fee
+    // already negative (`net = amount + fee`, e.g. adjustment −1.50 / −0.25 / −1.75) are
+    // observed too ([O], reference section C): both are accepted, only a net matching neither
+    // is reported.
+    let warning = (fee_line != -fee && fee_line != fee).then(|| Failure {
         position: format!("{position}.net"),
         reason: format!(
             "net {net} is not amount {amount} − fee {fee}; posted amount and a fee of {fee_line} \

@@ -147,14 +147,26 @@ pub(crate) fn refund_components(
             -tax,
         ));
     }
-    if let Some(refunded) = refund.total_refunded_set.as_ref() {
-        let refunded = money_bag(Some(refunded), ctx, &format!("{at}.totalRefundedSet"))?;
-        let remainder = sub(-refunded, total(&parts, ctx.currency)?, &at)?;
-        parts.push(part(
-            format!("refund:{refund_id}:adjustment"),
-            "refund_adjustment",
-            remainder,
-        ));
-    }
-    Ok(keep(parts))
+    let adjustment = match refund.total_refunded_set.as_ref() {
+        Some(refunded) => {
+            let refunded = money_bag(Some(refunded), ctx, &format!("{at}.totalRefundedSet"))?;
+            let remainder = sub(-refunded, total(&parts, ctx.currency)?, &at)?;
+            Some(part(
+                format!("refund:{refund_id}:adjustment"),
+                "refund_adjustment",
+                remainder,
+            ))
+        }
+        None => None,
+    };
+    // A refund read without its details (a bulk export lists refunds without their lines)
+    // posts whole as its adjustment; read again with them, that adjustment must become zero,
+    // not stay beside the detailed lines: so a detailed refund keeps its adjustment even at
+    // zero, which corrects the whole one away.
+    let detailed = !refund.refund_line_items.nodes.is_empty()
+        || !refund.refund_shipping_lines.nodes.is_empty()
+        || !refund.order_adjustments.nodes.is_empty();
+    let mut parts = keep(parts);
+    parts.extend(adjustment.filter(|part| detailed || !part.amount.is_zero()));
+    Ok(parts)
 }

@@ -370,15 +370,25 @@ fn unknown_types_go_to_other_under_their_name_and_transfers_and_tests_post_nothi
 }
 
 #[test]
-fn a_payouts_lines_add_up_to_its_net_even_where_the_fee_sign_is_broken() {
+fn a_payouts_lines_add_up_to_its_net_whichever_sign_the_fee_has() {
     let mapper = FeeMapper::defaults();
     let out = balance(&known_orders());
     let reported = payouts(&parse_payouts_page(PAYOUTS).unwrap().0, &ctx(&mapper));
 
+    // Adjustment −1.50 / fee −0.25 / net −1.75: the fee already negative ([O]), accepted.
     let adjustment = of_transaction(&out, "80003");
     assert_eq!(sum(adjustment.iter().copied()), usd_of("-1.75"), "net");
-    assert_eq!(out.failures.len(), 1, "{:?}", out.failures);
-    assert!(out.failures[0].reason.contains("is not amount"));
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    // A net matching neither shape is posted as net and reported.
+    let broken = BALANCE.replacen("\"-1.75\"", "\"-1.80\"", 1);
+    let (nodes, _) = parse_balance_transactions_page(&broken).unwrap();
+    let odd = balance_transactions(&nodes, &known_orders(), &ctx(&mapper));
+    assert_eq!(odd.failures.len(), 1, "{:?}", odd.failures);
+    assert!(odd.failures[0].reason.contains("is not amount"));
+    assert_eq!(
+        sum(of_transaction(&odd, "80003").iter().copied()),
+        usd_of("-1.80")
+    );
     let in_payout = out
         .lines
         .iter()
