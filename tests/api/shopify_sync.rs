@@ -5,14 +5,13 @@
 //! corrected into it, a dropped transaction is exactly its payout's residual, a throttling
 //! store is waited for without a failed page, and another org sees none of it.
 
-use pnl::config::Secret;
-use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use sandbox::{Sandbox, SandboxConfig, ShopifyStoreSpec};
 use serde_json::{json, Value};
 
-use crate::helpers::{Browser, TestApp, TestDb};
-use crate::sync_engine::{config_for, drain};
+use crate::helpers::TestApp;
+use crate::shopify::{connect_shopify, spawn_shopify};
+use crate::sync_engine::drain;
 
 const STORE: &str = "acme-store";
 
@@ -33,34 +32,6 @@ async fn store_sandbox(tune: impl FnOnce(&mut SandboxConfig)) -> Sandbox {
     config.shopify.history_days = 12;
     tune(&mut config);
     Sandbox::start(config).await.unwrap()
-}
-
-async fn spawn(sandbox: &Sandbox) -> TestApp {
-    let db = TestDb::fresh().await;
-    let mut config = config_for(&db, sandbox);
-    let app = sandbox.shopify().config();
-    config.channels.shopify.api_key = app.api_key.clone();
-    config.channels.shopify.api_secret = Secret::new(app.api_secret.clone());
-    config.channels.shopify.shop_url = format!("{}/shopify/{{shop}}", sandbox.base_url());
-    config.sync.backfill_days = 14;
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    config.listen = probe.local_addr().unwrap();
-    drop(probe);
-    config.public_url = Some(format!("http://{}", config.listen));
-    TestApp::spawn_with(db, config).await
-}
-
-async fn install(app: &TestApp, org: &str) {
-    let token = app.token(org, "connectors:write pnl:read");
-    let mut browser = Browser::default();
-    let (status, body) = browser
-        .open(
-            &app.url(&format!("/connect/shopify?shop={}", domain())),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.contains("Connected 1 Shopify shop(s)"), "{body}");
 }
 
 async fn payouts(app: &TestApp, token: &str) -> Vec<Value> {
@@ -121,8 +92,8 @@ async fn order_lines(app: &TestApp, org: &str, order: &str) -> i64 {
 #[tokio::test]
 async fn a_bulk_backfill_reconciles_every_paid_payout_counts_mirrors_once_and_posts_once() {
     let sandbox = store_sandbox(|_| {}).await;
-    let app = spawn(&sandbox).await;
-    install(&app, "acme").await;
+    let app = spawn_shopify(&sandbox).await;
+    connect_shopify(&app, "acme", &domain()).await;
     drain(&app).await;
     let token = app.token("acme", "pnl:read");
 
@@ -208,8 +179,8 @@ async fn a_bulk_backfill_reconciles_every_paid_payout_counts_mirrors_once_and_po
 #[tokio::test]
 async fn transactions_read_before_their_payout_are_corrected_into_it() {
     let sandbox = store_sandbox(|_| {}).await;
-    let app = spawn(&sandbox).await;
-    install(&app, "acme").await;
+    let app = spawn_shopify(&sandbox).await;
+    connect_shopify(&app, "acme", &domain()).await;
     drain(&app).await;
     let pending = sandbox.shopify().pending_net(&domain());
     assert_ne!(
@@ -245,8 +216,8 @@ async fn a_dropped_balance_transaction_is_exactly_its_payouts_residual() {
         .faults()
         .shopify()
         .drop_balance_transaction(&victim.id);
-    let app = spawn(&sandbox).await;
-    install(&app, "acme").await;
+    let app = spawn_shopify(&sandbox).await;
+    connect_shopify(&app, "acme", &domain()).await;
     drain(&app).await;
 
     let listed = payouts(&app, &app.token("acme", "pnl:read")).await;
@@ -269,8 +240,8 @@ async fn a_throttling_store_is_waited_for_and_an_incremental_sync_pages_orders()
         config.shopify.restore_rate = 400;
     })
     .await;
-    let app = spawn(&sandbox).await;
-    install(&app, "acme").await;
+    let app = spawn_shopify(&sandbox).await;
+    connect_shopify(&app, "acme", &domain()).await;
     drain(&app).await;
     // Injected THROTTLED answers are retried, not failures.
     sandbox.faults().shopify().throttle_next(2);
