@@ -289,3 +289,70 @@ async fn a_throttling_store_is_waited_for_and_an_incremental_sync_pages_orders()
         assert_eq!(find(&listed, &payout.legacy_id)["status"], "MATCHED");
     }
 }
+
+/// Σ amount (minor units) of the Shopify lines of `order` in `org`: reversals cancel what they
+/// reverse.
+async fn order_total(app: &TestApp, org: &str, order: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let org_id = app.org_id(org).await;
+    let amounts: Vec<i64> = entities::ledger_entry::Entity::find()
+        .select_only()
+        .column(entities::ledger_entry::Column::AmountMinor)
+        .filter(entities::ledger_entry::Column::OrgId.eq(org_id))
+        .filter(entities::ledger_entry::Column::Channel.eq("SHOPIFY"))
+        .filter(entities::ledger_entry::Column::OrderId.eq(order))
+        .into_tuple()
+        .all(app.state.db.conn())
+        .await
+        .unwrap();
+    amounts.iter().sum()
+}
+
+#[tokio::test]
+async fn an_order_found_mirrored_after_its_owner_synced_has_its_estimates_reversed() {
+    let sandbox = store_sandbox(|config| config.shopify.stores[0].mirrored_per_mille = 500).await;
+    let app = spawn_shopify(&sandbox).await;
+    // No source names: only the external-order-id rule can recognise a mirror.
+    app.gql_ok(
+        &app.token("acme", "admin"),
+        "mutation { setShopifyMirrorSourceNames(names: []) }",
+        json!({}),
+    )
+    .await;
+    connect_shopify(&app, "acme", &domain()).await;
+    drain(&app).await;
+    let recent = chrono::Utc::now() - chrono::Duration::days(2);
+    let order = sandbox
+        .shopify()
+        .orders(&domain())
+        .into_iter()
+        .find(|o| o.mirrored_from.is_some() && o.updated_at >= recent && !o.test)
+        .expect("a mirrored order within the incremental window");
+    // Its owner is not connected yet: the copy looks like a Shopify sale.
+    assert_ne!(order_total(&app, "acme", &order.legacy_id).await, 0);
+
+    // The TikTok shop arrives with the order; the next Shopify run re-reads the copy.
+    crate::sync_engine::connect_over_http(&app, "acme").await;
+    drain(&app).await;
+    trigger(&app, "acme").await;
+    assert_eq!(order_total(&app, "acme", &order.legacy_id).await, 0);
+    let listed = app
+        .gql_ok(
+            &app.token("acme", "pnl:read"),
+            "{ mirroredOrders(limit: 1000) { orderId rule matched ownerChannel } }",
+            json!({}),
+        )
+        .await;
+    let row = listed["mirroredOrders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["orderId"] == order.legacy_id.as_str())
+        .unwrap_or_else(|| panic!("{} listed in {listed}", order.legacy_id));
+    assert_eq!(row["rule"], "EXTERNAL_ORDER_ID", "{row}");
+    assert_eq!(row["ownerChannel"], "TIKTOK_SHOP", "{row}");
+    assert_eq!(
+        row["matched"],
+        order.mirrored_from.clone().unwrap().as_str()
+    );
+}
