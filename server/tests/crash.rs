@@ -161,10 +161,10 @@ async fn jobs(db: &Db) -> Vec<(i64, String, Option<String>, bool, bool)> {
         .collect()
 }
 
-/// Every job of both TikTok shops, both ad accounts and the Amazon seller synced, none held, none
-/// due.
+/// Every job of both TikTok shops, both ad accounts, the Amazon seller and the Shopify store
+/// synced, none held, none due.
 fn all_idle(jobs: &[(i64, String, Option<String>, bool, bool)]) -> bool {
-    jobs.len() == 5
+    jobs.len() == 6
         && jobs.iter().all(|(_, state, held, synced, due)| {
             state == "IDLE" && held.is_none() && *synced && !due
         })
