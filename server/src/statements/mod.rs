@@ -22,6 +22,7 @@ pub mod payout;
 pub mod post;
 pub mod read;
 pub mod rules;
+pub mod stored;
 pub mod values;
 
 pub use book::{BadCell, Booked};
