@@ -183,3 +183,28 @@ fn not_found(name: &str) -> Error {
         id: name.to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_name;
+
+    #[test]
+    fn a_name_is_lowercase_letters_digits_and_dashes_and_no_builtins() {
+        for good in ["etsy-de", "a", "ebay-2026", &"x".repeat(64)] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "Etsy",
+            "etsy de",
+            "etsy_de",
+            "etsy.toml",
+            "../x",
+            &"x".repeat(65),
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        let error = check_name("walmart-recon").unwrap_err().to_string();
+        assert!(error.contains("built-in"), "{error}");
+    }
+}
