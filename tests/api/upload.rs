@@ -342,6 +342,17 @@ async fn a_saved_mapping_reads_uploads_of_its_org_and_no_other_org_can_touch_it(
         .gql(Some(&admin), DELETE, json!({ "name": "walmart-recon" }))
         .await;
     assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    // An upload never reads a mapping from the server's files (the tests run in the workspace
+    // root, where this path exists).
+    let (_, body) = upload(
+        &app,
+        Some(&reader),
+        "etsy_de_2026-10.csv",
+        read("statements/etsy_de_2026-10.csv"),
+        json!({ "mapping": "tests/fixtures/statements/etsy_de.toml" }),
+    )
+    .await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
 }
 
 #[tokio::test]
