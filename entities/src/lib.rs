@@ -28,4 +28,5 @@ pub mod product;
 pub mod product_cost;
 pub mod raw_record;
 pub mod shop;
+pub mod statement_mapping;
 pub mod sync_state;

@@ -28,6 +28,7 @@ mod m20261122_000013_create_oauth_state;
 mod m20261130_000001_add_ledger_channel_product;
 mod m20261201_000001_add_listing_link;
 mod m20261202_000001_create_mirrored_order;
+mod m20261203_000001_create_statement_mapping;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -140,6 +141,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_add_ledger_channel_product::Migration),
             Box::new(m20261201_000001_add_listing_link::Migration),
             Box::new(m20261202_000001_create_mirrored_order::Migration),
+            Box::new(m20261203_000001_create_statement_mapping::Migration),
         ]
     }
 }

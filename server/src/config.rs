@@ -3,7 +3,7 @@
 
 mod limits;
 
-pub use limits::{GraphqlConfig, RateLimitConfig};
+pub use limits::{GraphqlConfig, ImportConfig, RateLimitConfig};
 
 pub use crate::connectors::config::ChannelsConfig;
 
@@ -59,6 +59,8 @@ pub struct Config {
     pub sync: SyncConfig,
     /// Request rates per token and per client address.
     pub rate_limit: RateLimitConfig,
+    /// File imports (the upload size limit).
+    pub import: ImportConfig,
 }
 
 /// The sync engine (`[sync]`). Durations are written like `20s`, `1h` or `3d` and parsed when
@@ -230,6 +232,7 @@ impl Default for Config {
             channels: ChannelsConfig::default(),
             sync: SyncConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            import: ImportConfig::default(),
         }
     }
 }

@@ -47,4 +47,5 @@ mod tenancy;
 mod tiktok_sync;
 mod token_recovery;
 mod trust;
+mod upload;
 mod webhooks;

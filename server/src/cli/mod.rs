@@ -154,7 +154,7 @@ struct ImportArgs {
     #[arg(long)]
     time_zone: Option<String>,
     /// Read the files as statements through this mapping: a built-in's name (`pnl mapping
-    /// list`) or a TOML file.
+    /// list`), a TOML file, or the name of a mapping the org saved (`saveStatementMapping`).
     #[arg(long, conflicts_with_all = ["format", "currency", "advertiser", "time_zone"])]
     mapping: Option<String>,
     /// With --mapping: post the rows that read and list the ones skipped, instead of refusing

@@ -81,15 +81,34 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 /// `pnl import --mapping M FILE…`: each file in its own transaction.
 pub(super) async fn run_import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let name = args.mapping.as_deref().unwrap_or_default();
-    // The mapping is checked before the database is opened or any file read.
-    let mapping = statements::resolve_mapping(name)?;
+    // A built-in or a file is checked before the database is opened or any file read; a
+    // name that is neither may be one the org saved (`saveStatementMapping`).
+    let resolved = statements::resolve_mapping(name);
     let options = StatementOptions {
         skip_bad_rows: args.skip_bad_rows,
         shop: args.shop.clone(),
     };
+    let resolved = match resolved {
+        Err(error) if statements::stored::check_name(name).is_err() => return Err(error.into()),
+        other => other,
+    };
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
     let org = org::ensure(db.conn(), &args.org).await?;
+    let mapping = match resolved {
+        Ok(mapping) => mapping,
+        Err(error) => match statements::stored::find(db.conn(), org.id, name).await {
+            Ok(mapping) => mapping,
+            Err(crate::error::Error::NotFound { .. }) => {
+                db.close().await;
+                return Err(anyhow::Error::from(error).context(format!(
+                    "mapping {name}: not a mapping org {} saved either",
+                    args.org
+                )));
+            }
+            Err(other) => return Err(other.into()),
+        },
+    };
     let mut failed = false;
     for path in &args.files {
         let file = path.display().to_string();

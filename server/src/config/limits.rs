@@ -73,3 +73,20 @@ impl Default for RateLimitConfig {
         }
     }
 }
+
+/// File imports (`[import]`, `PNL_IMPORT__…`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImportConfig {
+    /// Largest file `importFile` accepts through a GraphQL multipart upload, in bytes; the
+    /// body limit of a multipart request to `/graphql` is this plus room for the other parts.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for ImportConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes: 50 * 1024 * 1024,
+        }
+    }
+}

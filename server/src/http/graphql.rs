@@ -27,9 +27,13 @@ pub(super) async fn execute(State(state): State<HttpState>, request: Request) ->
         )
         .into_response_with(StatusCode::NOT_ACCEPTABLE);
     };
+    if body_limit::is_multipart(request.headers()) {
+        return super::upload::execute(&state, media, request).await;
+    }
     if !is_json(request.headers()) {
         return Error::bad_input(
-            "a GraphQL request is a JSON body: send it with Content-Type: application/json",
+            "a GraphQL request is a JSON body (or a multipart upload): send it with \
+             Content-Type: application/json",
         )
         .into_response_with(StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
@@ -82,7 +86,7 @@ async fn read_operation(body: Body) -> Result<async_graphql::Request, Response> 
 /// Gives every error a `code`: errors without a path (parse, validation, depth and complexity
 /// limits) are the caller's (BAD_USER_INPUT); an uncoded error from a resolver is a bug whose
 /// message may carry internals, so it is replaced (INTERNAL) and logged.
-fn sanitize(mut response: GqlResponse) -> GqlResponse {
+pub(super) fn sanitize(mut response: GqlResponse) -> GqlResponse {
     for error in &mut response.errors {
         if has_code(error) {
             continue;

@@ -10,6 +10,7 @@ mod health;
 mod media;
 mod oauth;
 mod rate_limit;
+mod upload;
 mod webhooks;
 
 use std::time::Duration;
@@ -18,7 +19,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
 use axum::routing::{get, post};
 use axum::Router;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         graphql_route = graphql_route.get(graphiql::page);
     }
     let rates = rate_limit::RateLimits::new(&state.config.rate_limit);
+    let uploads = state.config.import.max_upload_bytes;
     let http = HttpState { app: state, schema };
     Router::new()
         .route("/graphql", graphql_route)
@@ -58,13 +59,15 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/{name}", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        // Innermost first: axum's own extractor limit off (the layer is the limit), the layer
-        // that counts the bytes read, then the error body for its refusals.
+        // axum's own extractor limit off (the bound is the limit); the bound counts the bytes
+        // read and words its refusals.
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
-            limits.max_body_bytes,
-            body_limit::explain,
+            body_limit::BodyLimits {
+                json: limits.max_body_bytes,
+                upload: uploads,
+            },
+            body_limit::bound,
         ))
         // Rates are checked before a byte of the body is read.
         .layer(axum::middleware::from_fn_with_state(

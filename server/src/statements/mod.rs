@@ -13,6 +13,8 @@
 //! - [`read_statement`]: bytes → [`book::Booked`] without touching the database.
 //! - [`post::import_statement`]: bytes → posted, with a [`post::StatementReport`].
 //! - [`check::preview`]: how the first rows would be booked, as text.
+//! - [`stored`]: an org's saved mappings (save, list beside the built-ins, find, delete); the
+//!   GraphQL upload finds mappings only there and among the built-ins, never in files.
 
 pub mod book;
 pub mod builtin;
@@ -22,6 +24,7 @@ pub mod payout;
 pub mod post;
 pub mod read;
 pub mod rules;
+pub mod stored;
 pub mod values;
 
 pub use book::{BadCell, Booked};

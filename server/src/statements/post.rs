@@ -31,6 +31,8 @@ pub struct StatementOptions {
 pub struct StatementReport {
     /// The mapping's name.
     pub mapping: String,
+    /// The channel.
+    pub channel: crate::ledger::Channel,
     /// The channel's display name.
     pub channel_name: String,
     /// The ingest counts (rows read, posted, duplicates, unmapped labels, skipped rows as
@@ -104,6 +106,7 @@ pub async fn import_statement(
         .transpose()?;
     Ok(StatementReport {
         mapping: mapping.mapping.name.clone().unwrap_or_default(),
+        channel,
         channel_name: mapping.display.clone(),
         ingest,
         skipped: booked.skipped,

@@ -5,6 +5,7 @@ mod costs;
 mod listing;
 mod mapping;
 mod token;
+mod upload;
 
 use async_graphql::MergedObject;
 
@@ -16,5 +17,6 @@ pub struct MutationRoot(
     costs::CostMutation,
     listing::ListingMutation,
     token::TokenMutation,
+    upload::UploadMutation,
     crate::connectors::registry::ConnectorMutations,
 );

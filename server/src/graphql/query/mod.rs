@@ -7,6 +7,7 @@ mod me;
 mod payout;
 mod pnl;
 mod shop;
+mod upload;
 
 use async_graphql::MergedObject;
 
@@ -20,5 +21,6 @@ pub struct QueryRoot(
     costs::CostQuery,
     listing::ListingQuery,
     pnl::PnlQuery,
+    upload::UploadQuery,
     crate::connectors::registry::ConnectorQueries,
 );

@@ -11,3 +11,4 @@ pub mod payout;
 pub mod pnl;
 pub mod scalars;
 pub mod shop;
+pub mod upload;

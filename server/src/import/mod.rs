@@ -14,6 +14,7 @@ use crate::connectors::seam::{Connector, FileContext, FileFormat, FileInput};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
+use crate::ledger::Channel;
 use crate::money::Currency;
 
 /// Options of one import.
@@ -36,9 +37,15 @@ pub struct ImportOptions {
 pub struct ImportReport {
     /// The detected or forced format.
     pub format: FileFormat,
+    /// The channel of the format's connector.
+    pub channel: Channel,
     /// The ingest counts.
     pub ingest: IngestReport,
 }
+
+pub use upload::{import_upload, UploadOptions, UploadReport};
+
+mod upload;
 
 /// Every format `pnl import` reads, of every connector.
 pub fn formats() -> Vec<FileFormat> {
@@ -201,6 +208,7 @@ pub async fn import_bytes(
     db.wrote(report.posted + report.retired).await;
     Ok(ImportReport {
         format,
+        channel: connector.channel(),
         ingest: report,
     })
 }
