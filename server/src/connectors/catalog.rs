@@ -2,7 +2,7 @@
 //! SKU on first sight), creators, and creator attribution rows. Used inside ingest transactions.
 
 use chrono::Utc;
-use entities::{ad_account, creator, listing, order_attribution, product, shop};
+use entities::{ad_account, creator, listing, order_attribution, product, shop, sync_state};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -127,6 +127,35 @@ pub async fn set_shop_status(
             sea_orm::sea_query::Expr::value(message.map(ToOwned::to_owned)),
         )
         .filter(shop::Column::Id.eq(shop_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks a shop `status` with `message` and pauses every sync job of it, recording
+/// `"{why}: {message}"` as the jobs' error (the channel took the grant back: a deauthorisation,
+/// an uninstall). A new grant makes the shop active and its jobs due again.
+///
+/// # Errors
+/// Database failures.
+pub async fn pause_shop(
+    db: &impl ConnectionTrait,
+    shop_id: i64,
+    status: ShopStatus,
+    message: &str,
+    why: &str,
+) -> Result<()> {
+    set_shop_status(db, shop_id, status, Some(message)).await?;
+    sync_state::Entity::update_many()
+        .col_expr(
+            sync_state::Column::State,
+            Expr::value(crate::sync::SyncState::Paused.as_str()),
+        )
+        .col_expr(
+            sync_state::Column::LastError,
+            Expr::value(Some(format!("{why}: {message}"))),
+        )
+        .filter(sync_state::Column::ShopId.eq(shop_id))
         .exec(db)
         .await?;
     Ok(())

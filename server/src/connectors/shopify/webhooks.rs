@@ -12,8 +12,7 @@ use async_trait::async_trait;
 use axum::http::HeaderMap;
 use base64::Engine;
 use chrono::Utc;
-use entities::{shop, sync_state};
-use sea_orm::sea_query::Expr;
+use entities::shop;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
@@ -25,7 +24,6 @@ use crate::connectors::ShopStatus;
 use crate::error::{Error, Result};
 use crate::ledger::raw::{self, sha256_hex, RawInput};
 use crate::state::AppState;
-use crate::sync::SyncState;
 
 /// Topics whose body names an order to re-read, and the field holding its id.
 const ORDER_TOPICS: &[(&str, &str)] = &[
@@ -177,26 +175,14 @@ async fn act(state: &AppState, shop: &shop::Model, topic: &str, event: &Value) -
             });
         }
     } else if topic == UNINSTALLED {
-        let message = "the app was uninstalled from the shop: install it again to resume";
-        catalog::set_shop_status(
+        catalog::pause_shop(
             state.db.conn(),
             shop.id,
             ShopStatus::NeedsReauth,
-            Some(message),
+            "the app was uninstalled from the shop: install it again to resume",
+            "uninstalled",
         )
         .await?;
-        sync_state::Entity::update_many()
-            .col_expr(
-                sync_state::Column::State,
-                Expr::value(SyncState::Paused.as_str()),
-            )
-            .col_expr(
-                sync_state::Column::LastError,
-                Expr::value(Some(format!("uninstalled: {message}"))),
-            )
-            .filter(sync_state::Column::ShopId.eq(shop.id))
-            .exec(state.db.conn())
-            .await?;
     }
     Ok(())
 }

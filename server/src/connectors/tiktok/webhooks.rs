@@ -9,9 +9,8 @@ use async_trait::async_trait;
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 use chrono::Utc;
-use entities::{shop, sync_state};
+use entities::shop;
 use reqwest::Method;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -32,7 +31,6 @@ use crate::ledger::mapping::FeeMapper;
 use crate::ledger::raw::{self, sha256_hex, RawInput};
 use crate::money::Currency;
 use crate::state::AppState;
-use crate::sync::SyncState;
 
 /// Event types that name an order to re-read: order status, cancellation, return.
 const ORDER_EVENTS: &[i64] = &[1, 11, 12];
@@ -187,25 +185,14 @@ async fn act(state: &AppState, shop: &shop::Model, event: &Event) -> Result<()> 
                 .get("message")
                 .and_then(Value::as_str)
                 .unwrap_or("the seller deauthorised the app");
-            catalog::set_shop_status(
+            catalog::pause_shop(
                 state.db.conn(),
                 shop.id,
                 ShopStatus::Deauthorized,
-                Some(message),
+                message,
+                "deauthorised",
             )
             .await?;
-            sync_state::Entity::update_many()
-                .col_expr(
-                    sync_state::Column::State,
-                    Expr::value(SyncState::Paused.as_str()),
-                )
-                .col_expr(
-                    sync_state::Column::LastError,
-                    Expr::value(Some(format!("deauthorised: {message}"))),
-                )
-                .filter(sync_state::Column::ShopId.eq(shop.id))
-                .exec(state.db.conn())
-                .await?;
         }
         EXPIRING => {
             let message = format!(
