@@ -79,6 +79,29 @@ pub async fn refuse_shop_grant(
     Ok(update.exec(db).await?.rows_affected > 0)
 }
 
+/// Passes a pull's `result` through, marking `shop` NEEDS_REAUTH first when the channel refused
+/// its grant ([`super::ConnectorError::Reauthorize`]), under the credentials the pull started
+/// with (see [`refuse_shop_grant`]).
+///
+/// # Errors
+/// The pull's own error, or a database failure while marking the shop.
+pub async fn mark_refused_grant<T>(
+    db: &impl ConnectionTrait,
+    shop: &shop::Model,
+    result: std::result::Result<T, super::ConnectorError>,
+) -> std::result::Result<T, super::ConnectorError> {
+    if let Err(super::ConnectorError::Reauthorize(message)) = &result {
+        if refuse_shop_grant(db, shop.id, message, shop.credentials.as_deref()).await? {
+            tracing::warn!(
+                shop_id = shop.id,
+                channel = shop.channel,
+                "grant refused; the shop needs re-authorisation"
+            );
+        }
+    }
+    result
+}
+
 /// [`refuse_shop_grant`] for `org_id`'s ad account `advertiser_id`.
 ///
 /// # Errors

@@ -109,22 +109,7 @@ pub async fn sync_shop(
 ) -> Result<SyncReport, ConnectorError> {
     let client = shop_client(state, shop)?;
     let result = pull(state, &client, shop, window, progress).await;
-    if let Err(ConnectorError::Reauthorize(message)) = &result {
-        let marked = crate::connectors::catalog::refuse_shop_grant(
-            state.db.conn(),
-            shop.id,
-            message,
-            shop.credentials.as_deref(),
-        )
-        .await?;
-        if marked {
-            tracing::warn!(
-                shop_id = shop.id,
-                "Amazon grant refused; the shop needs re-authorisation"
-            );
-        }
-    }
-    result
+    crate::connectors::catalog::mark_refused_grant(state.db.conn(), shop, result).await
 }
 
 struct Pull<'a> {

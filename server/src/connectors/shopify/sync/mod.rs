@@ -117,22 +117,8 @@ pub async fn sync_shop(
     let client = shop_client(state, shop)?;
     let mut pull = Pull::new(state, &client, shop).await?;
     let result = pull.run(window, progress).await;
-    if let Err(ConnectorError::Reauthorize(message)) = &result {
-        let marked = crate::connectors::catalog::refuse_shop_grant(
-            state.db.conn(),
-            shop.id,
-            message,
-            shop.credentials.as_deref(),
-        )
-        .await?;
-        if marked {
-            tracing::warn!(
-                shop_id = shop.id,
-                "Shopify token refused; the shop needs re-authorisation"
-            );
-        }
-    }
-    result.map(|()| pull.report)
+    crate::connectors::catalog::mark_refused_grant(state.db.conn(), shop, result).await?;
+    Ok(pull.report)
 }
 
 /// Re-reads `orders` (legacy ids) of `shop` and ingests what changed (webhooks).
