@@ -353,3 +353,47 @@ async fn an_answer_with_only_errors_is_refused_naming_them() {
     );
     assert_eq!(app.ledger_rows().await, 0);
 }
+
+#[tokio::test]
+async fn an_import_applies_the_orgs_own_mirror_source_names() {
+    let sandbox = store().await;
+    let mirrored: Vec<String> = sandbox
+        .shopify()
+        .orders(SHOP)
+        .into_iter()
+        .filter(|o| o.mirrored_from.is_some())
+        .map(|o| o.legacy_id)
+        .collect();
+    assert!(!mirrored.is_empty(), "the store mirrors TikTok orders");
+    let dir = tempfile::tempdir().unwrap();
+    let orders = written(
+        &dir,
+        "orders.json",
+        &whole(&sandbox, queries::ORDERS, "/data/orders").await,
+    );
+    let app = TestApp::spawn().await;
+    // acme keeps the defaults (TikTok is a marketplace); globex lists no source names.
+    app.gql_ok(
+        &app.token("globex", "admin"),
+        "mutation { setShopifyMirrorSourceNames(names: []) }",
+        json!({}),
+    )
+    .await;
+    import(&app, "acme", &orders).await;
+    import(&app, "globex", &orders).await;
+    let lines_of = |org: &'static str| {
+        let app = &app;
+        let mirrored = &mirrored;
+        async move {
+            use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+            entities::ledger_entry::Entity::find()
+                .filter(entities::ledger_entry::Column::OrgId.eq(app.org_id(org).await))
+                .filter(entities::ledger_entry::Column::OrderId.is_in(mirrored.clone()))
+                .count(app.db.conn())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(lines_of("acme").await, 0, "mirrors skipped by the defaults");
+    assert!(lines_of("globex").await > 0, "no source names: counted");
+}

@@ -50,6 +50,7 @@ pub mod credentials;
 pub mod ingest;
 pub mod registry;
 pub mod seam;
+pub mod settings;
 pub mod shopify;
 pub mod status;
 pub mod tiktok;

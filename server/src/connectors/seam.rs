@@ -232,6 +232,9 @@ pub struct FileContext<'a> {
     pub advertiser: Option<&'a str>,
     /// `--time-zone`: the ad account's time zone.
     pub time_zone: Option<chrono_tz::Tz>,
+    /// The org's settings of the connector's channel (`channel_setting`: key → value), so a
+    /// file is read under the same settings as a sync (Shopify: the mirrored-order source names).
+    pub settings: &'a std::collections::HashMap<String, String>,
 }
 
 /// A file normalised by its connector, ready to post.

@@ -169,11 +169,14 @@ pub async fn import_bytes(
             }
         };
     let mapper = FeeMapper::load(db.conn(), org_id).await?;
+    let settings =
+        crate::connectors::settings::load(db.conn(), org_id, connector.channel()).await?;
     let ctx = FileContext {
         mapper: &mapper,
         currency: options.currency,
         advertiser: options.advertiser.as_deref(),
         time_zone: options.time_zone,
+        settings: &settings,
     };
     let batch = connector.normalize_file(&input, format, &ctx)?;
     let shop_external = options.shop.as_deref().unwrap_or("imported");

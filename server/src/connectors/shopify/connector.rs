@@ -95,13 +95,15 @@ impl Connector for Shopify {
                 input.file
             ))
         })?;
-        let normalized = files::normalize(
+        let rules = super::mirrored::rules_from(ctx.settings)?;
+        let normalized = files::normalize_with(
             input,
             format,
             &super::normalize::Context {
                 mapper: ctx.mapper,
                 currency,
             },
+            &rules,
         )?;
         Ok(FileBatch {
             source_kind: files::source_kind(format),

@@ -2,9 +2,9 @@
 //! (`queries.rs`; `nodes` or `edges { node }`, the `extensions` block ignored) and the JSONL of
 //! a bulk order export, normalised by the same normalisers as a sync.
 //!
-//! Mirrored orders (a marketplace's orders pushed into Shopify) are skipped by the default
-//! mirror rules of [`super::mirror`] (an import has no org setting at hand; the sync applies the
-//! org's own list and also matches external order ids against other channels' orders).
+//! Mirrored orders (a marketplace's orders pushed into Shopify) are skipped by the org's mirror
+//! rules ([`normalize_with`]; the sync also matches external order ids against other channels'
+//! orders, which needs the database).
 
 use std::collections::HashMap;
 
@@ -195,13 +195,25 @@ pub fn normalize(
     format: FileFormat,
     ctx: &Context<'_>,
 ) -> Result<Normalized> {
+    normalize_with(input, format, ctx, &super::mirror::MirrorRules::default())
+}
+
+/// [`normalize`] with the org's mirror rules.
+///
+/// # Errors
+/// As [`normalize`].
+pub fn normalize_with(
+    input: &FileInput<'_>,
+    format: FileFormat,
+    ctx: &Context<'_>,
+    rules: &super::mirror::MirrorRules,
+) -> Result<Normalized> {
     let body = text(input)?;
     let mut out = Normalized::default();
     match format.name {
         "shopify-orders" | "shopify-bulk-orders" => {
-            let rules = super::mirror::MirrorRules::default();
             for order in orders(input, format)? {
-                if super::mirror::classify(&order, &rules).is_some() {
+                if super::mirror::classify(&order, rules).is_some() {
                     out.rows += 1;
                     continue;
                 }

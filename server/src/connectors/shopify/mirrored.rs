@@ -4,7 +4,9 @@
 //! external ids against orders another connected channel already owns in the ledger.
 
 use chrono::{DateTime, Utc};
-use entities::{channel_setting, ledger_entry, mirrored_order};
+use std::collections::HashMap;
+
+use entities::{ledger_entry, mirrored_order};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -12,6 +14,7 @@ use sea_orm::{
 
 use super::mirror::{MirrorMatch, MirrorRules};
 use super::CHANNEL;
+use crate::connectors::settings;
 use crate::error::{Error, Result};
 
 /// The `channel_setting` key of the source names.
@@ -20,26 +23,28 @@ const SOURCE_NAMES: &str = "mirror_source_names";
 /// At most this many source names, each at most 100 characters.
 const MAX_NAMES: usize = 100;
 
-/// The org's mirror rules: its stored source names, or the defaults.
+/// The mirror rules of an org's Shopify settings: its stored source names, or the defaults.
 ///
 /// # Errors
-/// Database failures, or a stored value that is not a list of names.
-pub async fn rules(db: &impl ConnectionTrait, org_id: i64) -> Result<MirrorRules> {
-    let row = channel_setting::Entity::find()
-        .filter(channel_setting::Column::OrgId.eq(org_id))
-        .filter(channel_setting::Column::Channel.eq(CHANNEL.as_str()))
-        .filter(channel_setting::Column::Key.eq(SOURCE_NAMES))
-        .one(db)
-        .await?;
-    match row {
+/// A stored value that is not a list of names.
+pub fn rules_from(settings: &HashMap<String, String>) -> Result<MirrorRules> {
+    match settings.get(SOURCE_NAMES) {
         None => Ok(MirrorRules::default()),
-        Some(row) => {
-            let source_names: Vec<String> = serde_json::from_str(&row.value).map_err(|e| {
+        Some(value) => {
+            let source_names: Vec<String> = serde_json::from_str(value).map_err(|e| {
                 Error::Internal(anyhow::anyhow!("stored {SOURCE_NAMES} is not a list: {e}"))
             })?;
             Ok(MirrorRules { source_names })
         }
     }
+}
+
+/// The org's mirror rules: its stored source names, or the defaults.
+///
+/// # Errors
+/// Database failures, or a stored value that is not a list of names.
+pub async fn rules(db: &impl ConnectionTrait, org_id: i64) -> Result<MirrorRules> {
+    rules_from(&settings::load(db, org_id, CHANNEL).await?)
 }
 
 /// Stores the org's source names (trimmed, duplicates and empty names dropped) and returns them.
@@ -70,28 +75,7 @@ pub async fn set_source_names(
         )));
     }
     let value = serde_json::to_string(&clean).map_err(|e| Error::Internal(e.into()))?;
-    channel_setting::Entity::insert(channel_setting::ActiveModel {
-        org_id: Set(org_id),
-        channel: Set(CHANNEL.as_str().to_owned()),
-        key: Set(SOURCE_NAMES.to_owned()),
-        value: Set(value),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            channel_setting::Column::OrgId,
-            channel_setting::Column::Channel,
-            channel_setting::Column::Key,
-        ])
-        .update_columns([
-            channel_setting::Column::Value,
-            channel_setting::Column::UpdatedAt,
-        ])
-        .to_owned(),
-    )
-    .exec(db)
-    .await?;
+    settings::store(db, org_id, CHANNEL, SOURCE_NAMES, value).await?;
     Ok(clean)
 }
 
