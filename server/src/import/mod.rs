@@ -8,6 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::connectors::catalog;
+use crate::connectors::contains_nul;
 use crate::connectors::ingest::{ingest_in, Batch, IngestReport};
 use crate::connectors::registry::Registry;
 use crate::connectors::seam::{Connector, FileContext, FileFormat, FileInput};
@@ -81,18 +82,6 @@ pub async fn import_text(
     options: &ImportOptions,
 ) -> Result<ImportReport> {
     import_bytes(db, org_id, file, text.as_bytes(), options).await
-}
-
-/// Whether any string (or key) of `value` holds a NUL, which PostgreSQL cannot store.
-fn contains_nul(value: &Value) -> bool {
-    match value {
-        Value::String(text) => text.contains('\0'),
-        Value::Array(items) => items.iter().any(contains_nul),
-        Value::Object(map) => map
-            .iter()
-            .any(|(key, value)| key.contains('\0') || contains_nul(value)),
-        _ => false,
-    }
 }
 
 /// The connector and format of a file: the forced one, or the first connector that recognises it.
