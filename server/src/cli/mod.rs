@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod demo_seed;
 mod demo_settings;
+mod replay;
 mod run_sync;
 mod statements;
 mod token;
@@ -90,6 +91,10 @@ enum Command {
     /// Import saved channel API responses (format detected from the content), or statement
     /// files through a mapping (`--mapping NAME|FILE.toml`).
     Import(ImportArgs),
+    /// Re-derive an org's ledger from its stored raw records through this version's
+    /// normalisers, posting only the differences (after an upgrade that fixes a normaliser);
+    /// a killed run resumes where it stopped.
+    Replay(replay::ReplayArgs),
     /// Statement mappings: `check` shows how a sample would be booked, `list` the built-ins.
     #[command(subcommand)]
     Mapping(statements::MappingCommand),
@@ -298,6 +303,7 @@ impl Cli {
             }
             Command::Import(args) => run_import(&config, args).await,
             Command::Mapping(command) => statements::run(command),
+            Command::Replay(args) => replay::run(&config, args).await,
             Command::Sandbox {
                 listen,
                 seed,
