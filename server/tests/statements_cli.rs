@@ -178,3 +178,33 @@ fn replay_reads_an_imported_statement_again_and_posts_nothing_new() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn mapping_list_names_the_org_s_mappings_beside_the_built_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = pnl(dir.path(), &["mapping", "list"]);
+    let stdout = String::from_utf8(plain.stdout).unwrap();
+    assert!(stdout.starts_with("walmart-recon\t"), "{stdout}");
+    let file = statement_fixture("walmart_recon.csv");
+    let imported = pnl(
+        dir.path(),
+        &[
+            "import",
+            "--org",
+            "acme",
+            "--mapping",
+            "walmart-recon",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(imported.status.success());
+    let listed = pnl(dir.path(), &["mapping", "list", "--org", "acme"]);
+    let stdout = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        stdout.starts_with("walmart-recon\tWALMART\tWalmart (built in)\t"),
+        "{stdout}"
+    );
+    let unknown = pnl(dir.path(), &["mapping", "list", "--org", "nobody"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("org nobody does not exist"));
+}

@@ -302,7 +302,7 @@ impl Cli {
                 statements::run_import(&config, args).await
             }
             Command::Import(args) => run_import(&config, args).await,
-            Command::Mapping(command) => statements::run(command),
+            Command::Mapping(command) => statements::run(&config, command).await,
             Command::Replay(args) => replay::run(&config, args).await,
             Command::Sandbox {
                 listen,
