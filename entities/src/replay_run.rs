@@ -12,11 +12,13 @@ pub struct Model {
     pub org_id: i64,
     /// What is replayed, e.g. `channel=AMAZON since=2026-01-01`.
     pub scope: String,
-    /// The last raw record finished (records are replayed in id order).
-    pub last_record_id: i64,
-    /// Records finished.
+    /// The highest raw record id when the run started: it reads none above.
+    pub raw_watermark: i64,
+    /// The highest ledger row id when the run started: rows above it were written by the run.
+    pub ledger_watermark: i64,
+    /// Sources finished.
     pub done: i64,
-    /// Records to replay when the run started.
+    /// Sources in the run.
     pub total: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

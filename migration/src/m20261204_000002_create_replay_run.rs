@@ -1,6 +1,6 @@
 //! `replay_run`: where a `pnl replay` of an org (and scope) is, so one killed midway resumes
-//! after the last raw record it finished instead of starting over. Looked up by org and scope
-//! (the unique index).
+//! where it stopped instead of starting over: the watermarks its list of sources was computed
+//! under, and how many of them it finished. Looked up by org and scope (the unique index).
 
 use sea_orm_migration::prelude::*;
 
@@ -15,7 +15,8 @@ impl MigrationTrait for Migration {
         let mut run = pk("replay_run");
         with_org(&mut run, "replay_run");
         run.col(col("scope").string_len(128))
-            .col(col("last_record_id").big_integer())
+            .col(col("raw_watermark").big_integer())
+            .col(col("ledger_watermark").big_integer())
             .col(col("done").big_integer())
             .col(col("total").big_integer())
             .col(created_at())

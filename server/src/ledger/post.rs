@@ -295,20 +295,22 @@ pub async fn live_keys(
         .collect())
 }
 
-/// The raw record each of `keys`' current row came from (keys without a current row, or whose
-/// row names no record, are absent).
+/// For each of `keys` that has a current row: that row's id and the raw record it came from.
 ///
 /// # Errors
 /// Database failures.
-pub async fn current_records(
+pub async fn current_holders(
     db: &impl ConnectionTrait,
     org_id: i64,
     keys: &[&str],
-) -> Result<HashMap<String, i64>> {
+) -> Result<HashMap<String, (i64, Option<i64>)>> {
     Ok(current_rows(db, org_id, keys)
         .await?
         .into_iter()
-        .filter_map(|(key, current)| Some((key, current.live?.raw_record_id?)))
+        .filter_map(|(key, current)| {
+            let row = current.live?;
+            Some((key, (row.id, row.raw_record_id)))
+        })
         .collect())
 }
 

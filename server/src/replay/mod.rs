@@ -2,19 +2,21 @@
 //! (`pnl replay`), after an upgrade that fixes a normaliser or to check that nothing drifted.
 //!
 //! Each source (raw records share a source when they share `source_kind` and `source_id`; a
-//! restated statement is a newer record of its source) is replayed once, from its newest
-//! record, in the order the records arrived. Its connector reads the record again
+//! restated statement is a newer record of its source) is replayed once, from the version the
+//! ledger last posted from, in the order the ledger last posted from them ([`select`]). Its connector reads the record again
 //! ([`crate::connectors::Connector::replay`]; statement files through the mapping named by
 //! their payout id) and the lines go through the same ingest as a sync: lines unchanged are
 //! duplicates, changed lines are corrected (reversal + new line), lines the new reading no
 //! longer has are retired by ingest's own rules. So a replay posts only the differences, and
 //! replaying twice changes nothing the second time.
 //!
-//! A run records its cursor (`replay_run`) after every source, so a run that is killed resumes
-//! after the last source it finished; a finished run of a scope is started over next time.
+//! A run records how far it got (`replay_run`) after every source, so a run that is killed
+//! resumes after the last source it finished; a finished run of a scope is started over next
+//! time.
 
 mod select;
 
+use select::{Source, Watermarks};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 
@@ -29,7 +31,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
 use crate::ledger::raw::RawInput;
-use crate::ledger::{current_records, Channel};
+use crate::ledger::{current_holders, Channel};
 use crate::statements::{self, StatementOptions};
 
 /// What to replay.
@@ -98,10 +100,18 @@ pub async fn replay(
     scope: Scope,
     progress: &mut (dyn FnMut(Step) -> ControlFlow<()> + Send),
 ) -> Result<ReplayReport> {
-    let sources = select::sources(db.conn(), scope).await?;
-    let mut run = open_run(db, scope, sources.len()).await?;
-    let resumed = usize::try_from(run.done).unwrap_or(0);
-    let cursor = run.last_record_id;
+    let mut run = open_run(db, scope).await?;
+    let marks = Watermarks {
+        raw: run.raw_watermark,
+        ledger: run.ledger_watermark,
+    };
+    let sources = select::sources(db.conn(), scope, marks).await?;
+    if run.total != i64::try_from(sources.len()).unwrap_or(i64::MAX) {
+        let mut active: replay_run::ActiveModel = run.into();
+        active.total = Set(i64::try_from(sources.len()).unwrap_or(i64::MAX));
+        run = active.update(db.conn()).await?;
+    }
+    let resumed = usize::try_from(run.done).unwrap_or(0).min(sources.len());
     let mut report = ReplayReport {
         sources: sources.len(),
         resumed,
@@ -118,13 +128,15 @@ pub async fn replay(
         report.stopped = true;
         return Ok(report);
     }
-    for id in sources.into_iter().filter(|id| *id > cursor) {
+    for source in sources.into_iter().skip(resumed) {
+        let id = source.record_id;
         let Some(record) = raw_record::Entity::find_by_id(id).one(db.conn()).await? else {
             continue;
         };
         match reader.read(&record).await {
             Ok((shop_id, Replayed::Lines(mut normalized))) => {
-                report.ingest.superseded += newer_sources_win(db, &record, &mut normalized).await?;
+                report.ingest.superseded +=
+                    later_sources_win(db, &record, &source, marks, &mut normalized).await?;
                 let batch = Batch {
                     channel: record.channel.parse()?,
                     shop_id,
@@ -159,7 +171,6 @@ pub async fn replay(
         }
         done += 1;
         let mut active: replay_run::ActiveModel = run.clone().into();
-        active.last_record_id = Set(id);
         active.done = Set(i64::try_from(done).unwrap_or(i64::MAX));
         active.updated_at = Set(Utc::now());
         run = active.update(db.conn()).await?;
@@ -179,16 +190,20 @@ pub async fn replay(
     Ok(report)
 }
 
-/// Drops the lines of `normalized` whose key another, newer source describes now (an Amazon
-/// settlement report restating a fee its event group listed): that source is replayed after
-/// this one and would only restore its own version, so posting this one's would write a
-/// correction and its undoing. Returns how many were dropped.
+/// Drops the lines of `normalized` whose key is held by a source that arrived after this one
+/// (an Amazon settlement report restating a fee its event group listed): that source is
+/// replayed later and would only restore its own version, so posting this one's would write a
+/// correction and its undoing. Rows this run wrote (above the ledger watermark) came from
+/// sources replayed before this one, so this one wins over them. Returns how many lines were
+/// dropped.
 ///
 /// # Errors
 /// Database failures.
-async fn newer_sources_win(
+async fn later_sources_win(
     db: &Db,
     record: &raw_record::Model,
+    source: &Source,
+    marks: Watermarks,
     normalized: &mut Normalized,
 ) -> Result<usize> {
     let keys: Vec<&str> = normalized
@@ -196,50 +211,52 @@ async fn newer_sources_win(
         .iter()
         .map(|line| line.entry_key.as_str())
         .collect();
-    let holders = current_records(db.conn(), record.org_id, &keys).await?;
+    let holders = current_holders(db.conn(), record.org_id, &keys).await?;
     let before = normalized.lines.len();
-    normalized.lines.retain(|line| {
-        holders
-            .get(&line.entry_key)
-            .is_none_or(|holder| *holder <= record.id)
-    });
+    normalized
+        .lines
+        .retain(|line| match holders.get(&line.entry_key) {
+            Some((row, Some(holder))) => {
+                source.versions.contains(holder) || *holder <= record.id || *row > marks.ledger
+            }
+            _ => true,
+        });
     Ok(before - normalized.lines.len())
 }
 
-/// The scope's unfinished run, or a new one (replacing a finished one).
-async fn open_run(db: &Db, scope: Scope, total: usize) -> Result<replay_run::Model> {
+/// The scope's unfinished run, or a new one (replacing a finished one) with today's
+/// watermarks.
+async fn open_run(db: &Db, scope: Scope) -> Result<replay_run::Model> {
     let key = scope.key();
     let existing = replay_run::Entity::find()
         .filter(replay_run::Column::OrgId.eq(scope.org_id))
         .filter(replay_run::Column::Scope.eq(key.as_str()))
         .one(db.conn())
         .await?;
-    let now = Utc::now();
-    let total = i64::try_from(total).unwrap_or(i64::MAX);
-    if let Some(run) = existing {
-        let mut active: replay_run::ActiveModel = run.clone().into();
-        if run.finished_at.is_some() {
-            active.last_record_id = Set(0);
-            active.done = Set(0);
-            active.created_at = Set(now);
-            active.finished_at = Set(None);
-        }
-        active.total = Set(total);
-        active.updated_at = Set(now);
-        return Ok(active.update(db.conn()).await?);
+    if let Some(run) = existing.as_ref().filter(|run| run.finished_at.is_none()) {
+        return Ok(run.clone());
     }
-    let run = replay_run::ActiveModel {
+    let marks = select::watermarks(db.conn(), scope.org_id).await?;
+    let now = Utc::now();
+    let mut run = replay_run::ActiveModel {
         org_id: Set(scope.org_id),
         scope: Set(key),
-        last_record_id: Set(0),
+        raw_watermark: Set(marks.raw),
+        ledger_watermark: Set(marks.ledger),
         done: Set(0),
-        total: Set(total),
+        total: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         finished_at: Set(None),
         ..Default::default()
     };
-    Ok(run.insert(db.conn()).await?)
+    Ok(match existing {
+        Some(finished) => {
+            run.id = Set(finished.id);
+            run.update(db.conn()).await?
+        }
+        None => run.insert(db.conn()).await?,
+    })
 }
 
 /// Reads records again, with what the org's imports and syncs read them under: its label

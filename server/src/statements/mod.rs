@@ -76,6 +76,12 @@ pub fn read_statement(
     let name = mapping.mapping.name.as_deref().unwrap_or("statement");
     let fail = |message: String| Error::bad_input(format!("{file} (mapping {name}): {message}"));
     let text = read::decode(bytes, &mapping.mapping.file.encoding).map_err(fail)?;
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        return Err(fail(format!(
+            "line {line} holds a NUL character (\\u0000), which cannot be stored"
+        )));
+    }
     let table = read::Table::read(&text, mapping).map_err(fail)?;
     let shop = options
         .shop

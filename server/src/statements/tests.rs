@@ -439,3 +439,24 @@ mod garbled {
         }
     }
 }
+
+#[test]
+fn a_nul_character_is_refused_with_its_line_even_when_skipping_bad_rows() {
+    let text = String::from_utf8(WALMART.to_vec()).unwrap();
+    let broken = text.replacen("TSHIRT-BLK-M", "TSHIRT\0BLK-M", 1);
+    for options in [StatementOptions::default(), skipping()] {
+        let error = read_statement(
+            broken.as_bytes(),
+            "recon.csv",
+            &walmart(),
+            &FeeMapper::defaults(),
+            &options,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("recon.csv (mapping walmart-recon): line 3 holds a NUL character"),
+            "{error}"
+        );
+    }
+}

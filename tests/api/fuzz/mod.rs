@@ -1,6 +1,6 @@
 //! Property-based fuzz of every parser of channel data and files (issue 13): TikTok payloads of
 //! every format `pnl import` detects, the pure normalisers, the unit-cost and FX-rate CSV imports,
-//! and webhook bodies, fed with broken valid inputs, random JSON and random bytes.
+//! statement files through a mapping, and webhook bodies, fed with broken valid inputs, random JSON and random bytes.
 //!
 //! Properties: nothing panics; an import that fails leaves every table exactly as it was; an
 //! import that succeeds changes nothing when repeated. The normal suite runs a few hundred cases
@@ -14,6 +14,7 @@ mod json_edit;
 mod mutate;
 mod normalizers;
 mod seeds;
+mod statements;
 mod webhook_bodies;
 
 use std::cell::{Cell, RefCell};
@@ -59,6 +60,7 @@ impl Snapshot {
             db,
             ad_account,
             api_client,
+            channel_setting,
             creator,
             creator_fee,
             fee_mapping,
@@ -68,13 +70,17 @@ impl Snapshot {
             ledger_month,
             ledger_week,
             listing,
+            mapping_change,
+            mirrored_order,
             order_attribution,
             org,
             payout,
             product,
             product_cost,
             raw_record,
+            replay_run,
             shop,
+            statement_mapping,
             sync_state,
         ))
     }
