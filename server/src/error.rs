@@ -61,7 +61,8 @@ impl Error {
         Self::BadInput(message.into())
     }
 
-    fn is_internal(&self) -> bool {
+    /// Whether this is our failure (the database, a bug) rather than the input's.
+    pub fn is_internal(&self) -> bool {
         matches!(self, Self::Db(_) | Self::Internal(_))
     }
 

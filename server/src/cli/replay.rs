@@ -106,6 +106,9 @@ pub(super) async fn run(config: &Config, args: ReplayArgs) -> anyhow::Result<()>
             r.unmapped.iter().cloned().collect::<Vec<_>>().join(", ")
         );
     }
+    for failure in &r.failures {
+        println!("  row not read at {}: {}", failure.position, failure.reason);
+    }
     for (kind, (count, why)) in &report.needs_sync {
         println!("left to a sync: {count} sources of {kind}: {why}");
     }

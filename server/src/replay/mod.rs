@@ -151,8 +151,19 @@ pub async fn replay(
                     }),
                     normalized,
                 };
-                report.ingest.absorb(ingest(db, scope.org_id, batch).await?);
-                report.replayed += 1;
+                match ingest(db, scope.org_id, batch).await {
+                    Ok(ingested) => {
+                        report.ingest.absorb(ingested);
+                        report.replayed += 1;
+                    }
+                    // An amount past the ledger's range, …: this source's lines stay as they
+                    // were (its posting is one transaction); the others go on.
+                    Err(error) if !error.is_internal() => report.failures.push(format!(
+                        "raw record {id} ({} {}): {error}",
+                        record.source_kind, record.source_id
+                    )),
+                    Err(error) => return Err(error),
+                }
             }
             Ok((_, Replayed::NoMoney)) => {
                 *report.skipped.entry(record.source_kind).or_default() += 1;
