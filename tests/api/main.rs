@@ -17,6 +17,7 @@ mod completeness;
 mod conformance;
 mod costs;
 mod crash_recovery;
+mod dashboard;
 mod dashboard_api;
 mod first_hour;
 mod fuzz;
