@@ -20,10 +20,16 @@ function group(int) {
   return int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** Moves the decimal point `places` to the right ("0.4867", 2 → "48.67"), exactly. */
+/** Moves the decimal point `places` to the right ("0.4867", 2 → "48.67"; "20", −2 → "0.20"), exactly. */
 export function shift(text, places) {
   const d = parse(text);
   if (!d) return null;
+  if (places < 0) {
+    const int = d.int.padStart(-places + 1, '0');
+    const cut = int.length + places;
+    const whole = int.slice(0, cut).replace(/^0+(?=\d)/, '');
+    return `${d.negative && !isZero(d) ? '-' : ''}${whole}.${int.slice(cut)}${d.frac}`;
+  }
   const frac = d.frac.padEnd(places, '0');
   const int = (d.int + frac.slice(0, places)).replace(/^0+(?=\d)/, '');
   const rest = frac.slice(places);

@@ -77,9 +77,12 @@ function series(data, field) {
 
 const COLORS = ['#2563eb', '#db2777', '#16a34a', '#ea580c', '#7c3aed', '#0891b2', '#111827'];
 
-function chart(target, title, { periods, labels, lines }, format) {
-  const box = h('figure', { class: 'chart' }, h('figcaption', {}, title));
-  target.append(box);
+/** A chart's frame; drawn by `chart` once every frame is laid out (their widths are final). */
+function frame(title) {
+  return h('figure', { class: 'chart' }, h('figcaption', {}, title));
+}
+
+function chart(box, { periods, labels, lines }, format) {
   if (!window.uPlot) {
     box.append(empty('The chart library did not load.'));
     return;
@@ -141,6 +144,9 @@ export async function overview(main, { range, currency, grain }) {
     : h('p', { class: 'state warning' }, 'Some sources do not reach the end of this range: ', kpis.completeness.sources.filter((s) => s.gap).map((s) => `${s.name}: ${s.gap}`).join('; '));
   const charts = h('section', { class: 'charts' });
   show(main, h('h2', {}, `Overview (${kpis.currency})`), gaps, tiles, charts, data.channelComparison.rows.length ? comparison(data.channelComparison) : empty('No sales in this range.'));
-  chart(charts, 'Net sales', series(data, 'netSales'), (v) => Math.round(v).toLocaleString('en'));
-  chart(charts, 'Margin', series(data, 'margin'), (v) => `${Math.round(v * 100)} %`);
+  const [sales, margin] = [frame('Net sales'), frame('Margin')];
+  charts.append(sales, margin);
+  // Axis labels only: rounded numbers for ticks, never for amounts shown as figures.
+  chart(sales, series(data, 'netSales'), (v) => Math.round(v).toLocaleString('en'));
+  chart(margin, series(data, 'margin'), (v) => `${Math.round(v * 100)} %`);
 }
