@@ -13,6 +13,7 @@ mod attacks;
 mod attribution;
 mod auth;
 mod authorize_url;
+mod browser;
 mod completeness;
 mod conformance;
 mod costs;
