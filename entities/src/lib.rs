@@ -18,6 +18,7 @@ pub mod ledger_entry;
 pub mod ledger_month;
 pub mod ledger_week;
 pub mod listing;
+pub mod mapping_change;
 pub mod mirrored_order;
 pub mod oauth_state;
 pub mod order_attribution;

@@ -10,6 +10,7 @@ pub use crate::issued_token::Entity as IssuedToken;
 pub use crate::ledger_day::Entity as LedgerDay;
 pub use crate::ledger_entry::Entity as LedgerEntry;
 pub use crate::listing::Entity as Listing;
+pub use crate::mapping_change::Entity as MappingChange;
 pub use crate::oauth_state::Entity as OauthState;
 pub use crate::order_attribution::Entity as OrderAttribution;
 pub use crate::org::Entity as Org;

@@ -84,14 +84,24 @@ fn statements(block: &str) -> Vec<String> {
 }
 
 /// Every README example, queries first, then mutations (they change the data) in README order.
+/// A query written after a mutation in its block shows the mutation's effect (`mappingChanges`
+/// after `setFeeMapping`), so it runs after the mutations.
 fn readme_examples() -> Vec<String> {
-    let all: Vec<String> = graphql_blocks(&readme())
-        .iter()
-        .flat_map(|b| statements(b))
-        .collect();
-    let (mutations, queries): (Vec<String>, Vec<String>) =
-        all.into_iter().partition(|s| s.starts_with("mutation"));
-    queries.into_iter().chain(mutations).collect()
+    let (mut queries, mut mutations, mut after) = (Vec::new(), Vec::new(), Vec::new());
+    for block in graphql_blocks(&readme()) {
+        let mut mutated = false;
+        for statement in statements(&block) {
+            if statement.starts_with("mutation") {
+                mutated = true;
+                mutations.push(statement);
+            } else if mutated {
+                after.push(statement);
+            } else {
+                queries.push(statement);
+            }
+        }
+    }
+    queries.into_iter().chain(mutations).chain(after).collect()
 }
 
 /// The value of `name: "…"` in `text` (GraphQL string escapes `\n`, `\"`, `\\` undone).
@@ -470,8 +480,19 @@ fn readme_examples_are_split_as_written() {
         !examples.iter().any(|e| e.contains('#')),
         "comments dropped"
     );
-    let last = examples.last().unwrap();
-    assert!(last.starts_with("mutation"), "mutations run last");
+    let first_mutation = examples
+        .iter()
+        .position(|e| e.starts_with("mutation"))
+        .unwrap();
+    assert!(
+        examples[..first_mutation]
+            .iter()
+            .all(|e| !e.contains("mappingChanges")),
+        "queries written after a mutation run after the mutations"
+    );
+    assert!(examples[first_mutation..]
+        .iter()
+        .any(|e| e.contains("mappingChanges")));
 }
 
 /// The README's dates lie in the demo's history and its payout is one of the demo's

@@ -33,6 +33,7 @@ mod pnl;
 mod pnl_grain;
 mod pnl_shortcuts;
 mod reauth_race;
+mod rebook;
 mod schema;
 mod secrets;
 mod shopify;

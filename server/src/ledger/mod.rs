@@ -6,10 +6,12 @@
 //! derived from them, and amounts are exact minor units.
 
 mod bucket;
+mod content;
 pub mod mapping;
 mod post;
 pub mod query;
 pub mod raw;
+mod rebook;
 pub mod rollup;
 
 pub(crate) use bucket::text_enum;

@@ -12,8 +12,8 @@ use entities::ledger_entry;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use sha2::{Digest, Sha256};
 
+use super::content::content_hash;
 use super::raw::{self, RawInput};
 use super::{Channel, EntryStatus, FeeBucket};
 use crate::db::Db;
@@ -296,12 +296,12 @@ pub async fn live_keys(
 }
 
 /// The state of one key: its live row (none when the last row is a reversal) and highest seq.
-struct Current {
-    live: Option<ledger_entry::Model>,
-    last_seq: i32,
+pub(super) struct Current {
+    pub(super) live: Option<ledger_entry::Model>,
+    pub(super) last_seq: i32,
 }
 
-async fn current_rows(
+pub(super) async fn current_rows(
     db: &impl ConnectionTrait,
     org_id: i64,
     keys: &[&str],
@@ -345,31 +345,6 @@ fn dedupe(lines: Vec<NewLine>) -> Result<Vec<NewLine>> {
         }
     }
     Ok(unique)
-}
-
-/// Hex SHA-256 over every field that makes up a line's meaning (not its provenance: the same
-/// line re-imported from a file instead of the API is the same line; nor `product_id`, which
-/// follows from the listing and may be linked later).
-fn content_hash(line: &NewLine) -> Result<String> {
-    let canonical = format!(
-        "{:?}|{}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
-        line.shop_id,
-        line.channel,
-        line.order_id,
-        line.order_line,
-        line.listing_id,
-        line.creator_id,
-        line.bucket,
-        line.label,
-        line.mapped,
-        line.amount.minor()?,
-        line.amount.currency(),
-        line.quantity,
-        line.occurred_at.timestamp(),
-        line.status,
-        line.payout_id,
-    );
-    Ok(hex::encode(Sha256::digest(canonical.as_bytes())))
 }
 
 /// What every row written by one posting shares.
@@ -434,7 +409,11 @@ fn new_row(
 
 /// A row that cancels `row` exactly. It keeps the reversed row's date, so the period the money
 /// was booked in is restated, while `created_at` records when the correction happened.
-fn reversal(row: &ledger_entry::Model, seq: i32, now: DateTime<Utc>) -> ledger_entry::ActiveModel {
+pub(super) fn reversal(
+    row: &ledger_entry::Model,
+    seq: i32,
+    now: DateTime<Utc>,
+) -> ledger_entry::ActiveModel {
     let mut reversed = ledger_entry::ActiveModel {
         seq: Set(seq),
         reversal_of: Set(Some(row.id)),

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, ResultExt};
 
 use crate::auth::Scope;
-use crate::graphql::types::ledger::{FeeMapping, SetFeeMappingInput};
+use crate::graphql::types::ledger::{FeeMapping, MappingChange, SetFeeMappingInput};
 use crate::graphql::ContextExt;
 use crate::ledger::mapping;
 
@@ -13,8 +13,10 @@ pub(crate) struct MappingMutation;
 
 #[Object]
 impl MappingMutation {
-    /// Books a channel label into a bucket for the caller's org, replacing any earlier rule.
-    /// Applies to lines posted from now on and to replays. Needs `admin`.
+    /// Books a channel label into a bucket for the caller's org, replacing any earlier rule, and
+    /// re-books every existing line of that label into it (each a reversal in the old bucket
+    /// and a new line in the new one, in one transaction; totals by bucket move, the ledger's
+    /// total stays). The change is recorded (`change`, and `mappingChanges`). Needs `admin`.
     async fn set_fee_mapping(
         &self,
         ctx: &Context<'_>,
@@ -22,11 +24,19 @@ impl MappingMutation {
         input: SetFeeMappingInput,
     ) -> async_graphql::Result<FeeMapping> {
         let viewer = ctx.viewer_with(Scope::Admin)?;
-        let db = ctx.state()?.db.conn();
-        let rule =
-            mapping::set_override(db, viewer.org.id, input.channel, &input.label, input.bucket)
-                .await
-                .extend()?;
-        Ok(rule.into())
+        let (rule, change) = mapping::change_override(
+            &ctx.state()?.db,
+            viewer.org.id,
+            &viewer.subject,
+            input.channel,
+            &input.label,
+            input.bucket,
+        )
+        .await
+        .extend()?;
+        Ok(FeeMapping {
+            change: Some(MappingChange::try_from(change).extend()?),
+            ..rule.into()
+        })
     }
 }

@@ -4,7 +4,9 @@ use async_graphql::{Context, ErrorExtensions, Object, ResultExt};
 
 use crate::auth::Scope;
 use crate::graphql::types::connection::{connection, IdConnection, Page};
-use crate::graphql::types::ledger::{FeeMapping, LedgerEntry, LedgerEntryFilter, UnmappedFee};
+use crate::graphql::types::ledger::{
+    FeeMapping, LedgerEntry, LedgerEntryFilter, MappingChange, UnmappedFee,
+};
 use crate::graphql::ContextExt;
 use crate::ledger::{mapping, query};
 
@@ -51,6 +53,33 @@ impl LedgerQuery {
             .await
             .extend()?;
         Ok(rules.into_iter().map(FeeMapping::from).collect())
+    }
+
+    /// The org's mapping changes, newest first: who changed which label from which bucket to
+    /// which, and the lines and money each re-booked. Needs `pnl:read`.
+    async fn mapping_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 1 to 500 (default 50).")] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<MappingChange>> {
+        let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let limit = match first {
+            None => 50,
+            Some(n @ 1..=500) => u64::try_from(n).unwrap_or(50),
+            Some(n) => {
+                return Err(crate::error::Error::bad_input(format!(
+                    "first must be between 1 and 500, got {n}"
+                ))
+                .extend())
+            }
+        };
+        let changes = mapping::list_changes(&ctx.state()?.db, viewer.org.id, limit)
+            .await
+            .extend()?;
+        changes
+            .into_iter()
+            .map(|change| MappingChange::try_from(change).map_err(|error| error.extend()))
+            .collect()
     }
 
     /// Channel labels that matched no mapping, with how many rows and how much money sit in

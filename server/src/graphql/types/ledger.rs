@@ -4,7 +4,7 @@ use super::scalars::DateTime;
 use async_graphql::{InputObject, SimpleObject, ID};
 
 use super::money::MoneyObject;
-use crate::ledger::mapping::{Override, UnmappedLabel};
+use crate::ledger::mapping::{Change, Override, UnmappedLabel};
 use crate::ledger::query::{Entry, EntryFilter};
 use crate::ledger::{Channel, EntryStatus, FeeBucket};
 use crate::money::{Currency, Money};
@@ -112,6 +112,9 @@ pub struct FeeMapping {
     pub label: String,
     /// The bucket it is booked into.
     pub bucket: FeeBucket,
+    /// What `setFeeMapping` just did: the change recorded and the existing lines it re-booked.
+    /// Null when the rule is listed (`feeMappings`; see `mappingChanges` for the history).
+    pub change: Option<MappingChange>,
 }
 
 impl From<Override> for FeeMapping {
@@ -120,7 +123,60 @@ impl From<Override> for FeeMapping {
             channel: rule.channel,
             label: rule.label,
             bucket: rule.bucket,
+            change: None,
         }
+    }
+}
+
+/// One change of a label's bucket, and the existing lines it re-booked: each moved line was
+/// reversed in its old bucket and posted again in the new one, in the change's transaction.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct MappingChange {
+    /// Its id.
+    pub id: ID,
+    /// Channel.
+    pub channel: Channel,
+    /// The channel's label.
+    pub label: String,
+    /// Where the label was booked before (OTHER when it matched no mapping).
+    pub from_bucket: FeeBucket,
+    /// False when the label matched no mapping before the change.
+    pub from_mapped: bool,
+    /// Where it is booked since.
+    pub to_bucket: FeeBucket,
+    /// The subject of the token that made the change.
+    pub changed_by: String,
+    /// When (UTC).
+    pub changed_at: DateTime,
+    /// Existing lines re-booked into `toBucket`.
+    pub lines_moved: i64,
+    /// Their net amount per currency (what left the old buckets and entered `toBucket`).
+    pub moved: Vec<MoneyObject>,
+}
+
+impl TryFrom<Change> for MappingChange {
+    type Error = crate::error::Error;
+
+    fn try_from(change: Change) -> Result<Self, Self::Error> {
+        let moved = change
+            .moved
+            .iter()
+            .map(|(currency, minor)| {
+                Ok(Money::from_minor(*minor, Currency::parse(currency)?).into())
+            })
+            .collect::<Result<_, Self::Error>>()?;
+        Ok(Self {
+            id: ID(change.id.to_string()),
+            channel: change.channel,
+            label: change.label,
+            from_bucket: change.from_bucket,
+            from_mapped: change.from_mapped,
+            to_bucket: change.to_bucket,
+            changed_by: change.changed_by,
+            changed_at: change.changed_at.into(),
+            lines_moved: change.lines_moved,
+            moved,
+        })
     }
 }
 

@@ -14,7 +14,10 @@ use sea_orm::{
 use super::{Channel, FeeBucket};
 use crate::error::Result;
 
+mod change;
 mod defaults;
+
+pub use change::{change_override, list_changes, Change};
 
 /// The outcome of looking a label up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,8 +107,8 @@ pub struct Override {
     pub bucket: FeeBucket,
 }
 
-/// Sets (or replaces) the override of `label` for `org_id`. Lines already posted keep their bucket
-/// until their source is replayed.
+/// Sets (or replaces) the override of `label` for `org_id`, and nothing else: [`change_override`]
+/// also re-books the lines already posted.
 ///
 /// # Errors
 /// An empty label, or a database failure.
