@@ -24,6 +24,10 @@ export async function gql(query, variables = {}) {
   } catch (error) {
     throw new ApiError([{ message: `the server cannot be reached (${error.message})` }]);
   }
+  if (response.status === 401) {
+    signOut('Your sign-in has expired or was revoked.');
+    throw new ApiError([{ message: 'not signed in', extensions: { code: 'UNAUTHENTICATED' } }]);
+  }
   let body;
   try {
     body = await response.json();
