@@ -5,8 +5,9 @@
 //! missing browser fails them. Every wait has a deadline, so a test cannot hang; screenshots go
 //! to `target/screenshots/`.
 
+mod edits;
 mod live;
-mod pages;
+pub mod pages;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

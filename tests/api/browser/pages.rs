@@ -12,7 +12,7 @@ const KPIS: &str = r#"query($from: Date!, $to: Date!) { kpis(range: {from: $from
   changes { kpi current } } }"#;
 
 /// Signs the browser in through a login link for `token` and shows `from..=to` in USD by week.
-async fn sign_in(browser: &Browser, app: &TestApp, token: &str, (from, to): (&str, &str)) {
+pub async fn sign_in(browser: &Browser, app: &TestApp, token: &str, (from, to): (&str, &str)) {
     browser.goto(&app.url(&format!("/#token={token}"))).await;
     browser
         .until(
@@ -274,5 +274,27 @@ async fn another_orgs_login_link_shows_only_that_orgs_data() {
     let text = browser.find("main").await.text().await.unwrap();
     assert!(text.contains("No sales in this range."), "{text}");
     assert!(!text.contains("TIKTOK_SHOP"), "{text}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_bad_or_short_scoped_token_is_explained_in_words() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+
+    // A token the server does not accept signs the page out, saying why.
+    browser.goto(&app.url("/#token=not-a-token")).await;
+    let text = browser.find(".signed-out").await.text().await.unwrap();
+    assert!(text.contains("expired or was revoked"), "{text}");
+    assert!(text.contains("pnl login-link"), "{text}");
+
+    // A token without pnl:read: the refusal is shown as the API words it.
+    let token = app.token("acme", "costs:write");
+    browser.goto(&app.url(&format!("/#token={token}"))).await;
+    browser.run("location.reload()", vec![]).await;
+    let error = browser.find("main .error").await.text().await.unwrap();
+    assert!(error.contains("pnl:read"), "{error}");
     browser.close().await;
 }
