@@ -4,7 +4,7 @@
 import { adoptFragmentToken, token, signOut } from './auth.js';
 import { gql } from './api.js';
 import { h, show } from './ui.js';
-import { current, update, presetRange } from './state.js';
+import { current, update, presetRange, iso } from './state.js';
 import { overview } from './overview.js';
 import { products } from './products.js';
 import { payouts } from './payouts.js';
@@ -16,14 +16,27 @@ const main = document.getElementById('main');
 const controls = document.getElementById('controls');
 let anchor = null;
 
-/** The last day every source covers (so a preset range is complete), or today when earlier. */
+/**
+ * The day presets end on: the last day with ledger lines in the past year (a brand whose data
+ * stops, such as the demo's, still opens on its figures), or today. Two cheap queries: months
+ * of the year, then the days of the last month with lines.
+ */
 async function dataAnchor() {
-  const today = new Date().toISOString().slice(0, 10);
-  const { pnl } = await gql(`query Anchor($day: Date!) { me { org } pnl(range: {from: $day, to: $day}, groupBy: []) {
-    currency completeness { sources { coveredThrough } } } }`, { day: today });
-  const covered = pnl.completeness.sources.map((s) => s.coveredThrough).filter(Boolean).sort();
-  const complete = covered[0];
-  return { day: complete && complete < today ? complete : today, currency: pnl.currency };
+  const today = iso(new Date());
+  const yearAgo = presetRange('365', today).from;
+  const byMonth = await gql(`query Months($from: Date!, $to: Date!) {
+    pnl(range: {from: $from, to: $to}, groupBy: [MONTH]) { currency rows { key { period } } } }`, { from: yearAgo, to: today });
+  const months = byMonth.pnl.rows.map((r) => r.key.period).sort();
+  const last = months[months.length - 1];
+  if (!last) return { day: today, currency: byMonth.pnl.currency };
+  const first = `${last}-01`;
+  const end = new Date(`${first}T00:00:00Z`);
+  end.setUTCMonth(end.getUTCMonth() + 1, 0);
+  const to = iso(end) < today ? iso(end) : today;
+  const byDay = await gql(`query Days($from: Date!, $to: Date!) {
+    pnl(range: {from: $from, to: $to}, groupBy: [DAY]) { rows { key { period } } } }`, { from: first < yearAgo ? yearAgo : first, to });
+  const days = byDay.pnl.rows.map((r) => r.key.period).sort();
+  return { day: days[days.length - 1] ?? today, currency: byMonth.pnl.currency };
 }
 
 function applyPreset() {
@@ -44,7 +57,7 @@ function renderControls(orgCurrency) {
   for (const input of [from, to]) input.addEventListener('change', () => { update({ preset: 'custom', from: from.value, to: to.value }); renderControls(orgCurrency); route(); });
   currency.addEventListener('change', () => { update({ currency: currency.value.toUpperCase() }); route(); });
   grain.addEventListener('change', () => { update({ grain: grain.value }); route(); });
-  show(controls, preset, from, to, currency, grain, h('span', { class: 'hint' }, `data through ${anchor}`));
+  show(controls, preset, from, to, currency, grain, h('span', { class: 'hint' }, `latest data ${anchor}`));
 }
 
 function route() {
