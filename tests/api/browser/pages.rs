@@ -26,8 +26,16 @@ pub async fn sign_in(browser: &Browser, app: &TestApp, token: &str, (from, to): 
         json!({ "preset": "custom", "from": from, "to": to, "currency": "USD", "grain": "WEEK" });
     browser
         .run(
-            "sessionStorage.setItem('pnl.dashboard.view', JSON.stringify(arguments[0])); location.reload();",
+            "window.pnlBeforeReload = true; \
+             sessionStorage.setItem('pnl.dashboard.view', JSON.stringify(arguments[0])); location.reload();",
             vec![view],
+        )
+        .await;
+    // Clicks before the reload lands would be lost with the old page.
+    browser
+        .until(
+            "the page reloads with the range",
+            "return !window.pnlBeforeReload && document.querySelector('#preset') !== null",
         )
         .await;
 }
