@@ -4,7 +4,7 @@
 import { gql } from './api.js';
 import { money, percent, plain, trim, shift, isNegative, toPlotNumber } from './decimal.js';
 import { h, show, loading, failure, empty, table } from './ui.js';
-import { openLines } from './drill.js';
+import { openLines, FIGURE_BUCKETS } from './drill.js';
 
 const ROW = `netSales { amount currency } channelFees { amount } creatorCosts { amount } adCosts { amount }
   cogs { amount } contributionProfit { amount } margin unitsSold orders roas tacos refundRate`;
@@ -28,6 +28,12 @@ const TILES = {
   ROAS: 'ROAS',
   TACOS: 'TACoS',
   REFUND_RATE: 'Refund rate',
+};
+// The buckets behind the money tiles (COGS has no ledger lines: it comes from unit costs).
+const TILE_BUCKETS = {
+  NET_SALES: FIGURE_BUCKETS.netSales,
+  CONTRIBUTION_PROFIT: [...FIGURE_BUCKETS.netSales, ...FIGURE_BUCKETS.channelFees, ...FIGURE_BUCKETS.creatorCosts, ...FIGURE_BUCKETS.adCosts, 'ADJUSTMENTS'],
+  AD_SPEND: FIGURE_BUCKETS.adCosts,
 };
 // Which tiles are better when they go down.
 const LOWER_IS_BETTER = new Set(['AD_SPEND', 'TACOS', 'REFUND_RATE']);
@@ -58,7 +64,9 @@ function tile(change, currency, previous) {
     'article',
     { class: 'tile', dataset: { kpi: change.kpi, value: change.current ?? '' } },
     h('h3', {}, TILES[change.kpi] ?? change.kpi),
-    h('p', { class: 'figure' }, value(change, currency)),
+    h('p', { class: 'figure' }, TILE_BUCKETS[change.kpi]
+      ? h('button', { type: 'button', class: 'link', title: 'The ledger lines behind it', onclick: () => openLines({}, `${TILES[change.kpi]}: ledger lines`, TILE_BUCKETS[change.kpi]) }, value(change, currency))
+      : value(change, currency)),
     h('p', { class: `change ${good}`, title: `against ${previous}` }, delta(change) === null ? 'nothing to compare with' : `${delta(change)} vs previous period`),
   );
 }
@@ -111,10 +119,15 @@ function chart(box, { periods, labels, lines }, format) {
 }
 
 function comparison(report) {
-  const m = (field) => ({ key: field, label: field, num: true, sort: (r) => r[field].amount, value: (r) => money(r[field].amount, report.currency) });
+  const m = (field) => ({
+    key: field, label: field, num: true, sort: (r) => r[field].amount,
+    value: (r) => (FIGURE_BUCKETS[field]
+      ? h('button', { type: 'button', class: 'link', onclick: () => openLines({ channel: r.key.channel }, `${field} lines of ${r.key.channel}`, FIGURE_BUCKETS[field]) }, money(r[field].amount, report.currency))
+      : money(r[field].amount, report.currency)),
+  });
   const columns = [
     { key: 'channel', label: 'Channel', sort: (r) => r.key.channel ?? 'All', value: (r) => r.key.channel ?? 'All channels' },
-    { ...m('netSales'), label: 'Net sales', value: (r) => h('button', { type: 'button', class: 'link', onclick: () => openLines({ channel: r.key.channel }, 'Net sales lines') }, money(r.netSales.amount, report.currency)) },
+    { ...m('netSales'), label: 'Net sales' },
     { ...m('channelFees'), label: 'Channel fees' },
     { ...m('creatorCosts'), label: 'Creator costs' },
     { ...m('adCosts'), label: 'Ad costs' },

@@ -122,6 +122,20 @@ async fn a_login_link_signs_in_and_the_overview_tiles_equal_the_api() {
     }
     // The channel comparison has the brand's channel.
     browser.find("tr[data-channel=TIKTOK_SHOP]").await;
+    // A tile opens the lines behind it.
+    browser
+        .find(".tile[data-kpi=NET_SALES] button.link")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.find("dialog tr.line").await;
+    browser
+        .run(
+            "document.querySelectorAll('dialog').forEach(d => d.close())",
+            vec![],
+        )
+        .await;
     browser.screenshot("overview-laptop").await;
 
     browser.resize(390, 844).await;
