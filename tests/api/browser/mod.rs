@@ -52,7 +52,11 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "browser tests need headless Chromium in CI: {missing} (apt-get install chromium chromium-driver; .ci/run does)"
             );
-            eprintln!("SKIPPED browser test: {missing}; apt-get install chromium chromium-driver to run it");
+            // Past the test harness's capture, so that the skip shows in a passing run.
+            let notice = format!(
+                "SKIPPED browser test: {missing}; apt-get install chromium chromium-driver to run it\n"
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), notice.as_bytes());
             None
         }
     }
@@ -61,10 +65,10 @@ fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
 /// One browser at a time: Chromium is heavy, and the suite runs its tests in parallel.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A headless Chromium session; its chromedriver is killed when this is dropped.
+/// A headless Chromium session; its chromedriver and Chromium are killed when this is dropped.
 pub struct Browser {
     pub client: Client,
-    _driver: Child,
+    driver: Child,
     _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
@@ -85,6 +89,8 @@ impl Browser {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own process group, which its Chromium joins: see `Drop`.
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver starts");
@@ -120,7 +126,7 @@ impl Browser {
         };
         Some(Self {
             client,
-            _driver: driver,
+            driver,
             _turn: turn,
         })
     }
@@ -196,6 +202,20 @@ impl Browser {
 
     /// Ends the session.
     pub async fn close(self) {
-        let _ = tokio::time::timeout(WAIT, self.client.close()).await;
+        let _ = tokio::time::timeout(WAIT, self.client.clone().close()).await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Killing chromedriver alone (a test that panics before `close`) would leave its
+        // Chromium running: end the whole process group it leads.
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
