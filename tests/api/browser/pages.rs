@@ -161,6 +161,10 @@ async fn a_login_link_signs_in_and_the_overview_tiles_equal_the_api() {
         browser.screenshot(&format!("{page}-phone")).await;
     }
     browser.resize(1366, 900).await;
+    // The brand's creator, with her commission and profit.
+    browser.run("location.hash = '#/creators'", vec![]).await;
+    let creators = browser.find("main table").await.text().await.unwrap();
+    assert!(creators.contains("@mia"), "{creators}");
     browser.run("location.hash = '#/products'", vec![]).await;
     browser.find("tr[data-sku=SKU-TEE]").await;
     // SKU-TEE's margin (45.57 %) is over the default 20 % threshold, under 50 %.
