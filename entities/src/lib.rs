@@ -28,6 +28,7 @@ pub mod prelude;
 pub mod product;
 pub mod product_cost;
 pub mod raw_record;
+pub mod replay_run;
 pub mod shop;
 pub mod statement_mapping;
 pub mod sync_state;

@@ -18,5 +18,6 @@ pub use crate::payout::Entity as Payout;
 pub use crate::product::Entity as Product;
 pub use crate::product_cost::Entity as ProductCost;
 pub use crate::raw_record::Entity as RawRecord;
+pub use crate::replay_run::Entity as ReplayRun;
 pub use crate::shop::Entity as Shop;
 pub use crate::sync_state::Entity as SyncState;

@@ -30,6 +30,7 @@ mod m20261201_000001_add_listing_link;
 mod m20261202_000001_create_mirrored_order;
 mod m20261203_000001_create_statement_mapping;
 mod m20261204_000001_create_mapping_change;
+mod m20261204_000002_create_replay_run;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -144,6 +145,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_create_mirrored_order::Migration),
             Box::new(m20261203_000001_create_statement_mapping::Migration),
             Box::new(m20261204_000001_create_mapping_change::Migration),
+            Box::new(m20261204_000002_create_replay_run::Migration),
         ]
     }
 }

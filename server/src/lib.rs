@@ -34,6 +34,7 @@ pub mod org;
 pub mod owner_only;
 pub mod payout;
 pub mod pnl;
+pub mod replay;
 pub mod startup;
 pub mod state;
 pub mod statements;

@@ -122,3 +122,89 @@ fn import_with_a_mapping_posts_once_and_refuses_a_mapping_naming_a_missing_colum
     let stderr = String::from_utf8(refused.stderr).unwrap();
     assert!(stderr.contains("\"Buchungstag\" (rows.date)"), "{stderr}");
 }
+
+#[test]
+fn replay_reads_an_imported_statement_again_and_posts_nothing_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = statement_fixture("walmart_recon.csv");
+    let imported = pnl(
+        dir.path(),
+        &[
+            "import",
+            "--org",
+            "acme",
+            "--mapping",
+            "walmart-recon",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let replayed = pnl(dir.path(), &["replay", "--org", "acme"]);
+    let stdout = String::from_utf8(replayed.stdout).unwrap();
+    assert!(
+        replayed.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&replayed.stderr)
+    );
+    assert!(
+        stdout.starts_with(
+            "sources 1, replayed 1, without money of their own 0 — lines unchanged 15, posted 0 (corrected 0), retired 0"
+        ),
+        "{stdout}"
+    );
+
+    // Bad arguments are named; an unknown org is not created.
+    for (args, expected) in [
+        (
+            vec!["replay", "--org", "nobody"],
+            "org nobody does not exist",
+        ),
+        (
+            vec!["replay", "--org", "acme", "--since", "2026-13-01"],
+            "--since 2026-13-01: not a day (YYYY-MM-DD)",
+        ),
+        (
+            vec!["replay", "--org", "acme", "--channel", "EBAY"],
+            "--channel EBAY: not a channel",
+        ),
+    ] {
+        let output = pnl(dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn mapping_list_names_the_org_s_mappings_beside_the_built_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = pnl(dir.path(), &["mapping", "list"]);
+    let stdout = String::from_utf8(plain.stdout).unwrap();
+    assert!(stdout.starts_with("walmart-recon\t"), "{stdout}");
+    let file = statement_fixture("walmart_recon.csv");
+    let imported = pnl(
+        dir.path(),
+        &[
+            "import",
+            "--org",
+            "acme",
+            "--mapping",
+            "walmart-recon",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(imported.status.success());
+    let listed = pnl(dir.path(), &["mapping", "list", "--org", "acme"]);
+    let stdout = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        stdout.starts_with("walmart-recon\tWALMART\tWalmart (built in)\t"),
+        "{stdout}"
+    );
+    let unknown = pnl(dir.path(), &["mapping", "list", "--org", "nobody"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("org nobody does not exist"));
+}

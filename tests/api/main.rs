@@ -34,6 +34,7 @@ mod pnl_grain;
 mod pnl_shortcuts;
 mod reauth_race;
 mod rebook;
+mod replay;
 mod schema;
 mod secrets;
 mod shopify;

@@ -6,7 +6,7 @@
 use pnl::ledger::{post, Channel, EntryStatus, FeeBucket, NewLine, PostRequest};
 use pnl::money::{Currency, Money};
 use pnl::statements::{import_statement, resolve_mapping, StatementOptions};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::helpers::{fixture, TestApp};
@@ -46,20 +46,23 @@ fn bucket_amount(payout: &Value, bucket: &str) -> Option<Value> {
 }
 
 /// The org's day sums as kept by postings, then as rebuilt from the rows: they must agree.
-async fn rollups_are_exact(app: &TestApp, org: i64) {
+pub(crate) async fn rollups_are_exact(app: &TestApp, org: i64) {
     let snapshot = || async {
-        entities::ledger_day::Entity::find()
+        let mut rows: Vec<_> = entities::ledger_day::Entity::find()
             .filter(entities::ledger_day::Column::OrgId.eq(org))
             .filter(entities::ledger_day::Column::AmountMinor.ne(0))
-            .order_by_asc(entities::ledger_day::Column::Day)
-            .order_by_asc(entities::ledger_day::Column::Bucket)
-            .order_by_asc(entities::ledger_day::Column::ListingId)
             .all(app.db.conn())
             .await
             .unwrap()
             .into_iter()
-            .map(|r| (r.day, r.bucket, r.listing_id, r.amount_minor, r.quantity))
-            .collect::<Vec<_>>()
+            .map(|r| {
+                let key = (r.day, r.channel, r.shop_id, r.listing_id, r.product_id);
+                let rest = (r.creator_id, r.bucket, r.status, r.currency);
+                (key, rest, r.amount_minor, r.quantity)
+            })
+            .collect();
+        rows.sort();
+        rows
     };
     let kept = snapshot().await;
     pnl::ledger::rollup::rebuild(app.db.conn(), org)

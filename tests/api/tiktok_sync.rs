@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::helpers::TestApp;
 
-async fn sandbox(days: u32) -> Sandbox {
+pub(crate) async fn sandbox(days: u32) -> Sandbox {
     Sandbox::start(SandboxConfig {
         days,
         orders_per_day: 4,
@@ -45,7 +45,7 @@ fn tiktok_config(sandbox: &Sandbox) -> Arc<TikTokConfig> {
 }
 
 /// Authorises the app as the sandbox seller and registers its shops for `org`.
-async fn connect(
+pub(crate) async fn connect(
     app: &TestApp,
     sandbox: &Sandbox,
     org: &str,
@@ -94,7 +94,7 @@ fn window(sandbox: &Sandbox) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
     (from, to)
 }
 
-async fn pull_all(
+pub(crate) async fn pull_all(
     app: &TestApp,
     sandbox: &Sandbox,
     client: &TikTokClient,

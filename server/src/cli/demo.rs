@@ -55,6 +55,12 @@ pub fn sandbox_config(days: u32, orders_per_day: u32) -> sandbox::SandboxConfig 
     config.shopify.stores = vec![sandbox::ShopifyStoreSpec::us("pnl-demo")];
     config.shopify.stores[0].orders_per_day = orders_per_day.max(1);
     config.shopify.history_days = days.clamp(3, AMAZON_MAX_DAYS);
+    // The demo store is on Shopify Plus: 1,000 points restored a second (the reference's
+    // current figure) where the Standard plan restores 100, so its backfill takes seconds, not
+    // the minutes 90 days of balance transactions wait for on Standard. The bucket is 20 times
+    // the rate, as Standard's 2,000 is (bucket sizes are unconfirmed). Tests keep Standard.
+    config.shopify.restore_rate = 1_000;
+    config.shopify.maximum_available = 20_000;
     config
 }
 

@@ -6,6 +6,7 @@ mod demo;
 mod demo_seed;
 mod demo_settings;
 mod login_link;
+mod replay;
 mod run_sync;
 mod statements;
 mod token;
@@ -94,6 +95,10 @@ enum Command {
     /// Import saved channel API responses (format detected from the content), or statement
     /// files through a mapping (`--mapping NAME|FILE.toml`).
     Import(ImportArgs),
+    /// Re-derive an org's ledger from its stored raw records through this version's
+    /// normalisers, posting only the differences (after an upgrade that fixes a normaliser);
+    /// a killed run resumes where it stopped.
+    Replay(replay::ReplayArgs),
     /// Statement mappings: `check` shows how a sample would be booked, `list` the built-ins.
     #[command(subcommand)]
     Mapping(statements::MappingCommand),
@@ -302,7 +307,8 @@ impl Cli {
                 statements::run_import(&config, args).await
             }
             Command::Import(args) => run_import(&config, args).await,
-            Command::Mapping(command) => statements::run(command),
+            Command::Mapping(command) => statements::run(&config, command).await,
+            Command::Replay(args) => replay::run(&config, args).await,
             Command::Sandbox {
                 listen,
                 seed,

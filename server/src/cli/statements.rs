@@ -29,16 +29,41 @@ pub(super) enum MappingCommand {
         #[arg(long)]
         skip_bad_rows: bool,
     },
-    /// List the built-in mappings.
-    List,
+    /// List the built-in mappings, and with --org the mappings that org saved
+    /// (`saveStatementMapping`).
+    List {
+        /// Also list this org's saved mappings.
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 /// Runs `pnl mapping …`.
-pub(super) fn run(command: MappingCommand) -> anyhow::Result<()> {
+pub(super) async fn run(config: &Config, command: MappingCommand) -> anyhow::Result<()> {
     match command {
-        MappingCommand::List => {
+        MappingCommand::List { org: None } => {
             for builtin in builtin::ALL {
                 println!("{}\t{}", builtin.name, builtin::description(builtin));
+            }
+            Ok(())
+        }
+        MappingCommand::List { org: Some(key) } => {
+            let db = Db::connect(&config.database_url()).await?;
+            db.migrate().await?;
+            let org = crate::org::find(db.conn(), &key)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("org {key} does not exist"))?;
+            let listed = statements::stored::list(db.conn(), org.id).await;
+            db.close().await;
+            for info in listed? {
+                let origin = if info.builtin { "built in" } else { "saved" };
+                println!(
+                    "{}\t{}\t{} ({origin})\t{}",
+                    info.name,
+                    info.channel,
+                    info.display,
+                    info.description.unwrap_or_default()
+                );
             }
             Ok(())
         }

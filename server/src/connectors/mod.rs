@@ -73,6 +73,18 @@ pub fn joined_pages<'a>(bodies: impl IntoIterator<Item = &'a str>) -> String {
     format!("[{}]", bodies.join(","))
 }
 
+/// The pages of a record stored by [`joined_pages`], each exactly as received; `None` when
+/// `payload` is not such a record (not a JSON array of JSON objects).
+pub fn split_pages(payload: &str) -> Option<Vec<&str>> {
+    let pages: Vec<&serde_json::value::RawValue> = serde_json::from_str(payload).ok()?;
+    let pages: Vec<&str> = pages
+        .into_iter()
+        .map(serde_json::value::RawValue::get)
+        .collect();
+    (!pages.is_empty() && pages.iter().all(|page| page.trim_start().starts_with('{')))
+        .then_some(pages)
+}
+
 /// Whether a string or key anywhere in `value` holds a NUL character. PostgreSQL cannot store
 /// one in text (SQLite can), so such a payload is refused before anything is stored, the same
 /// way on both backends.

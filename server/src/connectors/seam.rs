@@ -8,9 +8,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use entities::{shop, sync_state};
+use entities::{raw_record, shop, sync_state};
 
 use super::Normalized;
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
 use crate::ledger::{Channel, FeeBucket};
@@ -349,6 +350,88 @@ pub trait Connector: Send + Sync {
             self.label()
         )))
     }
+
+    /// Re-reads `record`, a raw record this connector stored, through today's normalisers
+    /// (`pnl replay`). `ctx` carries the org's mapping and settings and the shop's currency.
+    /// The default reads the record as a saved file of one of [`Connector::formats`]
+    /// ([`replay_as_file`]); a connector overrides it when a record needs more than its payload
+    /// (an ads report's account and time zone) or cannot be read alone.
+    ///
+    /// # Errors
+    /// A record that does not read under today's normalisers, named.
+    async fn replay(
+        &self,
+        db: &Db,
+        record: &raw_record::Model,
+        ctx: &FileContext<'_>,
+    ) -> Result<Replayed> {
+        let _ = db;
+        replay_as_file(self, record, ctx)
+    }
+}
+
+/// What a raw record says today ([`Connector::replay`]).
+#[derive(Clone, Debug)]
+pub enum Replayed {
+    /// Its lines (and payouts, listings, attributions) through today's normalisers.
+    Lines(Normalized),
+    /// It carries no money of its own (a webhook that only triggers a re-read).
+    NoMoney,
+    /// It does not hold all its lines were derived from (its sync combined it with other
+    /// reads); a sync of its shop re-derives them. Says what is missing.
+    NeedsSync(&'static str),
+}
+
+/// Reads `record` as the saved file it would be: a sync stores what the connector's file
+/// formats read (one response, or the pages of one list joined by
+/// [`crate::connectors::joined_pages`]). [`Replayed::NoMoney`] when none of `connector`'s
+/// formats reads it.
+///
+/// # Errors
+/// A record that matches a format but does not read, named.
+pub fn replay_as_file<C: Connector + ?Sized>(
+    connector: &C,
+    record: &raw_record::Model,
+    ctx: &FileContext<'_>,
+) -> Result<Replayed> {
+    let file = format!("raw record {} ({})", record.id, record.source_kind);
+    let read = |bytes: &[u8],
+                json: Option<&serde_json::Value>,
+                file: &str|
+     -> Result<Option<Normalized>> {
+        let input = FileInput { file, bytes, json };
+        match connector.detect(&input)? {
+            Some(format) => Ok(Some(
+                connector.normalize_file(&input, format, ctx)?.normalized,
+            )),
+            None => Ok(None),
+        }
+    };
+    // Pages joined into one record: each page reads as the saved response it was.
+    if let Some(pages) = super::split_pages(&record.payload) {
+        let mut all = Normalized::default();
+        let mut any = false;
+        for (index, page) in pages.into_iter().enumerate() {
+            let json = serde_json::from_str::<serde_json::Value>(page).ok();
+            let name = format!("{file}, page {}", index + 1);
+            if let Some(normalized) = read(page.as_bytes(), json.as_ref(), &name)? {
+                all.extend(normalized);
+                any = true;
+            }
+        }
+        return Ok(if any {
+            Replayed::Lines(all)
+        } else {
+            Replayed::NoMoney
+        });
+    }
+    let json = serde_json::from_str::<serde_json::Value>(&record.payload).ok();
+    Ok(
+        match read(record.payload.as_bytes(), json.as_ref(), &file)? {
+            Some(normalized) => Replayed::Lines(normalized),
+            None => Replayed::NoMoney,
+        },
+    )
 }
 
 /// The currency of `shop`: what the channel said when it was connected, or its stored

@@ -17,5 +17,6 @@ pub mod rollup;
 pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use post::{
-    attribute, live_keys, post, post_in, unattributed_products, NewLine, PostOutcome, PostRequest,
+    attribute, current_records, live_keys, post, post_in, unattributed_products, NewLine,
+    PostOutcome, PostRequest,
 };

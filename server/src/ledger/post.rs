@@ -295,6 +295,23 @@ pub async fn live_keys(
         .collect())
 }
 
+/// The raw record each of `keys`' current row came from (keys without a current row, or whose
+/// row names no record, are absent).
+///
+/// # Errors
+/// Database failures.
+pub async fn current_records(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    keys: &[&str],
+) -> Result<HashMap<String, i64>> {
+    Ok(current_rows(db, org_id, keys)
+        .await?
+        .into_iter()
+        .filter_map(|(key, current)| Some((key, current.live?.raw_record_id?)))
+        .collect())
+}
+
 /// The state of one key: its live row (none when the last row is a reversal) and highest seq.
 pub(super) struct Current {
     pub(super) live: Option<ledger_entry::Model>,

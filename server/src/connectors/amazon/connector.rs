@@ -4,13 +4,14 @@
 //! `sync.rs` (`From<AmazonError>`), and nowhere else.
 
 use async_trait::async_trait;
-use entities::{shop, sync_state};
+use entities::{raw_record, shop, sync_state};
 
 use super::{connect, labels, settlement, sync};
 use crate::connectors::seam::{
     Connector, ConnectorError, FileBatch, FileContext, FileFormat, FileInput, OAuthFlow,
-    ProgressFn, StreamTarget, Window,
+    ProgressFn, Replayed, StreamTarget, Window,
 };
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::{Channel, FeeBucket};
 use crate::state::AppState;
@@ -139,5 +140,14 @@ impl Connector for Amazon {
             normalized,
             text,
         })
+    }
+
+    async fn replay(
+        &self,
+        db: &Db,
+        record: &raw_record::Model,
+        ctx: &FileContext<'_>,
+    ) -> Result<Replayed> {
+        super::replay::replay(db, record, ctx).await
     }
 }

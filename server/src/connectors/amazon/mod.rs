@@ -83,6 +83,7 @@ pub mod finances;
 pub mod labels;
 pub mod model;
 pub mod rate;
+mod replay;
 pub mod reports;
 pub mod settlement;
 pub mod sync;

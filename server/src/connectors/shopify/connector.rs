@@ -4,13 +4,14 @@
 //! [`ConnectorError`]s in `error.rs`, and nowhere else.
 
 use async_trait::async_trait;
-use entities::{shop, sync_state};
+use entities::{raw_record, shop, sync_state};
 
 use super::{connect, files, labels, sync, webhooks, SHOP_STREAM};
 use crate::connectors::seam::{
-    Connector, ConnectorError, FileBatch, FileContext, FileFormat, FileInput, OAuthFlow,
-    ProgressFn, StreamTarget, WebhookReceiver, Window,
+    replay_as_file, Connector, ConnectorError, FileBatch, FileContext, FileFormat, FileInput,
+    OAuthFlow, ProgressFn, Replayed, StreamTarget, WebhookReceiver, Window,
 };
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::{Channel, FeeBucket};
 use crate::state::AppState;
@@ -112,5 +113,33 @@ impl Connector for Shopify {
             normalized,
             text: None,
         })
+    }
+
+    /// Payouts read back as the saved pages they are. Orders and balance transactions do not
+    /// yet: a sync stores an export's or a page's orders together with the further reads that
+    /// completed them (refunded orders re-read by id, line-item pages) and leaves out the
+    /// orders it found mirrored from another channel by looking at that channel's ledger; and
+    /// it splits each balance transaction by the order it read beside it, which the
+    /// transaction's own record does not hold. A sync of the shop re-derives both.
+    async fn replay(
+        &self,
+        db: &Db,
+        record: &raw_record::Model,
+        ctx: &FileContext<'_>,
+    ) -> Result<Replayed> {
+        let _ = db;
+        let kind = record.source_kind.as_str();
+        if kind == sync::ORDERS_KIND || kind == sync::BULK_KIND {
+            return Ok(Replayed::NeedsSync(
+                "orders are stored with the reads that completed them and without the orders \
+                 found mirrored from another channel",
+            ));
+        }
+        if kind == sync::BALANCE_KIND {
+            return Ok(Replayed::NeedsSync(
+                "a transaction is split by the order its sync read beside it, not stored with it",
+            ));
+        }
+        replay_as_file(self, record, ctx)
     }
 }

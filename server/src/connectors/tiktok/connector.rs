@@ -4,7 +4,8 @@
 //! become [`ConnectorError`]s here and nowhere else.
 
 use async_trait::async_trait;
-use entities::{shop, sync_state};
+use entities::{ad_account, raw_record, shop, sync_state};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::ads::sync_ads;
 use super::credentials::{ads_target, save_tokens, shop_client};
@@ -12,11 +13,13 @@ use super::error::TikTokError;
 use super::sync::{sync_shop, ShopTarget, SyncError};
 use super::{connect, import, labels, webhooks};
 use crate::connectors::seam::{
-    shop_currency, Connector, ConnectorError, FileBatch, FileContext, FileFormat, FileInput,
-    OAuthFlow, Progress, ProgressFn, StreamTarget, WebhookReceiver, Window,
+    replay_as_file, shop_currency, Connector, ConnectorError, FileBatch, FileContext, FileFormat,
+    FileInput, OAuthFlow, Progress, ProgressFn, Replayed, StreamTarget, WebhookReceiver, Window,
 };
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::{Channel, FeeBucket};
+use crate::money::Currency;
 use crate::state::AppState;
 
 /// The stream of a TikTok shop's orders and finance.
@@ -198,5 +201,48 @@ impl Connector for TikTok {
         ctx: &FileContext<'_>,
     ) -> Result<FileBatch> {
         import::normalize_file(input, format, ctx)
+    }
+
+    /// An ads report's record is read as the saved report of its account: the account is its
+    /// source id's prefix (`ADVERTISER:FROM..TO`), its time zone and currency the stored
+    /// account's, as the sync read it. Everything else reads as a saved file.
+    async fn replay(
+        &self,
+        db: &Db,
+        record: &raw_record::Model,
+        ctx: &FileContext<'_>,
+    ) -> Result<Replayed> {
+        if !record.source_kind.starts_with("tiktok_ads.") {
+            return replay_as_file(self, record, ctx);
+        }
+        let advertiser = record
+            .source_id
+            .split_once(':')
+            .map_or(record.source_id.as_str(), |(id, _)| id);
+        let account = ad_account::Entity::find()
+            .filter(ad_account::Column::OrgId.eq(record.org_id))
+            .filter(ad_account::Column::AdvertiserId.eq(advertiser))
+            .one(db.conn())
+            .await?
+            .ok_or_else(|| {
+                Error::bad_input(format!("its ad account {advertiser} is no longer stored"))
+            })?;
+        let time_zone = account.time_zone.parse().map_err(|_| {
+            Error::bad_input(format!(
+                "ad account {advertiser} stores an unknown time zone {:?}",
+                account.time_zone
+            ))
+        })?;
+        let currency = match account.currency.as_deref() {
+            Some(code) => Some(Currency::parse(code)?),
+            None => ctx.currency,
+        };
+        let ctx = FileContext {
+            advertiser: Some(advertiser),
+            time_zone: Some(time_zone),
+            currency,
+            ..*ctx
+        };
+        replay_as_file(self, record, &ctx)
     }
 }

@@ -100,6 +100,15 @@ fn currency_of(amount: &Amount) -> Option<Currency> {
         .and_then(|code| Currency::parse(code.trim()).ok())
 }
 
+/// The group `id` of one `listFinancialEventGroups` page, if the page lists it.
+pub fn group_in(page: &[u8], id: &str) -> Option<FinancialEventGroup> {
+    parse_envelope::<GroupsPayload>(page, "listFinancialEventGroups")
+        .ok()?
+        .financial_event_group_list
+        .into_iter()
+        .find(|group| group.financial_event_group_id == id)
+}
+
 fn parse_envelope<T: DeserializeOwned>(page: &[u8], operation: &str) -> Result<T, Failure> {
     let envelope: Envelope<T> = serde_json::from_slice(page).map_err(|error| Failure {
         position: operation.to_owned(),

@@ -1,0 +1,339 @@
+//! Replay: re-derives an org's ledger from its stored raw records through today's normalisers
+//! (`pnl replay`), after an upgrade that fixes a normaliser or to check that nothing drifted.
+//!
+//! Each source (raw records share a source when they share `source_kind` and `source_id`; a
+//! restated statement is a newer record of its source) is replayed once, from its newest
+//! record, in the order the records arrived. Its connector reads the record again
+//! ([`crate::connectors::Connector::replay`]; statement files through the mapping named by
+//! their payout id) and the lines go through the same ingest as a sync: lines unchanged are
+//! duplicates, changed lines are corrected (reversal + new line), lines the new reading no
+//! longer has are retired by ingest's own rules. So a replay posts only the differences, and
+//! replaying twice changes nothing the second time.
+//!
+//! A run records its cursor (`replay_run`) after every source, so a run that is killed resumes
+//! after the last source it finished; a finished run of a scope is started over next time.
+
+mod select;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
+
+use chrono::{NaiveDate, Utc};
+use entities::{raw_record, replay_run, shop};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use crate::connectors::ingest::{ingest, Batch, IngestReport};
+use crate::connectors::seam::{shop_currency, FileContext, Replayed};
+use crate::connectors::{Normalized, Registry};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::ledger::mapping::FeeMapper;
+use crate::ledger::raw::RawInput;
+use crate::ledger::{current_records, Channel};
+use crate::statements::{self, StatementOptions};
+
+/// What to replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    /// The org.
+    pub org_id: i64,
+    /// Only this channel's records.
+    pub channel: Option<Channel>,
+    /// Only sources received on or after this day (UTC), or whose lines fall on or after it.
+    pub since: Option<NaiveDate>,
+}
+
+impl Scope {
+    /// The run's stored name: a killed run resumes only under the same scope.
+    fn key(&self) -> String {
+        format!(
+            "channel={} since={}",
+            self.channel.map_or("ALL", Channel::as_str),
+            self.since
+                .map_or_else(|| "ALL".to_owned(), |day| day.to_string())
+        )
+    }
+}
+
+/// Where a run is, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Sources finished, this run and the killed runs it resumes.
+    pub done: usize,
+    /// Sources in the scope.
+    pub total: usize,
+}
+
+/// What a replay did.
+#[derive(Clone, Debug, Default)]
+pub struct ReplayReport {
+    /// Sources in the scope.
+    pub sources: usize,
+    /// Sources a killed earlier run had finished (skipped by this one).
+    pub resumed: usize,
+    /// Sources read again and posted through ingest.
+    pub replayed: usize,
+    /// Sources with no money of their own (webhooks that trigger a re-read, …), by kind.
+    pub skipped: BTreeMap<String, usize>,
+    /// Sources whose record alone does not hold what their lines came from, by kind, with
+    /// what is missing: a sync of their shops re-derives them.
+    pub needs_sync: BTreeMap<String, (usize, &'static str)>,
+    /// What posting the readings did: duplicates are unchanged lines, the rest are the
+    /// differences today's normalisers make.
+    pub ingest: IngestReport,
+    /// Sources that did not read, each named with its record and why (the ledger keeps their
+    /// lines as they are).
+    pub failures: Vec<String>,
+    /// True when the caller stopped the run before its end (it resumes next time).
+    pub stopped: bool,
+}
+
+/// Replays `scope`, telling `progress` after each source; a `Break` from it stops the run
+/// where it is (the next run of the scope resumes there).
+///
+/// # Errors
+/// Database failures. A source that does not read is a failure in the report, not an error.
+pub async fn replay(
+    db: &Db,
+    scope: Scope,
+    progress: &mut (dyn FnMut(Step) -> ControlFlow<()> + Send),
+) -> Result<ReplayReport> {
+    let sources = select::sources(db.conn(), scope).await?;
+    let mut run = open_run(db, scope, sources.len()).await?;
+    let resumed = usize::try_from(run.done).unwrap_or(0);
+    let cursor = run.last_record_id;
+    let mut report = ReplayReport {
+        sources: sources.len(),
+        resumed,
+        ..ReplayReport::default()
+    };
+    let mut reader = Reader::new(db, scope.org_id).await?;
+    let mut done = resumed;
+    if progress(Step {
+        done,
+        total: sources.len(),
+    })
+    .is_break()
+    {
+        report.stopped = true;
+        return Ok(report);
+    }
+    for id in sources.into_iter().filter(|id| *id > cursor) {
+        let Some(record) = raw_record::Entity::find_by_id(id).one(db.conn()).await? else {
+            continue;
+        };
+        match reader.read(&record).await {
+            Ok((shop_id, Replayed::Lines(mut normalized))) => {
+                report.ingest.superseded += newer_sources_win(db, &record, &mut normalized).await?;
+                let batch = Batch {
+                    channel: record.channel.parse()?,
+                    shop_id,
+                    source_kind: record.source_kind.clone(),
+                    source_id: record.source_id.clone(),
+                    raw: Some(RawInput {
+                        channel: record.channel.parse()?,
+                        shop_id: record.shop_id,
+                        source_kind: record.source_kind.clone(),
+                        source_id: record.source_id.clone(),
+                        payload: record.payload,
+                    }),
+                    normalized,
+                };
+                report.ingest.absorb(ingest(db, scope.org_id, batch).await?);
+                report.replayed += 1;
+            }
+            Ok((_, Replayed::NoMoney)) => {
+                *report.skipped.entry(record.source_kind).or_default() += 1;
+            }
+            Ok((_, Replayed::NeedsSync(why))) => {
+                report
+                    .needs_sync
+                    .entry(record.source_kind)
+                    .or_insert((0, why))
+                    .0 += 1;
+            }
+            Err(error) => report.failures.push(format!(
+                "raw record {id} ({} {}): {error}",
+                record.source_kind, record.source_id
+            )),
+        }
+        done += 1;
+        let mut active: replay_run::ActiveModel = run.clone().into();
+        active.last_record_id = Set(id);
+        active.done = Set(i64::try_from(done).unwrap_or(i64::MAX));
+        active.updated_at = Set(Utc::now());
+        run = active.update(db.conn()).await?;
+        if progress(Step {
+            done,
+            total: report.sources,
+        })
+        .is_break()
+        {
+            report.stopped = true;
+            return Ok(report);
+        }
+    }
+    let mut active: replay_run::ActiveModel = run.into();
+    active.finished_at = Set(Some(Utc::now()));
+    active.update(db.conn()).await?;
+    Ok(report)
+}
+
+/// Drops the lines of `normalized` whose key another, newer source describes now (an Amazon
+/// settlement report restating a fee its event group listed): that source is replayed after
+/// this one and would only restore its own version, so posting this one's would write a
+/// correction and its undoing. Returns how many were dropped.
+///
+/// # Errors
+/// Database failures.
+async fn newer_sources_win(
+    db: &Db,
+    record: &raw_record::Model,
+    normalized: &mut Normalized,
+) -> Result<usize> {
+    let keys: Vec<&str> = normalized
+        .lines
+        .iter()
+        .map(|line| line.entry_key.as_str())
+        .collect();
+    let holders = current_records(db.conn(), record.org_id, &keys).await?;
+    let before = normalized.lines.len();
+    normalized.lines.retain(|line| {
+        holders
+            .get(&line.entry_key)
+            .is_none_or(|holder| *holder <= record.id)
+    });
+    Ok(before - normalized.lines.len())
+}
+
+/// The scope's unfinished run, or a new one (replacing a finished one).
+async fn open_run(db: &Db, scope: Scope, total: usize) -> Result<replay_run::Model> {
+    let key = scope.key();
+    let existing = replay_run::Entity::find()
+        .filter(replay_run::Column::OrgId.eq(scope.org_id))
+        .filter(replay_run::Column::Scope.eq(key.as_str()))
+        .one(db.conn())
+        .await?;
+    let now = Utc::now();
+    let total = i64::try_from(total).unwrap_or(i64::MAX);
+    if let Some(run) = existing {
+        let mut active: replay_run::ActiveModel = run.clone().into();
+        if run.finished_at.is_some() {
+            active.last_record_id = Set(0);
+            active.done = Set(0);
+            active.created_at = Set(now);
+            active.finished_at = Set(None);
+        }
+        active.total = Set(total);
+        active.updated_at = Set(now);
+        return Ok(active.update(db.conn()).await?);
+    }
+    let run = replay_run::ActiveModel {
+        org_id: Set(scope.org_id),
+        scope: Set(key),
+        last_record_id: Set(0),
+        done: Set(0),
+        total: Set(total),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(None),
+        ..Default::default()
+    };
+    Ok(run.insert(db.conn()).await?)
+}
+
+/// Reads records again, with what the org's imports and syncs read them under: its label
+/// mapping, its channel settings and each shop's currency (loaded once per run).
+struct Reader<'a> {
+    db: &'a Db,
+    org_id: i64,
+    registry: Registry,
+    mapper: FeeMapper,
+    settings: HashMap<Channel, HashMap<String, String>>,
+    shops: HashMap<i64, shop::Model>,
+}
+
+impl<'a> Reader<'a> {
+    async fn new(db: &'a Db, org_id: i64) -> Result<Self> {
+        Ok(Self {
+            db,
+            org_id,
+            registry: Registry::builtin(),
+            mapper: FeeMapper::load(db.conn(), org_id).await?,
+            settings: HashMap::new(),
+            shops: HashMap::new(),
+        })
+    }
+
+    /// The record's shop and what the record says today.
+    async fn read(&mut self, record: &raw_record::Model) -> Result<(i64, Replayed)> {
+        let Some(shop_id) = record.shop_id else {
+            return Ok((0, Replayed::NoMoney));
+        };
+        if !self.shops.contains_key(&shop_id) {
+            let shop = shop::Entity::find_by_id(shop_id)
+                .filter(shop::Column::OrgId.eq(self.org_id))
+                .one(self.db.conn())
+                .await?
+                .ok_or_else(|| Error::bad_input(format!("its shop {shop_id} is gone")))?;
+            self.shops.insert(shop_id, shop);
+        }
+        let shop = &self.shops[&shop_id];
+        if record.source_kind == statements::post::SOURCE_KIND {
+            let normalized = self.statement(record, shop).await?;
+            return Ok((shop_id, Replayed::Lines(normalized)));
+        }
+        let channel: Channel = record.channel.parse()?;
+        let connector = self.registry.channel(channel)?;
+        if !self.settings.contains_key(&channel) {
+            let settings =
+                crate::connectors::settings::load(self.db.conn(), self.org_id, channel).await?;
+            self.settings.insert(channel, settings);
+        }
+        let ctx = FileContext {
+            mapper: &self.mapper,
+            currency: shop_currency(shop).ok(),
+            advertiser: None,
+            time_zone: None,
+            settings: &self.settings[&channel],
+        };
+        Ok((shop_id, connector.replay(self.db, record, &ctx).await?))
+    }
+
+    /// A statement file, read through the mapping its payout id names (`NAME:…`): a built-in or
+    /// one the org saved. A file imported with a mapping file that was never saved cannot be
+    /// read again, and says so.
+    async fn statement(
+        &self,
+        record: &raw_record::Model,
+        shop: &shop::Model,
+    ) -> Result<Normalized> {
+        let name = record
+            .source_id
+            .split_once(':')
+            .map_or(record.source_id.as_str(), |(name, _)| name);
+        let mut mapping = statements::stored::find(self.db.conn(), self.org_id, name)
+            .await
+            .map_err(|error| {
+                Error::bad_input(format!(
+                    "its mapping {name:?} is neither built in nor saved for the org ({error}); \
+                     save it with saveStatementMapping to replay it"
+                ))
+            })?;
+        // The record holds the file's text, already decoded from the mapping's character set.
+        mapping.mapping.file.encoding = "utf-8".to_owned();
+        let options = StatementOptions {
+            skip_bad_rows: true,
+            shop: Some(shop.external_id.clone()),
+        };
+        let file = format!("raw record {}", record.id);
+        let (booked, _) = statements::read_statement(
+            record.payload.as_bytes(),
+            &file,
+            &mapping,
+            &self.mapper,
+            &options,
+        )?;
+        Ok(booked.normalized)
+    }
+}
