@@ -65,6 +65,56 @@ fn token_prints_only_a_token_that_the_server_accepts() {
 }
 
 #[test]
+fn login_link_prints_a_dashboard_url_whose_fragment_holds_a_token_the_server_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = pnl(
+        dir.path(),
+        &[
+            "login-link",
+            "--org",
+            "acme",
+            "--scopes",
+            "pnl:read costs:write",
+            "--ttl",
+            "30m",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "stdout must hold the link alone: {stdout:?}"
+    );
+    // The token rides in the fragment (never sent to a server), not in a query string.
+    let token = stdout
+        .trim()
+        .strip_prefix("http://127.0.0.1:8080/#token=")
+        .unwrap_or_else(|| panic!("not a dashboard link: {stdout}"));
+    assert!(!stdout.contains('?'), "{stdout}");
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let claims = pnl::startup::jwt_keys(&config)
+        .unwrap()
+        .verify(token)
+        .unwrap();
+    assert_eq!(
+        (claims.org.as_str(), claims.scope.as_str()),
+        ("acme", "pnl:read costs:write")
+    );
+    assert!((1790..=1800).contains(&(claims.exp - claims.iat)));
+    // Recorded like `pnl token`'s, so it can be revoked by its jti.
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("pnl token revoke"), "{stderr}");
+}
+
+#[test]
 fn token_refuses_an_unknown_scope_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let output = pnl(

@@ -354,6 +354,13 @@ async fn demo_connects_the_sandbox_shops_and_backfills_them() {
         "example queries"
     );
     assert_eq!(demo.line("Token:"), demo.token());
+    // The dashboard's login link carries the same token in its fragment.
+    let link = format!("http://127.0.0.1:{}/#token={}", demo.port, demo.token());
+    assert!(
+        demo.line("Dashboard:").starts_with(&link),
+        "{:?}",
+        demo.printed
+    );
     demo.backfilled(2).await;
     drop(demo);
     drop_database(pg).await;

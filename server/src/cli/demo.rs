@@ -264,6 +264,10 @@ fn print_welcome(w: &Welcome<'_>) {
     println!(
         "GraphQL:   {base}/graphql   (GraphiQL in a browser; subscriptions on {base}/graphql/ws)"
     );
+    println!(
+        "Dashboard: {}   (signs this browser in; `pnl login-link --org {ORG}` prints another)",
+        super::login_link::url(base, w.token)
+    );
     println!("Token:     {}", w.token);
     println!();
     println!(

@@ -1,10 +1,11 @@
 //! The `pnl` command line: `demo`, `serve`, `migrate`, `print-schema`, `token`, `partner`,
-//! `import`, `sync`, `sandbox`, `tiktok` and `bench`.
+//! `login-link`, `import`, `sync`, `sandbox`, `tiktok` and `bench`.
 
 mod bench;
 mod demo;
 mod demo_seed;
 mod demo_settings;
+mod login_link;
 mod replay;
 mod run_sync;
 mod statements;
@@ -85,6 +86,9 @@ enum Command {
     /// Mint a token signed with the server's secret and print it alone on stdout (its jti goes
     /// to stderr); `pnl token revoke JTI` revokes one, `pnl token list --org ORG` lists them.
     Token(token::TokenArgs),
+    /// Print a URL that signs a browser in to the dashboard (`{public url}/#token=…`): a new
+    /// token for the org (revocable with `pnl token revoke`) in the URL fragment.
+    LoginLink(login_link::LoginLinkArgs),
     /// Manage partner apps (OAuth client credentials).
     #[command(subcommand)]
     Partner(PartnerCommand),
@@ -297,6 +301,7 @@ impl Cli {
                 Ok(())
             }
             Command::Token(args) => token::run(&config, args).await,
+            Command::LoginLink(args) => login_link::run(&config, args).await,
             Command::Partner(command) => run_partner(&config, command).await,
             Command::Import(args) if args.mapping.is_some() => {
                 statements::run_import(&config, args).await

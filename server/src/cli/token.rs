@@ -1,5 +1,6 @@
 //! `pnl token`: mint a token signed with the server's secret (recorded by its `jti`), and
-//! `pnl token revoke JTI` / `pnl token list --org ORG` to manage the tokens minted.
+//! `pnl token revoke JTI` / `pnl token list --org ORG` to manage the tokens minted. `pnl
+//! login-link` mints through [`mint`] too.
 
 use clap::{Args, Subcommand};
 
@@ -57,7 +58,7 @@ enum TokenCommand {
 /// Bad arguments, an unreadable secret, or a database failure.
 pub(super) async fn run(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
     // Check what needs no database first, so a typo fails before anything is created.
-    let mint = match &args.command {
+    let request = match &args.command {
         None => {
             let key = args.mint.org.as_deref().unwrap_or_default();
             org::validate_key(key)?;
@@ -69,27 +70,43 @@ pub(super) async fn run(config: &Config, args: TokenArgs) -> anyhow::Result<()> 
     };
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
-    let result = match (args.command, mint) {
+    let result = match (args.command, request) {
         (Some(TokenCommand::Revoke { jti }), _) => revoke(&db, &jti).await,
         (Some(TokenCommand::List { org }), _) => list(&db, &org).await,
         (None, Some((key, scopes, ttl))) => {
-            let keys = startup::jwt_keys(config)?;
-            let org = org::ensure(db.conn(), &key).await?;
-            let signed =
-                tokens::issue(db.conn(), &keys, &org, &args.mint.subject, &scopes, ttl).await?;
-            println!("{}", signed.token);
-            eprintln!(
-                "jti {} (expires {}); revoke it with: pnl token revoke {}",
-                signed.jti,
-                signed.expires_at.to_rfc3339(),
-                signed.jti
-            );
-            Ok(())
+            mint(config, &db, &key, &args.mint.subject, &scopes, ttl)
+                .await
+                .map(|token| println!("{token}"))
         }
         (None, None) => Ok(()),
     };
     db.close().await;
     result
+}
+
+/// Mints a recorded token for org `key` (created when missing) and returns it; its jti and
+/// how to revoke it go to stderr. `pnl token` and `pnl login-link` both mint through here.
+///
+/// # Errors
+/// An unreadable secret or a database failure.
+pub(super) async fn mint(
+    config: &Config,
+    db: &Db,
+    key: &str,
+    subject: &str,
+    scopes: &Scopes,
+    ttl: std::time::Duration,
+) -> anyhow::Result<String> {
+    let keys = startup::jwt_keys(config)?;
+    let org = org::ensure(db.conn(), key).await?;
+    let signed = tokens::issue(db.conn(), &keys, &org, subject, scopes, ttl).await?;
+    eprintln!(
+        "jti {} (expires {}); revoke it with: pnl token revoke {}",
+        signed.jti,
+        signed.expires_at.to_rfc3339(),
+        signed.jti
+    );
+    Ok(signed.token)
 }
 
 async fn revoke(db: &Db, jti: &str) -> anyhow::Result<()> {

@@ -1,9 +1,10 @@
-//! HTTP routes: `/graphql` (POST queries, GET GraphiQL), `/oauth/token`, `/healthz`, `/readyz`,
-//! with request ids, tracing, body limits and timeouts.
+//! HTTP routes: `/` (the dashboard), `/graphql` (POST queries, GET GraphiQL), `/oauth/token`,
+//! `/healthz`, `/readyz`, with request ids, tracing, body limits and timeouts.
 
 mod auth;
 mod body_limit;
 mod connect;
+mod dashboard;
 mod graphiql;
 mod graphql;
 mod health;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql::subscriptions))
         .merge(graphiql::assets(limits.graphiql))
+        .merge(dashboard::routes())
         .route("/oauth/token", post(oauth::token))
         .route("/connect/{kind}", get(connect::begin))
         .route("/connect/{kind}/callback", get(connect::callback))

@@ -16,6 +16,8 @@ mod allocate;
 pub mod completeness;
 pub mod creators;
 mod fold;
+pub mod kpis;
+pub mod lines;
 mod plan;
 mod query;
 mod row;

@@ -1,6 +1,7 @@
 //! The query root, merged from one object per feature.
 
 mod costs;
+mod drill;
 mod ledger;
 mod listing;
 mod me;
@@ -16,6 +17,7 @@ use async_graphql::MergedObject;
 pub struct QueryRoot(
     me::MeQuery,
     ledger::LedgerQuery,
+    drill::DrillQuery,
     payout::PayoutQuery,
     shop::ShopQuery,
     costs::CostQuery,

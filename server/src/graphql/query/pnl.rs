@@ -7,6 +7,7 @@ use crate::graphql::types::scalars::Decimal;
 
 use crate::graphql::fair::OrgGates;
 use crate::graphql::types::completeness::Completeness;
+use crate::graphql::types::kpis::Kpis;
 use crate::graphql::types::pnl::{
     BlendedMargin, CreatorProfit, CreatorProfits, DateRangeInput, MarginAlert, MarginAlerts,
     OrgSettings, PeriodMargin, PnlFilterInput, PnlReport, PnlRow,
@@ -315,5 +316,31 @@ impl PnlQuery {
             creators,
             completeness: built_on.await?,
         })
+    }
+
+    /// The headline figures of a range (net sales, contribution profit, margin, ad spend, ROAS,
+    /// TACoS, refund rate) next to the equally long range just before it, each with its change:
+    /// a dashboard's tiles in one query. Needs `pnl:read`.
+    #[graphql(complexity = "crate::graphql::limits::report_cost(&range, 1, child_complexity)")]
+    async fn kpis(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The days to report, inclusive, in the org's time zone.")]
+        range: DateRangeInput,
+        #[graphql(
+            desc = "ISO 4217 code of the reporting currency, any letter case (default: the org's)."
+        )]
+        currency: Option<String>,
+    ) -> async_graphql::Result<Kpis> {
+        let viewer = ctx.viewer_with(Scope::PnlRead)?;
+        let _slot = report_slot(ctx, viewer.org.id).await;
+        let db = ctx.state()?.db.conn();
+        let currency = currency_arg(currency.as_deref())?;
+        let (from, to) = (range.from.0, range.to.0);
+        let kpis = crate::pnl::kpis::kpis(db, viewer.org.id, from, to, currency)
+            .await
+            .extend()?;
+        let built_on = completeness(ctx, viewer.org.id, to, SourceFilter::default()).await?;
+        Kpis::try_from_domain(kpis, built_on).extend()
     }
 }

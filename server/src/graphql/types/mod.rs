@@ -3,6 +3,8 @@
 pub mod completeness;
 pub mod connection;
 pub mod costs;
+pub mod drill;
+pub mod kpis;
 pub mod ledger;
 pub mod listing;
 pub mod me;
