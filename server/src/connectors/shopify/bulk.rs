@@ -105,6 +105,41 @@ impl OrderAssembler {
     }
 }
 
+/// Cuts a bulk export's lines into raw records that each hold whole orders: the line that
+/// starts an order, and so finishes the one before (when [`OrderAssembler::push`] returns
+/// it), opens the next record's lines, and an order's children stay with it. Each stored chunk
+/// then reads alone as the saved file it is.
+#[derive(Debug, Default)]
+pub struct ChunkLines {
+    /// Lines of the orders finished since the last record was taken.
+    done: Vec<String>,
+    /// Lines of the order being read.
+    pending: Vec<String>,
+}
+
+impl ChunkLines {
+    /// Adds `line`; `starts_order` when the assembler finished an order on it.
+    pub fn push(&mut self, line: String, starts_order: bool) {
+        if starts_order {
+            self.done.append(&mut self.pending);
+        }
+        self.pending.push(line);
+    }
+
+    /// The lines of every order finished so far (a record's JSONL), leaving the order being
+    /// read for the next record.
+    pub fn take(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.done)
+    }
+
+    /// Every line left, at the end of the export.
+    pub fn finish(&mut self) -> Vec<String> {
+        let mut rest = std::mem::take(&mut self.done);
+        rest.append(&mut self.pending);
+        rest
+    }
+}
+
 /// Every order of a whole JSONL text (for saved files; the sync streams through
 /// [`OrderAssembler`] instead).
 ///

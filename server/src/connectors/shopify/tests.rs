@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::bulk::{read_all, OrderAssembler};
+use super::bulk::{read_all, ChunkLines, OrderAssembler};
 use super::files::{self, BALANCE_TRANSACTIONS, BULK_ORDERS, ORDERS, PAYOUTS};
 use super::mirror::{classify, external_order_ids, MirrorRule, MirrorRules};
 use super::model::{parse_orders_page, parse_payouts_page, Order};
@@ -152,6 +152,39 @@ fn the_bulk_export_assembles_to_the_same_lines_as_the_graphql_answer() {
     }
     assert_eq!(out, vec![(5, "5001".to_owned())]);
     assert_eq!(assembler.finish().unwrap().unwrap().order_id(), "5002");
+}
+
+#[test]
+fn a_bulk_export_cut_into_records_keeps_each_order_whole() {
+    // Cut after the first order, as the sync cuts every BULK_CHUNK orders: each record reads
+    // alone, and together they are the export.
+    let mut assembler = OrderAssembler::new();
+    let mut lines = ChunkLines::default();
+    let mut records = Vec::new();
+    for (index, line) in BULK.lines().enumerate() {
+        let finished = assembler.push(index + 1, line).unwrap();
+        lines.push(line.to_owned(), finished.is_some());
+        if finished.is_some() {
+            records.push(lines.take());
+        }
+    }
+    records.push(lines.finish());
+    assert_eq!(records.len(), 2);
+    let ids: Vec<Vec<String>> = records
+        .iter()
+        .map(|record| {
+            read_all(&record.join("\n"))
+                .unwrap()
+                .iter()
+                .map(|order| order.order_id())
+                .collect()
+        })
+        .collect();
+    assert_eq!(ids, vec![vec!["5001".to_owned()], vec!["5002".to_owned()]]);
+    assert_eq!(
+        records.concat().join("\n"),
+        BULK.lines().collect::<Vec<_>>().join("\n")
+    );
 }
 
 #[test]

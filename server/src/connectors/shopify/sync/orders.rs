@@ -12,7 +12,7 @@ use super::{
 };
 use crate::connectors::joined_pages;
 use crate::connectors::seam::{ConnectorError, Progress, ProgressFn, Window};
-use crate::connectors::shopify::bulk::OrderAssembler;
+use crate::connectors::shopify::bulk::{ChunkLines, OrderAssembler};
 use crate::connectors::shopify::mirror::{self, MirrorMatch, MirrorRule};
 use crate::connectors::shopify::mirrored::{self, Found};
 use crate::connectors::shopify::model::{self, Order};
@@ -239,27 +239,20 @@ impl Pull<'_> {
         let mut lines = Box::pin(self.client.download_lines(&url).await?);
         let mut assembler = OrderAssembler::new();
         let mut chunk: Vec<Order> = Vec::new();
-        let mut raw: Vec<String> = Vec::new();
+        let mut raw = ChunkLines::default();
         let mut line_no = 0;
         let mut chunk_no = 0;
         while let Some(line) = lines.next().await {
             let line = line?;
             line_no += 1;
-            if let Some(order) = assembler
+            let finished = assembler
                 .push(line_no, &line)
-                .map_err(decode("bulk export"))?
-            {
-                chunk.push(order);
-            }
-            raw.push(line);
+                .map_err(decode("bulk export"))?;
+            raw.push(line, finished.is_some());
+            chunk.extend(finished);
             if chunk.len() >= BULK_CHUNK {
-                self.post_bulk_chunk(
-                    &id,
-                    chunk_no,
-                    std::mem::take(&mut chunk),
-                    std::mem::take(&mut raw),
-                )
-                .await?;
+                self.post_bulk_chunk(&id, chunk_no, std::mem::take(&mut chunk), raw.take())
+                    .await?;
                 chunk_no += 1;
                 progress(Progress {
                     step: "orders (bulk export)".to_owned(),
@@ -271,6 +264,7 @@ impl Pull<'_> {
         if let Some(order) = assembler.finish().map_err(decode("bulk export"))? {
             chunk.push(order);
         }
+        let raw = raw.finish();
         if !chunk.is_empty() || !raw.is_empty() {
             self.post_bulk_chunk(&id, chunk_no, chunk, raw).await?;
         }
