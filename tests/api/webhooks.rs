@@ -143,7 +143,9 @@ async fn an_order_event_re_reads_the_order_and_a_deauthorisation_marks_the_shop(
     let token = app.token("acme", "pnl:read");
     let query = r"query($o: String!) { ledgerEntries(filter: {orderId: $o}) { edges { node { status } } } }";
     let mut found = 0;
-    for _ in 0..100 {
+    // The re-read runs after the webhook is answered; a loaded CI machine (two cores, the
+    // PostgreSQL suite) has taken more than 5 s, so up to 30 s.
+    for _ in 0..600 {
         let data = app.gql_ok(&token, query, json!({ "o": order })).await;
         found = data["ledgerEntries"]["edges"].as_array().unwrap().len();
         if found > 0 {
