@@ -126,6 +126,20 @@ pub async fn list(
     if let Some(to) = filter.to {
         condition = condition.add(ledger_entry::Column::OccurredAt.lt(to));
     }
+    page(db, condition, after, limit).await
+}
+
+/// Up to `limit` rows matching `condition` (which must scope the org) with id greater than
+/// `after`, oldest first; the boolean tells whether more follow.
+///
+/// # Errors
+/// Database failures, or a stored row this build cannot read.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    mut condition: Condition,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<Entry>, bool)> {
     if let Some(after) = after {
         condition = condition.add(ledger_entry::Column::Id.gt(after));
     }

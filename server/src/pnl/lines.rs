@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{creator, ledger_entry, listing, product, raw_record};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{check_range, PnlFilter};
 use crate::error::{Error, Result};
@@ -147,25 +145,10 @@ pub async fn lines(
         } => figure_condition(db, org_id, (*from, *to), filter, buckets).await?,
         LineScope::Payout(id) => Condition::all().add(ledger_entry::Column::PayoutId.eq(*id)),
     };
-    let mut condition = Condition::all()
+    let condition = Condition::all()
         .add(ledger_entry::Column::OrgId.eq(org_id))
         .add(scoped);
-    if let Some(after) = after {
-        condition = condition.add(ledger_entry::Column::Id.gt(after));
-    }
-    let mut rows = ledger_entry::Entity::find()
-        .filter(condition)
-        .order_by_asc(ledger_entry::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let entries = rows
-        .into_iter()
-        .map(Entry::try_from)
-        .collect::<Result<_>>()?;
-    Ok((entries, more))
+    crate::ledger::query::page(db, condition, after, limit).await
 }
 
 /// The raw record `id` of `org_id` (NOT_FOUND for another org's, as for a missing one).
