@@ -378,7 +378,17 @@ async fn sync_fails_with_a_non_zero_exit_and_the_error_in_words() {
 fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
     let dir = tempfile::tempdir().unwrap();
     let args = [
-        "bench", "--orders", "1200", "--days", "40", "--shops", "2", "--runs", "2",
+        "bench",
+        "--orders",
+        "1200",
+        "--days",
+        "40",
+        "--shops",
+        "2",
+        "--amazon-orders",
+        "400",
+        "--runs",
+        "2",
     ];
     let out = pnl(dir.path(), &args);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -394,7 +404,7 @@ fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
             .unwrap_or_else(|| panic!("no {prefix:?} row in\n{stdout}"))
             .to_owned()
     };
-    let lines = row("| ingest: ledger lines written |");
+    let lines = row("| ingest, TikTok statements: ledger lines written |");
     let written: u64 = lines
         .split('|')
         .nth(2)
@@ -402,6 +412,15 @@ fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
         .and_then(|n| n.parse().ok())
         .unwrap();
     assert!(written > 1200, "{lines}");
+    // The brand's Amazon seller is booked from its settlement files beside TikTok.
+    let amazon = row("| ingest, Amazon settlement files:");
+    let amazon_lines: u64 = amazon
+        .split('|')
+        .nth(2)
+        .and_then(|cell| cell.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(amazon_lines > 400, "{amazon}");
     assert!(row("| profitBySku, one year").contains(" ms"));
     assert!(row("| blendedMargin(WEEK), one year: GraphQL over HTTP").contains(" ms"));
     assert!(row("| fairness: another org's `me`").contains(" ms"));

@@ -118,6 +118,10 @@ enum Command {
         /// US shops sharing the orders.
         #[arg(long, default_value_t = 2)]
         shops: usize,
+        /// Orders of the brand's Amazon US seller over the same days, booked from its
+        /// settlement files (0: TikTok only).
+        #[arg(long, default_value_t = 200_000)]
+        amazon_orders: u64,
         /// Timed runs of each query.
         #[arg(long, default_value_t = 30)]
         runs: usize,
@@ -271,6 +275,7 @@ impl Cli {
                 orders,
                 days,
                 shops,
+                amazon_orders,
                 runs,
                 seed,
             } => {
@@ -278,6 +283,7 @@ impl Cli {
                     orders,
                     days,
                     shops,
+                    amazon_orders,
                     runs,
                     seed,
                 };

@@ -42,7 +42,6 @@ pub(super) async fn load(
     shop_ids: &[i64],
 ) -> anyhow::Result<Load> {
     let mapper = Arc::new(FeeMapper::load(db.conn(), org_id).await?);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<Work>>(8);
     let statements: Vec<(usize, String)> = world
         .shops()
         .iter()
@@ -54,19 +53,40 @@ pub(super) async fn load(
                 .map(move |s| (shop, s.id))
         })
         .collect();
-    let total = statements.len();
-    let producer = {
-        let world = Arc::clone(world);
-        let shop_ids = shop_ids.to_vec();
-        std::thread::spawn(move || {
-            for (shop, id) in statements {
-                let work = generate(&world, &mapper, shop, shop_ids[shop], &id);
-                if tx.blocking_send(work).is_err() {
-                    break;
-                }
+    let world = Arc::clone(world);
+    let shop_ids = shop_ids.to_vec();
+    drive(
+        db,
+        org_id,
+        "TikTok statements",
+        statements,
+        move |(shop, id)| generate(&world, &mapper, shop, shop_ids[shop], &id),
+    )
+    .await
+}
+
+/// Runs `make` over `jobs` on a blocking thread while this task ingests what it makes, and
+/// prints the progress every 50 batches.
+pub(super) async fn drive<J, F>(
+    db: &Db,
+    org_id: i64,
+    what: &str,
+    jobs: Vec<J>,
+    make: F,
+) -> anyhow::Result<Load>
+where
+    J: Send + 'static,
+    F: Fn(J) -> anyhow::Result<Work> + Send + 'static,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<Work>>(8);
+    let total = jobs.len();
+    let producer = std::thread::spawn(move || {
+        for job in jobs {
+            if tx.blocking_send(make(job)).is_err() {
+                break;
             }
-        })
-    };
+        }
+    });
     let started = Instant::now();
     let mut done = Load {
         lines: 0,
@@ -90,7 +110,7 @@ pub(super) async fn load(
         if done.statements % 50 == 0 || done.statements == total {
             let secs = started.elapsed().as_secs_f64();
             println!(
-                "ingest: {}/{total} statements, {} lines, {:.0} lines/s",
+                "ingest: {}/{total} {what}, {} lines, {:.0} lines/s",
                 done.statements,
                 done.lines,
                 done.lines as f64 / secs

@@ -8,6 +8,7 @@
 //! decoded pages on, the path is the sync's: `StatementSplit`, `connectors::tiktok::batch`, `ingest`.
 //!
 //! - `load`: the generator on a blocking thread, ingest on this task, then unit costs.
+//! - `amazon`: the brand's Amazon seller, from the sandbox's settlement files.
 //! - `queries`: the GraphQL queries, the hand-written SQL, and their timing.
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use crate::ledger::rollup::Period;
 use crate::ledger::Channel;
 use crate::startup::{self, Application};
 
+mod amazon;
 mod fairness;
 mod load;
 mod queries;
@@ -46,6 +48,8 @@ pub(super) struct BenchArgs {
     pub(super) days: u32,
     /// Shops (US, USD) sharing the orders.
     pub(super) shops: usize,
+    /// Orders of the Amazon US seller over the same days (0: none).
+    pub(super) amazon_orders: u64,
     /// Timed runs of each query.
     pub(super) runs: usize,
     /// Generator seed.
@@ -128,6 +132,11 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     );
 
     let load = load(&db, org.id, &world, &shop_ids).await?;
+    let amazon = if args.amazon_orders > 0 {
+        Some(amazon::load(&db, org.id, args.amazon_orders, args.days, args.seed).await?)
+    } else {
+        None
+    };
     set_costs(&db, org.id, first, last).await?;
 
     let keys = startup::jwt_keys(&config)?;
@@ -220,7 +229,7 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     println!("| measure | value |");
     println!("|---|---|");
     println!(
-        "| ingest: ledger lines written | {} ({} statements) |",
+        "| ingest, TikTok statements: ledger lines written | {} ({} statements) |",
         load.lines, load.statements
     );
     println!(
@@ -233,6 +242,15 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
         load.ingest.as_secs_f64(),
         load.lines as f64 / load.ingest.as_secs_f64()
     );
+    if let Some(amazon) = &amazon {
+        println!(
+            "| ingest, Amazon settlement files: lines, wall time, lines/s | {} ({} files), {:.1} s, **{:.0} lines/s** |",
+            amazon.lines,
+            amazon.statements,
+            amazon.wall.as_secs_f64(),
+            amazon.lines as f64 / amazon.wall.as_secs_f64()
+        );
+    }
     for (name, rows, api, sql, others) in &results {
         println!(
             "| {name}: GraphQL over HTTP, p50 / p95 ({rows} rows) | **{} / {} ms** |",
