@@ -1,5 +1,5 @@
 //! The SQL side of the pivot: one grouped query over the ledger's sums for an org and a day
-//! range, read as [`super::plan`] decides.
+//! range, read as [`super::plan`] decides, its columns as [`super::columns`] defines them.
 
 use std::collections::BTreeSet;
 
