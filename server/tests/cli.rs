@@ -375,7 +375,7 @@ async fn sync_fails_with_a_non_zero_exit_and_the_error_in_words() {
 }
 
 #[test]
-fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
+fn bench_loads_a_small_brand_times_the_queries_serves_load_and_refuses_a_used_database() {
     let dir = tempfile::tempdir().unwrap();
     let args = [
         "bench",
@@ -425,6 +425,48 @@ fn bench_loads_a_small_brand_times_the_queries_and_refuses_a_used_database() {
     assert!(row("| blendedMargin(WEEK), one year: GraphQL over HTTP").contains(" ms"));
     assert!(row("| fairness: another org's `me`").contains(" ms"));
     assert!(row("| fairness: another org's one-month `profitBySku`").contains(" ms"));
+
+    // `--serve` loads the server over that brand without generating anything.
+    let served = pnl(
+        dir.path(),
+        &["bench", "--serve", "--clients", "4", "--duration", "1"],
+    );
+    let report = String::from_utf8_lossy(&served.stdout);
+    assert!(
+        served.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&served.stderr)
+    );
+    for query in ["`{ me { org } }`", "profitBySku, one month"] {
+        let line = |what: &str| {
+            report
+                .lines()
+                .find(|line| line.starts_with(&format!("| {query}")) && line.contains(what))
+                .unwrap_or_else(|| panic!("no {query:?} row with {what:?} in\n{report}"))
+        };
+        let rates = line("req/s");
+        let rate: f64 = rates
+            .split("**")
+            .nth(1)
+            .and_then(|cell| cell.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no req/s in {rates}"));
+        assert!(rate > 0.0, "{rates}");
+        assert!(
+            line("latency p50 / p95 / p99").ends_with(" ms |"),
+            "{report}"
+        );
+    }
+    assert!(
+        report.contains("peak RSS") && report.contains("MiB"),
+        "{report}"
+    );
+    // Without a bench database there is nothing to load.
+    let empty = tempfile::tempdir().unwrap();
+    let none = pnl(empty.path(), &["bench", "--serve", "--duration", "1"]);
+    assert!(!none.status.success());
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    assert!(stderr.contains("no bench database"), "{stderr}");
 
     // A database that already holds the brand's ledger is refused, not added to.
     let used = format!("sqlite://{}", dir.path().join("bench.db").display());

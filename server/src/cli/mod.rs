@@ -128,6 +128,18 @@ enum Command {
         /// Generator seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Load instead: reuse the brand an earlier `pnl bench` built (data/bench.db, or
+        /// --database-url), start the server in-process and send `{ me { org } }`, then a
+        /// one-month `profitBySku`, from concurrent clients; prints req/s, p50/p95/p99 latency
+        /// and the process's peak RSS. Generates nothing.
+        #[arg(long)]
+        serve: bool,
+        /// With --serve: concurrent clients.
+        #[arg(long, default_value_t = 16, requires = "serve")]
+        clients: usize,
+        /// With --serve: seconds each query is sent for.
+        #[arg(long, default_value_t = 20, requires = "serve")]
+        duration: u64,
     },
     /// Run the channel sandbox alone: simulated TikTok Shop + TikTok Ads APIs on loopback.
     Sandbox {
@@ -272,12 +284,26 @@ impl Cli {
                 ..
             } => demo::run(config, days, orders_per_day).await,
             Command::Bench {
+                serve: true,
+                clients,
+                duration,
+                ..
+            } => {
+                let args = bench::ServeArgs {
+                    clients,
+                    duration: std::time::Duration::from_secs(duration),
+                };
+                bench::serve(config, args).await
+            }
+            Command::Bench {
                 orders,
                 days,
                 shops,
                 amazon_orders,
                 runs,
                 seed,
+                serve: false,
+                ..
             } => {
                 let args = bench::BenchArgs {
                     orders,

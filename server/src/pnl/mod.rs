@@ -13,6 +13,7 @@
 //! applied to those aggregates in exact decimal arithmetic.
 
 mod allocate;
+mod columns;
 pub mod completeness;
 pub mod creators;
 mod fold;

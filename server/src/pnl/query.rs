@@ -1,11 +1,12 @@
 //! The SQL side of the pivot: one grouped query over the ledger's sums for an org and a day
-//! range, read as [`super::plan`] decides.
+//! range, read as [`super::plan`] decides, its columns as [`super::columns`] defines them.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement, Value};
 
+use super::columns::{outer_sql, piece_list, read, Shape};
 use super::fold::{self, fold, Aggregate};
 use super::plan::{date_sql, Grain, Plan};
 use super::PnlReport;
@@ -145,10 +146,10 @@ pub async fn report(
 /// as they are (no rewrite, no reversal), and every P&L path (pivot, per SKU, channels, blended
 /// margin, alerts, creators) reads through this one expression. It costs nothing extra: the
 /// listing was already joined (for listings linked after their lines were posted).
-const PRODUCT: &str =
+pub(super) const PRODUCT: &str =
     "(CASE WHEN le.listing_id <> 0 THEN COALESCE(l.product_id, 0) ELSE le.product_id END)";
 
-async fn aggregate(
+pub(super) async fn aggregate(
     db: &impl ConnectionTrait,
     org_id: i64,
     request: &PnlRequest,
@@ -160,22 +161,6 @@ async fn aggregate(
     let mut placeholder = |value: Value| {
         values.push(value);
         crate::db::placeholder(backend, values.len())
-    };
-    let channel = if dims.contains(&Dimension::Channel) {
-        "le.channel"
-    } else {
-        "''"
-    };
-    // Constants are cast so PostgreSQL sends BIGINT, as for the columns they stand in for.
-    let shop = if dims.contains(&Dimension::Shop) {
-        "le.shop_id"
-    } else {
-        "CAST(0 AS BIGINT)"
-    };
-    let creator = if dims.contains(&Dimension::Creator) {
-        "le.creator_id"
-    } else {
-        "CAST(0 AS BIGINT)"
     };
     let product = PRODUCT;
     let filters = |placeholder: &mut dyn FnMut(Value) -> String| {
@@ -212,11 +197,7 @@ async fn aggregate(
     if request.filter.creator.is_some() {
         joins.push_str(" LEFT JOIN creator cr ON cr.id = le.creator_id");
     }
-    let columns = format!(
-        "{channel} AS channel, {shop} AS shop_id, {creator} AS creator_id, \
-         le.listing_id AS listing_id, {product} AS product_id, \
-         le.bucket AS bucket, le.status AS status, le.currency AS currency"
-    );
+    let shape = Shape { dims, product };
     let pieces = Plan {
         org_id,
         from: request.from,
@@ -234,11 +215,9 @@ async fn aggregate(
             let org = placeholder(org_id.into());
             let filters = filters(&mut placeholder);
             format!(
-                "SELECT {columns}, {day} AS day, le.amount_minor AS amount, \
-                   le.quantity AS quantity, le.sale_lines AS sale_lines \
-                 FROM {table} le {joins} \
+                "SELECT {columns} FROM {table} le {joins} \
                  WHERE le.org_id = {org} AND le.{column} >= {start} AND le.{column} <= {end}{condition}{filters}",
-                day = piece.day,
+                columns = piece_list(&shape, &piece.day),
                 table = piece.table,
                 column = piece.column,
                 start = date(piece.start),
@@ -249,34 +228,9 @@ async fn aggregate(
         .collect();
     // Read the sums (day, week and month tables), not the raw lines: a reversal already
     // cancelled what it reverses there.
-    let sql = format!(
-        "SELECT channel, shop_id, creator_id, listing_id, product_id, bucket, status, currency, day, \
-           CAST(SUM(amount) AS BIGINT) AS amount, CAST(SUM(quantity) AS BIGINT) AS quantity, \
-           CAST(SUM(sale_lines) AS BIGINT) AS sale_lines \
-         FROM ({}) u \
-         GROUP BY channel, shop_id, creator_id, listing_id, product_id, bucket, status, currency, day",
-        selects.join(" UNION ALL ")
-    );
+    let sql = outer_sql(&selects.join(" UNION ALL "));
     let rows = db
         .query_all(Statement::from_sql_and_values(backend, sql, values))
         .await?;
-    // Columns by position: looking each up by name costs more than the rest of the decoding.
-    rows.into_iter()
-        .map(|row| {
-            Ok(Aggregate {
-                channel: row.try_get_by_index::<String>(0)?,
-                shop_id: row.try_get_by_index::<i64>(1)?,
-                creator_id: row.try_get_by_index::<i64>(2)?,
-                listing_id: row.try_get_by_index::<i64>(3)?,
-                product_id: row.try_get_by_index::<i64>(4)?,
-                bucket: row.try_get_by_index::<String>(5)?.parse()?,
-                settled: row.try_get_by_index::<String>(6)? == "SETTLED",
-                currency: Currency::parse(&row.try_get_by_index::<String>(7)?)?,
-                day: row.try_get_by_index::<NaiveDate>(8)?,
-                amount_minor: row.try_get_by_index::<i64>(9)?,
-                quantity: row.try_get_by_index::<i64>(10)?,
-                sale_lines: row.try_get_by_index::<i64>(11)?,
-            })
-        })
-        .collect()
+    rows.iter().map(read).collect()
 }

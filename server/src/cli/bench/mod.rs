@@ -10,6 +10,7 @@
 //! - `load`: the generator on a blocking thread, ingest on this task, then unit costs.
 //! - `amazon`: the brand's Amazon seller, from the sandbox's settlement files.
 //! - `queries`: the GraphQL queries, the hand-written SQL, and their timing.
+//! - `serve` (`pnl bench --serve`): concurrent clients against the brand an earlier run built.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +31,9 @@ mod amazon;
 mod fairness;
 mod load;
 mod queries;
+mod serve;
+
+pub(super) use serve::{run as serve, ServeArgs};
 
 use load::{load, set_costs};
 use queries::{
@@ -54,6 +58,24 @@ pub(super) struct BenchArgs {
     pub(super) runs: usize,
     /// Generator seed.
     pub(super) seed: u64,
+}
+
+/// A `pnl:read` token of the org `org`, valid for an hour.
+fn token(config: &Config, org: &str) -> anyhow::Result<String> {
+    Ok(startup::jwt_keys(config)?.sign(&TokenRequest {
+        subject: "bench",
+        org,
+        scopes: &Scopes::parse_strict("pnl:read")?,
+        ttl: Duration::from_secs(3600),
+        client_id: None,
+    })?)
+}
+
+/// The whole calendar month before the month of `last`.
+fn last_full_month(last: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let month_start = NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap_or(last);
+    let to = month_start - Days::days(1);
+    (to.with_day(1).unwrap_or(to), to)
 }
 
 /// Runs the benchmark and prints its table.
@@ -139,14 +161,6 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     };
     set_costs(&db, org.id, first, last).await?;
 
-    let keys = startup::jwt_keys(&config)?;
-    let token = keys.sign(&TokenRequest {
-        subject: "bench",
-        org: ORG,
-        scopes: &Scopes::parse_strict("pnl:read")?,
-        ttl: Duration::from_secs(3600),
-        client_id: None,
-    })?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
@@ -154,18 +168,12 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     let client = Client {
         http: reqwest::Client::new(),
         url: format!("http://{addr}/graphql"),
-        token,
+        token: token(&config, ORG)?,
     };
 
-    let month_from = NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap_or(last);
-    let month_from = (month_from - Days::days(1))
-        .with_day(1)
-        .unwrap_or(month_from);
-    let month_to =
-        NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap_or(last) - Days::days(1);
     let year = (first, last);
     let week_start = Period::Week.start_sql("s.day", db.backend() == DatabaseBackend::Postgres);
-    let month = (month_from, month_to);
+    let month = last_full_month(last);
     let cases = [
         Case {
             name: format!("profitBySku, one year ({first} ..= {last})"),
@@ -183,7 +191,7 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
             ],
         },
         Case {
-            name: format!("profitBySku, one month ({month_from} ..= {month_to})"),
+            name: format!("profitBySku, one month ({} ..= {})", month.0, month.1),
             query: sku_query(month),
             sql: sums_sql(&db, org.id, month, Period::Month, (SKU, SKU), SKU_JOINS),
             others: Vec::new(),
@@ -212,13 +220,7 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     }
     println!("timing another org while this one runs its heaviest request ×3");
     let other = Client {
-        token: keys.sign(&TokenRequest {
-            subject: "bench",
-            org: "bench-other",
-            scopes: &Scopes::parse_strict("pnl:read")?,
-            ttl: Duration::from_secs(3600),
-            client_id: None,
-        })?,
+        token: token(&config, "bench-other")?,
         ..client.clone()
     };
     let fair = fairness::measure(&client, &other, year, month, args.runs).await?;
