@@ -144,6 +144,7 @@ pub async fn record(
     })
     .on_conflict(
         OnConflict::columns([
+            mirrored_order::Column::OrgId,
             mirrored_order::Column::ShopId,
             mirrored_order::Column::OrderId,
         ])
