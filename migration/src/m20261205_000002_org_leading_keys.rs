@@ -26,9 +26,9 @@
 //!   (org, `payout_id IN …`), and the Shopify payout pull's oldest unassigned settled line
 //!   (org, `payout_id IS NULL`).
 //! - `ix_ledger_entry_org_order (org_id, order_id)`: ingest's order-level checks (org,
-//!   `order_id IN …`), mirrored-order detection, `ledgerEntries(orderId:)`, and on PostgreSQL
-//!   the retirement of a mirrored order's estimates (SQLite's planner reads that one through
-//!   `uq_ledger_entry_key_seq` by org alone, for its `DISTINCT entry_key`: a known gap).
+//!   `order_id IN …`), mirrored-order detection and the retirement of a mirrored order's
+//!   estimates (its keys are deduplicated in Rust: with `DISTINCT entry_key` SQLite's planner
+//!   read the org's whole `uq_ledger_entry_key_seq` instead), `ledgerEntries(orderId:)`.
 //! - `ix_ledger_entry_org_unmapped (org_id, mapped, channel, label)`: `unmappedLabels` (org,
 //!   `mapped = false`, grouped by channel and label) and rebook by label (org, `mapped IN
 //!   (false, true)`, channel, label).
