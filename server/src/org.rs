@@ -230,10 +230,23 @@ async fn redate(db: &impl ConnectionTrait, org_id: i64, zone: chrono_tz::Tz) -> 
             .ok_or_else(|| anyhow::anyhow!("slot {slot} out of range"))?;
         let end = start + chrono::Duration::minutes(15);
         let day = start.with_timezone(&zone).date_naive();
+        // The old day of these rows, in any zone (-12 h to +14 h), is within a day of their UTC
+        // date: the bounds let `ix_ledger_entry_org_day` find them.
+        let utc = start.date_naive();
+        let first = utc.checked_sub_days(chrono::Days::new(1)).unwrap_or(utc);
+        let last = utc.checked_add_days(chrono::Days::new(1)).unwrap_or(utc);
         db.execute(Statement::from_sql_and_values(
             backend,
-            "UPDATE ledger_entry SET day = ? WHERE org_id = ? AND occurred_at >= ? AND occurred_at < ?",
-            [day.into(), org_id.into(), start.into(), end.into()],
+            "UPDATE ledger_entry SET day = ? WHERE org_id = ? AND day >= ? AND day <= ? \
+             AND occurred_at >= ? AND occurred_at < ?",
+            [
+                day.into(),
+                org_id.into(),
+                first.into(),
+                last.into(),
+                start.into(),
+                end.into(),
+            ],
         ))
         .await?;
     }

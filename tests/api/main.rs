@@ -49,6 +49,7 @@ mod subscription;
 mod subscription_limits;
 mod sync_engine;
 mod tenancy;
+mod tenant_keys;
 mod tiktok_sync;
 mod token_recovery;
 mod trust;

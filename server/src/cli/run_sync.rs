@@ -47,6 +47,7 @@ pub(super) async fn run(config: Config, org_key: Option<&str>, shop: &str) -> an
     let stream = connector.shop_stream();
     schedule_now(db, row.org_id, row.id, stream).await?;
     let job = sync_state::Entity::find()
+        .filter(sync_state::Column::OrgId.eq(row.org_id))
         .filter(sync_state::Column::ShopId.eq(row.id))
         .filter(sync_state::Column::Stream.eq(stream))
         .one(db)

@@ -155,7 +155,7 @@ pub async fn set_shop_status(
     Ok(())
 }
 
-/// Marks a shop `status` with `message` and pauses every sync job of it, recording
+/// Marks `shop` `status` with `message` and pauses every sync job of it, recording
 /// `"{why}: {message}"` as the jobs' error (the channel took the grant back: a deauthorisation,
 /// an uninstall). A new grant makes the shop active and its jobs due again.
 ///
@@ -163,12 +163,12 @@ pub async fn set_shop_status(
 /// Database failures.
 pub async fn pause_shop(
     db: &impl ConnectionTrait,
-    shop_id: i64,
+    shop: &shop::Model,
     status: ShopStatus,
     message: &str,
     why: &str,
 ) -> Result<()> {
-    set_shop_status(db, shop_id, status, Some(message)).await?;
+    set_shop_status(db, shop.id, status, Some(message)).await?;
     sync_state::Entity::update_many()
         .col_expr(
             sync_state::Column::State,
@@ -178,7 +178,8 @@ pub async fn pause_shop(
             sync_state::Column::LastError,
             Expr::value(Some(format!("{why}: {message}"))),
         )
-        .filter(sync_state::Column::ShopId.eq(shop_id))
+        .filter(sync_state::Column::OrgId.eq(shop.org_id))
+        .filter(sync_state::Column::ShopId.eq(shop.id))
         .exec(db)
         .await?;
     Ok(())

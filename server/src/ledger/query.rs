@@ -1,6 +1,6 @@
 //! Reading ledger rows back: keyset-paginated listing for drill-down, always scoped to one org.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, Utc};
 use entities::ledger_entry;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -120,10 +120,19 @@ pub async fn list(
     if let Some(key) = &filter.entry_key {
         condition = condition.add(ledger_entry::Column::EntryKey.eq(key.as_str()));
     }
+    // The bounds on `day` (the row's date in the org's time zone, never more than a day from
+    // its UTC date: offsets run from -12 h to +14 h) let `ix_ledger_entry_org_day` find the
+    // range; the bounds on `occurred_at` are exact.
     if let Some(from) = filter.from {
+        if let Some(first) = from.date_naive().checked_sub_days(Days::new(1)) {
+            condition = condition.add(ledger_entry::Column::Day.gte(first));
+        }
         condition = condition.add(ledger_entry::Column::OccurredAt.gte(from));
     }
     if let Some(to) = filter.to {
+        if let Some(last) = to.date_naive().checked_add_days(Days::new(1)) {
+            condition = condition.add(ledger_entry::Column::Day.lte(last));
+        }
         condition = condition.add(ledger_entry::Column::OccurredAt.lt(to));
     }
     page(db, condition, after, limit).await

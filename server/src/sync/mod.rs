@@ -60,6 +60,7 @@ pub async fn schedule_now(
 ) -> Result<()> {
     let now = Utc::now();
     let existing = sync_state::Entity::find()
+        .filter(sync_state::Column::OrgId.eq(org_id))
         .filter(sync_state::Column::ShopId.eq(shop_id))
         .filter(sync_state::Column::Stream.eq(stream))
         .one(db)

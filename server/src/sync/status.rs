@@ -128,6 +128,7 @@ pub async fn shop(db: &impl ConnectionTrait, org_id: i64, shop_id: i64) -> Resul
     let job = match shop_stream(&row)? {
         Some(stream) => {
             sync_state::Entity::find()
+                .filter(sync_state::Column::OrgId.eq(row.org_id))
                 .filter(sync_state::Column::ShopId.eq(row.id))
                 .filter(sync_state::Column::Stream.eq(stream))
                 .one(db)

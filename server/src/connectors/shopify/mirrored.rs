@@ -144,6 +144,7 @@ pub async fn record(
     })
     .on_conflict(
         OnConflict::columns([
+            mirrored_order::Column::OrgId,
             mirrored_order::Column::ShopId,
             mirrored_order::Column::OrderId,
         ])
@@ -171,17 +172,22 @@ pub async fn retire_estimates(
     shop_id: i64,
     order_id: &str,
 ) -> Result<usize> {
+    // Deduplicated here, not with DISTINCT: for a DISTINCT entry_key SQLite's planner reads
+    // the org's whole `uq_ledger_entry_key_seq` instead of `ix_ledger_entry_org_order`.
     let keys: Vec<String> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::EntryKey)
-        .distinct()
         .filter(ledger_entry::Column::OrgId.eq(org_id))
         .filter(ledger_entry::Column::ShopId.eq(shop_id))
         .filter(ledger_entry::Column::OrderId.eq(order_id))
         .filter(ledger_entry::Column::EntryKey.starts_with("shopify:est:"))
-        .into_tuple()
+        .into_tuple::<String>()
         .all(db.conn())
-        .await?;
+        .await?
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if keys.is_empty() {
         return Ok(0);
     }

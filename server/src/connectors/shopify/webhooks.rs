@@ -177,7 +177,7 @@ async fn act(state: &AppState, shop: &shop::Model, topic: &str, event: &Value) -
     } else if topic == UNINSTALLED {
         catalog::pause_shop(
             state.db.conn(),
-            shop.id,
+            shop,
             ShopStatus::NeedsReauth,
             "the app was uninstalled from the shop: install it again to resume",
             "uninstalled",

@@ -187,7 +187,7 @@ async fn act(state: &AppState, shop: &shop::Model, event: &Event) -> Result<()> 
                 .unwrap_or("the seller deauthorised the app");
             catalog::pause_shop(
                 state.db.conn(),
-                shop.id,
+                shop,
                 ShopStatus::Deauthorized,
                 message,
                 "deauthorised",

@@ -21,20 +21,24 @@ impl Pull<'_> {
     pub(super) async fn oldest_unassigned(&self) -> Result<Option<DateTime<Utc>>, ConnectorError> {
         let db = self.state.db.conn();
         let backend = db.get_database_backend();
-        let placeholder = match backend {
-            sea_orm::DatabaseBackend::Postgres => "$1",
-            _ => "?",
+        let (org, shop) = match backend {
+            sea_orm::DatabaseBackend::Postgres => ("$1", "$2"),
+            _ => ("?", "?"),
         };
+        // `ix_ledger_entry_org_payout` finds the org's lines without a payout; a reversal keeps
+        // the entry key of the line it reverses, so `uq_ledger_entry_key_seq` answers the probe.
         let sql = format!(
-            "SELECT MIN(e.occurred_at) FROM ledger_entry e WHERE e.shop_id = {placeholder} \
-             AND e.status = 'SETTLED' AND e.payout_id IS NULL AND e.reversal_of IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reversal_of = e.id)"
+            "SELECT MIN(e.occurred_at) FROM ledger_entry e WHERE e.org_id = {org} \
+             AND e.payout_id IS NULL AND e.shop_id = {shop} \
+             AND e.status = 'SETTLED' AND e.reversal_of IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.org_id = e.org_id \
+               AND r.entry_key = e.entry_key AND r.reversal_of = e.id)"
         );
         let row = db
             .query_one(Statement::from_sql_and_values(
                 backend,
                 sql,
-                [self.shop.id.into()],
+                [self.shop.org_id.into(), self.shop.id.into()],
             ))
             .await?;
         Ok(row.and_then(|row| {
