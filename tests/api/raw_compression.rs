@@ -12,7 +12,10 @@ use pnl::ledger::Channel;
 use sea_orm::sea_query::{Alias, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 
-use crate::helpers::TestDb;
+use crate::amazon_sync::{amazon_sandbox, connect_amazon, spawn_amazon};
+use crate::helpers::{TestApp, TestDb};
+use crate::shopify::{connect_shopify, small_shopify_sandbox, spawn_shopify};
+use crate::sync_engine::{connect_over_http, drain, spawn_for, start_sandbox};
 
 /// Payloads as channels send them: JSON with non-ASCII text, CSV with a byte-order mark and
 /// CRLF, one large page list, an empty one, text with quotes (no NUL: PostgreSQL's TEXT never
@@ -272,4 +275,116 @@ async fn a_raw_record_whose_bytes_do_not_match_its_hash_refuses_the_compression_
     let texts = texts(&db).await;
     assert_eq!(texts, payloads, "the text column is intact");
     db.close().await;
+}
+
+/// Every raw record of `app` as (source kind, original payload, stored bytes).
+async fn synced_payloads(app: &TestApp) -> Vec<(String, String, usize)> {
+    let records = raw_record::Entity::find().all(app.db.conn()).await.unwrap();
+    records
+        .iter()
+        .map(|r| {
+            (
+                r.source_kind.clone(),
+                raw::payload(r).unwrap(),
+                r.payload_zstd.len(),
+            )
+        })
+        .collect()
+}
+
+/// zstd of `bytes` at `level`, with `dictionary` when given.
+fn zstd_len(bytes: &[u8], level: i32, dictionary: Option<&[u8]>) -> usize {
+    let mut compressor = match dictionary {
+        Some(dictionary) => zstd::bulk::Compressor::with_dictionary(level, dictionary).unwrap(),
+        None => zstd::bulk::Compressor::new(level).unwrap(),
+    };
+    compressor.compress(bytes).unwrap().len()
+}
+
+/// A measurement more than a test: the TikTok (shop and ads), Amazon and Shopify sandboxes
+/// synced as the connectors store them; prints, per source kind, the original bytes, what is
+/// stored, the size at other zstd levels and with a dictionary trained per kind (on the even
+/// records, measured on the odd ones). Fails if the stored payloads are not at least 4 times
+/// smaller. `PNL_RAW_DUMP=DIR` also writes the payloads there. Run with
+/// `cargo test -j 1 -p pnl-workspace --test api -- --ignored raw_compression_ratios --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement: three sandbox syncs, then a table on stderr"]
+async fn raw_compression_ratios_of_synced_channel_payloads() {
+    let mut all = Vec::new();
+    let tiktok = start_sandbox(30).await;
+    let app = spawn_for(&tiktok).await;
+    connect_over_http(&app, "acme").await;
+    drain(&app).await;
+    all.extend(synced_payloads(&app).await);
+    let amazon = amazon_sandbox(None).await;
+    let app = spawn_amazon(&amazon).await;
+    connect_amazon(&app, "acme").await;
+    drain(&app).await;
+    all.extend(synced_payloads(&app).await);
+    let shopify = small_shopify_sandbox(&["acme-store"]).await;
+    let app = spawn_shopify(&shopify).await;
+    connect_shopify(&app, "acme", "acme-store.myshopify.com").await;
+    drain(&app).await;
+    all.extend(synced_payloads(&app).await);
+
+    let mut kinds: std::collections::BTreeMap<&str, Vec<(&str, usize)>> = Default::default();
+    for (kind, payload, stored) in &all {
+        kinds.entry(kind).or_default().push((payload, *stored));
+    }
+    eprintln!("| kind | records | original | stored (L3) | ratio | L1 | L9 | L19 | odd records: L3 | L3 + dict |");
+    eprintln!("|---|---|---|---|---|---|---|---|---|---|");
+    let (mut original, mut stored) = (0, 0);
+    for (kind, records) in &kinds {
+        let size = |level| {
+            records
+                .iter()
+                .map(|(p, _)| zstd_len(p.as_bytes(), level, None))
+                .sum::<usize>()
+        };
+        let bytes: usize = records.iter().map(|(p, _)| p.len()).sum();
+        let kept: usize = records.iter().map(|(_, s)| s).sum();
+        original += bytes;
+        stored += kept;
+        let trained: Vec<&[u8]> = records
+            .iter()
+            .step_by(2)
+            .map(|(p, _)| p.as_bytes())
+            .collect();
+        let (plain, with_dict) = match zstd::dict::from_samples(&trained, 16 * 1024) {
+            Ok(dict) if records.len() >= 8 => {
+                records
+                    .iter()
+                    .skip(1)
+                    .step_by(2)
+                    .fold((0, 0), |(a, b), (p, _)| {
+                        (
+                            a + zstd_len(p.as_bytes(), 3, None),
+                            b + zstd_len(p.as_bytes(), 3, Some(&dict)),
+                        )
+                    })
+            }
+            _ => (0, 0),
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let ratio = bytes as f64 / kept.max(1) as f64;
+        eprintln!(
+            "| {kind} | {} | {bytes} | {kept} | {ratio:.1} | {} | {} | {} | {plain} | {with_dict} |",
+            records.len(),
+            size(1),
+            size(9),
+            size(19)
+        );
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = original as f64 / stored.max(1) as f64;
+    eprintln!(
+        "| all | {} | {original} | {stored} | {ratio:.1} |",
+        all.len()
+    );
+    if let Ok(dir) = std::env::var("PNL_RAW_DUMP") {
+        for (index, (kind, payload, _)) in all.iter().enumerate() {
+            std::fs::write(format!("{dir}/{kind}.{index}"), payload).unwrap();
+        }
+    }
+    assert!(stored * 4 <= original, "{stored} stored of {original}");
 }
