@@ -31,9 +31,10 @@ pub struct RawInput {
     pub payload: String,
 }
 
-/// The zstd level of new payloads. Level 3 (zstd's default) compresses the channels' JSON,
-/// JSONL and CSV about 8 to 15 times at a few hundred MB/s; higher levels win a few percent
-/// for several times the time on every sync.
+/// The zstd level of new payloads. On the sandbox's synced payloads (release build) level 3,
+/// zstd's default, stores them 10.3 times smaller (4× for small pages, up to 17× for Shopify
+/// JSONL) at ~380 MB/s, as fast as level 1; level 6 is 10% smaller at a third of the speed,
+/// level 19 16% smaller at 1/100 of it, on every sync (test `raw_compression_ratios_…`).
 const LEVEL: i32 = 3;
 
 /// Hex SHA-256 of `bytes`.
