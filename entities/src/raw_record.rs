@@ -1,4 +1,5 @@
-//! A channel payload exactly as received, with its hash and source id.
+//! A channel payload exactly as received (stored zstd-compressed), with its hash and source id.
+//! Only `pnl::ledger::raw` compresses and decompresses `payload_zstd`; every reader goes through it.
 
 use sea_orm::entity::prelude::*;
 
@@ -14,10 +15,11 @@ pub struct Model {
     pub channel: String,
     pub source_kind: String,
     pub source_id: String,
-    /// Hex SHA-256 of `payload`.
+    /// Hex SHA-256 of the original payload (the bytes before compression).
     pub sha256: String,
-    #[sea_orm(column_type = "Text")]
-    pub payload: String,
+    /// The payload as one zstd frame; decompressed, it is the original bytes (UTF-8 text).
+    #[sea_orm(column_type = "Blob")]
+    pub payload_zstd: Vec<u8>,
     pub received_at: DateTimeUtc,
 }
 

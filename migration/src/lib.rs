@@ -31,6 +31,7 @@ mod m20261202_000001_create_mirrored_order;
 mod m20261203_000001_create_statement_mapping;
 mod m20261204_000001_create_mapping_change;
 mod m20261204_000002_create_replay_run;
+mod m20261205_000001_compress_raw_record;
 mod m20261205_000002_org_leading_keys;
 mod util;
 
@@ -147,6 +148,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_create_statement_mapping::Migration),
             Box::new(m20261204_000001_create_mapping_change::Migration),
             Box::new(m20261204_000002_create_replay_run::Migration),
+            Box::new(m20261205_000001_compress_raw_record::Migration),
             Box::new(m20261205_000002_org_leading_keys::Migration),
         ]
     }

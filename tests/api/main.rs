@@ -32,6 +32,7 @@ mod oauth;
 mod pnl;
 mod pnl_grain;
 mod pnl_shortcuts;
+mod raw_compression;
 mod reauth_race;
 mod rebook;
 mod replay;

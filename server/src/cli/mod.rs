@@ -1,11 +1,12 @@
 //! The `pnl` command line: `demo`, `serve`, `migrate`, `print-schema`, `token`, `partner`,
-//! `login-link`, `import`, `sync`, `sandbox`, `tiktok` and `bench`.
+//! `login-link`, `import`, `raw`, `sync`, `sandbox`, `tiktok` and `bench`.
 
 mod bench;
 mod demo;
 mod demo_seed;
 mod demo_settings;
 mod login_link;
+mod raw;
 mod replay;
 mod run_sync;
 mod statements;
@@ -99,6 +100,8 @@ enum Command {
     /// normalisers, posting only the differences (after an upgrade that fixes a normaliser);
     /// a killed run resumes where it stopped.
     Replay(replay::ReplayArgs),
+    /// Print a raw record's payload (what the channel sent, decompressed) byte for byte.
+    Raw(raw::RawArgs),
     /// Statement mappings: `check` shows how a sample would be booked, `list` the built-ins.
     #[command(subcommand)]
     Mapping(statements::MappingCommand),
@@ -341,6 +344,7 @@ impl Cli {
             Command::Import(args) => run_import(&config, args).await,
             Command::Mapping(command) => statements::run(&config, command).await,
             Command::Replay(args) => replay::run(&config, args).await,
+            Command::Raw(args) => raw::run(&config, args).await,
             Command::Sandbox {
                 listen,
                 seed,

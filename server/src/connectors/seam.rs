@@ -407,8 +407,9 @@ pub fn replay_as_file<C: Connector + ?Sized>(
             None => Ok(None),
         }
     };
+    let payload = crate::ledger::raw::payload(record)?;
     // Pages joined into one record: each page reads as the saved response it was.
-    if let Some(pages) = super::split_pages(&record.payload) {
+    if let Some(pages) = super::split_pages(&payload) {
         let mut all = Normalized::default();
         let mut any = false;
         for (index, page) in pages.into_iter().enumerate() {
@@ -425,13 +426,11 @@ pub fn replay_as_file<C: Connector + ?Sized>(
             Replayed::NoMoney
         });
     }
-    let json = serde_json::from_str::<serde_json::Value>(&record.payload).ok();
-    Ok(
-        match read(record.payload.as_bytes(), json.as_ref(), &file)? {
-            Some(normalized) => Replayed::Lines(normalized),
-            None => Replayed::NoMoney,
-        },
-    )
+    let json = serde_json::from_str::<serde_json::Value>(&payload).ok();
+    Ok(match read(payload.as_bytes(), json.as_ref(), &file)? {
+        Some(normalized) => Replayed::Lines(normalized),
+        None => Replayed::NoMoney,
+    })
 }
 
 /// The currency of `shop`: what the channel said when it was connected, or its stored

@@ -164,13 +164,14 @@ pub async fn raw_record(db: &impl ConnectionTrait, org_id: i64, id: i64) -> Resu
             entity: "raw record",
             id: id.to_string(),
         })?;
+    let payload = crate::ledger::raw::payload(&row)?;
     Ok(RawRecord {
         id: row.id,
         channel: row.channel.parse()?,
         source_kind: row.source_kind,
         source_id: row.source_id,
         sha256: row.sha256,
-        payload: row.payload,
+        payload,
         received_at: row.received_at,
     })
 }

@@ -30,7 +30,7 @@ use crate::connectors::{Normalized, Registry};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
-use crate::ledger::raw::RawInput;
+use crate::ledger::raw::{self, RawInput};
 use crate::ledger::{current_holders, Channel};
 use crate::statements::{self, StatementOptions};
 
@@ -147,7 +147,8 @@ pub async fn replay(
                         shop_id: record.shop_id,
                         source_kind: record.source_kind.clone(),
                         source_id: record.source_id.clone(),
-                        payload: record.payload,
+                        // Decompressed once more: `read` just did it, so it cannot fail here.
+                        payload: raw::payload(&record)?,
                     }),
                     normalized,
                 };
@@ -355,8 +356,9 @@ impl<'a> Reader<'a> {
             shop: Some(shop.external_id.clone()),
         };
         let file = format!("raw record {}", record.id);
+        let payload = raw::payload(record)?;
         let (booked, _) = statements::read_statement(
-            record.payload.as_bytes(),
+            payload.as_bytes(),
             &file,
             &mapping,
             &self.mapper,

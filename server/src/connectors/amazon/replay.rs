@@ -13,6 +13,7 @@ use crate::connectors::seam::{replay_as_file, FileContext, Replayed};
 use crate::connectors::{split_pages, Normalized};
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::ledger::raw;
 
 /// What `record` says today.
 ///
@@ -28,7 +29,8 @@ pub(super) async fn replay(
     if kind != GROUPS_KIND && kind != EVENTS_KIND {
         return replay_as_file(&Amazon, record, ctx);
     }
-    let pages = split_pages(&record.payload).ok_or_else(|| {
+    let payload = raw::payload(record)?;
+    let pages = split_pages(&payload).ok_or_else(|| {
         Error::bad_input(format!(
             "raw record {} ({kind}) is not a list of response pages",
             record.id
@@ -58,9 +60,10 @@ async fn stored_group(db: &Db, record: &raw_record::Model) -> Result<FinancialEv
         .order_by_desc(raw_record::Column::Id)
         .all(db.conn())
         .await?;
+    let lists = lists.iter().map(raw::payload).collect::<Result<Vec<_>>>()?;
     lists
         .iter()
-        .filter_map(|list| split_pages(&list.payload))
+        .filter_map(|list| split_pages(list))
         .flatten()
         .find_map(|page| finances::group_in(page.as_bytes(), &record.source_id))
         .ok_or_else(|| {
