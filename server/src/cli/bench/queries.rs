@@ -182,12 +182,16 @@ where
         samples.push(at.elapsed());
     }
     samples.sort();
-    let at =
-        |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
     Ok(Timing {
-        p50: at(0.50),
-        p95: at(0.95),
+        p50: percentile(&samples, 0.50),
+        p95: percentile(&samples, 0.95),
     })
+}
+
+/// The nearest-rank `q` percentile of `sorted` (ascending, not empty).
+pub(super) fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = (sorted.len() as f64 * q).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 pub(super) fn ms(d: Duration) -> String {

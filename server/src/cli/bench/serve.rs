@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::queries::{ms, sku_query, Client};
+use super::queries::{ms, percentile, sku_query, Client};
 use super::{last_full_month, token, ORG};
 use crate::config::Config;
 use crate::startup::Application;
@@ -205,16 +205,12 @@ async fn load(client: &Client, query: &str, args: ServeArgs) -> anyhow::Result<P
         args.duration.as_secs()
     );
     samples.sort();
-    let at = |q: f64| {
-        let rank = (samples.len() as f64 * q).ceil() as usize;
-        samples[rank.clamp(1, samples.len()) - 1]
-    };
     Ok(Phase {
         requests: samples.len(),
         elapsed,
-        p50: at(0.50),
-        p95: at(0.95),
-        p99: at(0.99),
+        p50: percentile(&samples, 0.50),
+        p95: percentile(&samples, 0.95),
+        p99: percentile(&samples, 0.99),
     })
 }
 
