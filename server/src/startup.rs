@@ -101,6 +101,9 @@ pub async fn app_state(config: Config) -> anyhow::Result<AppState> {
     let secrets = secret_box(&config)?;
     // After the migrations: the engine frees the sync leases of processes that died.
     let sync = SyncEngine::start(&db, &config.database_url()).await?;
+    let reports = Arc::new(crate::pnl::ReportCache::new(
+        config.graphql.report_cache_rows,
+    ));
     Ok(AppState {
         db,
         jwt,
@@ -108,6 +111,7 @@ pub async fn app_state(config: Config) -> anyhow::Result<AppState> {
         secrets,
         sync: Arc::new(sync),
         connectors: crate::connectors::Registry::builtin(),
+        reports,
     })
 }
 

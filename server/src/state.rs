@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::connectors::Registry;
 use crate::crypto::SecretBox;
 use crate::db::Db;
+use crate::pnl::ReportCache;
 use crate::sync::SyncEngine;
 
 /// What every request can reach. Cheap to clone.
@@ -24,4 +25,6 @@ pub struct AppState {
     pub sync: Arc<SyncEngine>,
     /// The channel connectors (see [`crate::connectors`]).
     pub connectors: Registry,
+    /// Profit reports kept while nothing they read changes (see [`crate::pnl::cache`]).
+    pub reports: Arc<ReportCache>,
 }

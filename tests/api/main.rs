@@ -36,6 +36,7 @@ mod raw_compression;
 mod reauth_race;
 mod rebook;
 mod replay;
+mod report_cache;
 mod schema;
 mod secrets;
 mod shopify;

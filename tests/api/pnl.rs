@@ -17,7 +17,7 @@ pub struct Brand {
     pub mia: i64,
 }
 
-fn line(
+pub fn line(
     key: &str,
     shop: i64,
     listing: Option<(i64, Option<i64>)>,

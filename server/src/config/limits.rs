@@ -24,6 +24,9 @@ pub struct GraphqlConfig {
     pub subscriptions_per_connection: usize,
     /// Most subscriptions open for one org, over every connection.
     pub subscriptions_per_org: usize,
+    /// Most profit-report rows kept in memory, over every org (0: none). An answer is reused
+    /// only while nothing it reads has changed (see `pnl/cache.rs`).
+    pub report_cache_rows: u64,
 }
 
 impl Default for GraphqlConfig {
@@ -37,6 +40,7 @@ impl Default for GraphqlConfig {
             org_concurrency: 2,
             subscriptions_per_connection: 5,
             subscriptions_per_org: 50,
+            report_cache_rows: 100_000,
         }
     }
 }

@@ -66,6 +66,11 @@ pub async fn store_new(
     received_at: DateTime<Utc>,
 ) -> Result<(i64, bool)> {
     let sha256 = sha256_hex(raw.payload.as_bytes());
+    // A payload seen before (a sync's overlap, a replay) is found by its hash, without
+    // compressing it again.
+    if let Some(id) = stored_id(db, org_id, raw, &sha256).await? {
+        return Ok((id, false));
+    }
     let compressed = compress(raw.payload.as_bytes()).map_err(|error| {
         anyhow::anyhow!(
             "compressing the payload of {} {}: {error}",
@@ -92,14 +97,28 @@ pub async fn store_new(
     ])
     .do_nothing()
     .to_owned();
-    // `do_nothing` reports "not inserted" for a replay; the select below finds the stored row.
+    // `do_nothing` reports "not inserted" when another writer stored it meanwhile; the select
+    // below finds the stored row.
     let inserted = raw_record::Entity::insert(row)
         .on_conflict(conflict)
         .do_nothing()
         .exec(db)
         .await?;
     let inserted = matches!(inserted, sea_orm::TryInsertResult::Inserted(_));
-    let id: Option<i64> = raw_record::Entity::find()
+    let id = stored_id(db, org_id, raw, &sha256)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("raw record vanished after insert"))?;
+    Ok((id, inserted))
+}
+
+/// The id of the stored record of `raw` whose payload hashes to `sha256`, if any.
+async fn stored_id(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    raw: &RawInput,
+    sha256: &str,
+) -> Result<Option<i64>> {
+    Ok(raw_record::Entity::find()
         .select_only()
         .column(raw_record::Column::Id)
         .filter(raw_record::Column::OrgId.eq(org_id))
@@ -108,9 +127,7 @@ pub async fn store_new(
         .filter(raw_record::Column::Sha256.eq(sha256))
         .into_tuple()
         .one(db)
-        .await?;
-    let id = id.ok_or_else(|| anyhow::anyhow!("raw record vanished after insert"))?;
-    Ok((id, inserted))
+        .await?)
 }
 
 /// The original payload of `record`, byte for byte as it was received.

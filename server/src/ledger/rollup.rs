@@ -35,6 +35,12 @@ pub(crate) async fn apply(
     db: &impl ConnectionTrait,
     rows: &[ledger_entry::ActiveModel],
 ) -> Result<()> {
+    let mut orgs: Vec<i64> = rows.iter().map(|row| *row.org_id.as_ref()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    for org_id in orgs {
+        report_changed(db, org_id).await?;
+    }
     let mut deltas: HashMap<Key, (i64, i64, i64)> = HashMap::new();
     for row in rows {
         let Some(day) = *row.day.as_ref() else {
@@ -200,6 +206,7 @@ async fn upsert(
 /// # Errors
 /// Database failures.
 pub async fn rebuild(db: &impl ConnectionTrait, org_id: i64) -> Result<()> {
+    report_changed(db, org_id).await?;
     for table in ["ledger_day", "ledger_week", "ledger_month"] {
         db.execute_unprepared(&format!("DELETE FROM {table} WHERE org_id = {org_id}"))
             .await?;
@@ -211,5 +218,17 @@ pub async fn rebuild(db: &impl ConnectionTrait, org_id: i64) -> Result<()> {
         db.execute_unprepared(&migration::period_rebuild(period, Some(org_id), postgres))
             .await?;
     }
+    Ok(())
+}
+
+/// Moves `org_id`'s report version (`report_version`, read by the report cache in
+/// `pnl/cache.rs`) in the caller's transaction: the sums are about to change. Done before the
+/// sums are written, so on PostgreSQL the row lock orders concurrent postings of one org before
+/// they touch any sums row.
+async fn report_changed(db: &impl ConnectionTrait, org_id: i64) -> Result<()> {
+    db.execute_unprepared(&format!(
+        "UPDATE report_version SET version = version + 1 WHERE org_id = {org_id}"
+    ))
+    .await?;
     Ok(())
 }

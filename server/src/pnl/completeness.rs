@@ -108,6 +108,7 @@ pub struct SourceFilter {
 /// Database failures, or a stored channel the code does not know.
 pub async fn completeness(
     db: &impl ConnectionTrait,
+    reports: &super::ReportCache,
     org_id: i64,
     zone: chrono_tz::Tz,
     to: NaiveDate,
@@ -129,15 +130,15 @@ pub async fn completeness(
         .filter(ad_account::Column::OrgId.eq(org_id))
         .all(db)
         .await?;
-    let last_days: Vec<(i64, Option<NaiveDate>)> = ledger_day::Entity::find()
-        .select_only()
-        .column(ledger_day::Column::ShopId)
-        .column_as(Expr::col(ledger_day::Column::Day).max(), "last_day")
-        .filter(ledger_day::Column::OrgId.eq(org_id))
-        .group_by(ledger_day::Column::ShopId)
-        .into_tuple()
-        .all(db)
-        .await?;
+    // Only shops without a sync job (statement imports) are dated by their ledger.
+    let imported = shops
+        .iter()
+        .any(|shop| jobs.iter().all(|job| job.shop_id != shop.id));
+    let last_days = if imported {
+        reports.last_days(db, org_id).await?
+    } else {
+        std::sync::Arc::default()
+    };
 
     let mut sources = Vec::new();
     for job in &jobs {
@@ -238,6 +239,23 @@ fn gap(
             None => format!("{other} (synced {reach})"),
         }),
     }
+}
+
+/// The latest day with sums of each shop of `org_id` (a scan of the org's `ledger_day`, so the
+/// report cache keeps it by report version: see [`super::ReportCache::last_days`]).
+pub(super) async fn last_days(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+) -> Result<Vec<(i64, Option<NaiveDate>)>> {
+    Ok(ledger_day::Entity::find()
+        .select_only()
+        .column(ledger_day::Column::ShopId)
+        .column_as(Expr::col(ledger_day::Column::Day).max(), "last_day")
+        .filter(ledger_day::Column::OrgId.eq(org_id))
+        .group_by(ledger_day::Column::ShopId)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use entities::{creator, creator_fee, listing, order_attribution};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::{report, Dimension, PnlFilter, PnlRequest, PnlRow};
+use super::{Dimension, PnlFilter, PnlRequest, PnlRow, ReportCache};
 use crate::costs::fx::rate_on;
 use crate::error::{Error, Result};
 use crate::ledger::Channel;
@@ -129,6 +129,7 @@ pub async fn add_fee(db: &impl ConnectionTrait, org_id: i64, fee: &NewCreatorFee
 /// What the pivot fails with; a missing FX rate.
 pub async fn profit_by_creator(
     db: &impl ConnectionTrait,
+    reports: &ReportCache,
     org_id: i64,
     from: NaiveDate,
     to: NaiveDate,
@@ -142,7 +143,7 @@ pub async fn profit_by_creator(
         currency,
         time_zone: None,
     };
-    let pivot = report(db, org_id, &request).await?;
+    let pivot = reports.report(db, org_id, &request).await?;
     let reporting = pivot.currency;
     let creators = creator::Entity::find()
         .filter(creator::Column::OrgId.eq(org_id))

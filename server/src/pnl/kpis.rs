@@ -1,12 +1,12 @@
 //! The headline figures of a range next to the equally long range just before it (a dashboard's
 //! tiles): net sales, contribution profit, margin, ad spend, ROAS, TACoS, refund rate, each with
-//! its change. Built on the pivot ([`report`]) with no grouping, twice.
+//! its change. Built on the pivot ([`super::report`]) with no grouping, twice.
 
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 
-use super::{check_range, report, PnlFilter, PnlRequest, PnlRow};
+use super::{check_range, PnlFilter, PnlRequest, PnlRow, ReportCache};
 use crate::error::Result;
 use crate::money::Currency;
 
@@ -99,9 +99,10 @@ fn change(kpi: Kpi, now: Option<Decimal>, before: Option<Decimal>) -> Option<Dec
 /// The totals of `from..=to` and of the equally long range before it, with their changes.
 ///
 /// # Errors
-/// A bad range or currency, or what [`report`] fails with.
+/// A bad range or currency, or what [`super::report`] fails with.
 pub async fn kpis(
     db: &impl ConnectionTrait,
+    reports: &ReportCache,
     org_id: i64,
     from: NaiveDate,
     to: NaiveDate,
@@ -118,13 +119,16 @@ pub async fn kpis(
         currency,
         time_zone: None,
     };
-    let now = report(db, org_id, &request(from, to, currency)).await?;
-    let before = report(
-        db,
-        org_id,
-        &request(previous_from, previous_to, Some(now.currency)),
-    )
-    .await?;
+    let now = reports
+        .report(db, org_id, &request(from, to, currency))
+        .await?;
+    let before = reports
+        .report(
+            db,
+            org_id,
+            &request(previous_from, previous_to, Some(now.currency)),
+        )
+        .await?;
     let changes = values(&now.total)?
         .into_iter()
         .zip(values(&before.total)?)

@@ -13,6 +13,7 @@
 //! applied to those aggregates in exact decimal arithmetic.
 
 mod allocate;
+pub mod cache;
 mod columns;
 pub mod completeness;
 pub mod creators;
@@ -24,6 +25,7 @@ mod query;
 mod row;
 pub mod shortcuts;
 
+pub use cache::{CacheStats, ReportCache};
 pub use fold::PnlReport;
 pub use query::{check_range, report, Dimension, PnlFilter, PnlRequest};
 pub use row::{PnlKey, PnlRow};

@@ -38,7 +38,7 @@ pub enum Dimension {
 }
 
 /// Which ledger lines count.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PnlFilter {
     /// Only this channel.
     pub channel: Option<Channel>,
@@ -51,7 +51,7 @@ pub struct PnlFilter {
 }
 
 /// A pivot request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PnlRequest {
     /// First day (inclusive, org time zone).
     pub from: NaiveDate,

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 
-use super::{report, Dimension, PnlFilter, PnlKey, PnlRequest, PnlRow};
+use super::{Dimension, PnlFilter, PnlKey, PnlRequest, PnlRow, ReportCache};
 use crate::error::{Error, Result};
 use crate::ledger::{FeeBucket, ProfitRole};
 use crate::money::Currency;
@@ -40,9 +40,10 @@ pub struct PeriodRow {
 /// The P&L of every channel together per `granularity` (DAY, WEEK or MONTH), with changes.
 ///
 /// # Errors
-/// Another granularity, or what [`report`] fails with.
+/// Another granularity, or what [`super::report`] fails with.
 pub async fn blended_margin(
     db: &impl ConnectionTrait,
+    reports: &ReportCache,
     org_id: i64,
     from: NaiveDate,
     to: NaiveDate,
@@ -55,7 +56,9 @@ pub async fn blended_margin(
     ) {
         return Err(Error::bad_input("granularity must be DAY, WEEK or MONTH"));
     }
-    let report = report(db, org_id, &request(from, to, vec![granularity], currency)).await?;
+    let report = reports
+        .report(db, org_id, &request(from, to, vec![granularity], currency))
+        .await?;
     let mut out: Vec<PeriodRow> = Vec::with_capacity(report.rows.len());
     for row in report.rows {
         let (margin_change, net_sales_change) = match out.last() {
@@ -118,9 +121,10 @@ fn shares(row: &PnlRow) -> Result<Vec<(FeeBucket, Decimal)>> {
 /// moved most against the equally long period before.
 ///
 /// # Errors
-/// What [`report`] fails with.
+/// What [`super::report`] fails with.
 pub async fn margin_alerts(
     db: &impl ConnectionTrait,
+    reports: &ReportCache,
     org_id: i64,
     threshold: Decimal,
     from: NaiveDate,
@@ -130,23 +134,25 @@ pub async fn margin_alerts(
     super::query::check_range(from, to)?;
     let length = to.signed_duration_since(from).num_days() + 1;
     let (previous_from, previous_to) = (from - Duration::days(length), from - Duration::days(1));
-    let now = report(
-        db,
-        org_id,
-        &request(from, to, vec![Dimension::Sku], currency),
-    )
-    .await?;
-    let before = report(
-        db,
-        org_id,
-        &request(
-            previous_from,
-            previous_to,
-            vec![Dimension::Sku],
-            Some(now.currency),
-        ),
-    )
-    .await?;
+    let now = reports
+        .report(
+            db,
+            org_id,
+            &request(from, to, vec![Dimension::Sku], currency),
+        )
+        .await?;
+    let before = reports
+        .report(
+            db,
+            org_id,
+            &request(
+                previous_from,
+                previous_to,
+                vec![Dimension::Sku],
+                Some(now.currency),
+            ),
+        )
+        .await?;
     let mut alerts = Vec::new();
     for row in now.rows {
         let Some(sku) = row.key.sku.clone().filter(|sku| !sku.starts_with('(')) else {

@@ -15,7 +15,7 @@ use crate::graphql::types::pnl::{
 use crate::graphql::{args, ContextExt};
 use crate::money::Currency;
 use crate::pnl::completeness::SourceFilter;
-use crate::pnl::{report, shortcuts, Dimension, PnlFilter, PnlRequest};
+use crate::pnl::{shortcuts, Dimension, PnlFilter, PnlRequest, ReportCache};
 
 fn currency_arg(currency: Option<&str>) -> async_graphql::Result<Option<Currency>> {
     args::optional_currency("currency", currency).extend()
@@ -29,6 +29,11 @@ async fn report_slot(ctx: &Context<'_>, org_id: i64) -> Option<tokio::sync::Owne
     }
 }
 
+/// The app's report cache (see [`crate::pnl::cache`]).
+fn reports<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a ReportCache> {
+    Ok(ctx.state()?.reports.as_ref())
+}
+
 /// What an answer of `org_id` over a range ending on `to` is built on.
 async fn completeness(
     ctx: &Context<'_>,
@@ -40,9 +45,10 @@ async fn completeness(
     let settings = crate::org::settings(db, org_id).await.extend()?;
     // The stored zone was validated when it was set.
     let zone = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let built_on = crate::pnl::completeness::completeness(db, org_id, zone, to, filter)
-        .await
-        .extend()?;
+    let built_on =
+        crate::pnl::completeness::completeness(db, reports(ctx)?, org_id, zone, to, filter)
+            .await
+            .extend()?;
     Ok(built_on.into())
 }
 
@@ -62,7 +68,8 @@ async fn grouped(
         currency: currency_arg(currency.as_deref())?,
         time_zone: None,
     };
-    let report = report(ctx.state()?.db.conn(), viewer.org.id, &request)
+    let report = reports(ctx)?
+        .report(ctx.state()?.db.conn(), viewer.org.id, &request)
         .await
         .extend()?;
     let built_on = completeness(ctx, viewer.org.id, request.to, SourceFilter::default()).await?;
@@ -139,7 +146,8 @@ impl PnlQuery {
             currency: currency_arg(currency.as_deref())?,
             time_zone,
         };
-        let report = report(ctx.state()?.db.conn(), viewer.org.id, &request)
+        let report = reports(ctx)?
+            .report(ctx.state()?.db.conn(), viewer.org.id, &request)
             .await
             .extend()?;
         let sources = SourceFilter {
@@ -200,6 +208,7 @@ impl PnlQuery {
         let _slot = report_slot(ctx, viewer.org.id).await;
         let rows = shortcuts::blended_margin(
             ctx.state()?.db.conn(),
+            reports(ctx)?,
             viewer.org.id,
             range.from.0,
             range.to.0,
@@ -246,6 +255,7 @@ impl PnlQuery {
         let _slot = report_slot(ctx, viewer.org.id).await;
         let alerts = shortcuts::margin_alerts(
             ctx.state()?.db.conn(),
+            reports(ctx)?,
             viewer.org.id,
             threshold.0,
             range.from.0,
@@ -300,6 +310,7 @@ impl PnlQuery {
         let _slot = report_slot(ctx, viewer.org.id).await;
         let rows = crate::pnl::creators::profit_by_creator(
             ctx.state()?.db.conn(),
+            reports(ctx)?,
             viewer.org.id,
             range.from.0,
             range.to.0,
@@ -337,7 +348,7 @@ impl PnlQuery {
         let db = ctx.state()?.db.conn();
         let currency = currency_arg(currency.as_deref())?;
         let (from, to) = (range.from.0, range.to.0);
-        let kpis = crate::pnl::kpis::kpis(db, viewer.org.id, from, to, currency)
+        let kpis = crate::pnl::kpis::kpis(db, reports(ctx)?, viewer.org.id, from, to, currency)
             .await
             .extend()?;
         let built_on = completeness(ctx, viewer.org.id, to, SourceFilter::default()).await?;

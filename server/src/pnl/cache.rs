@@ -1,0 +1,181 @@
+//! Exact answers of the pivot kept in memory: a dashboard asks the same month's report again and
+//! again, and between two postings the answer cannot change.
+//!
+//! An answer is keyed by the org, the whole request and the org's report version
+//! (`report_version`, migration `m20261206_000001`), which moves in the same transaction as any
+//! change to what [`report`] reads: the ledger's sums (moved by the ledger module once per
+//! posting), the org's settings, shops' names, creators, products, unit costs, listings and FX
+//! rates (moved by triggers on those tables). So a cached answer is the answer [`report`] would
+//! give now: a change makes every older key unreachable, and those entries age out of the
+//! cache's memory budget (`graphql.report_cache_rows`, in report rows over every org).
+//!
+//! Reading the version costs one primary-key lookup per report. The version is read before the
+//! report, so an answer stored under a version reflects that version's data or newer data,
+//! never older. An org without a version row is never cached.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+use sea_orm::{ConnectionTrait, Statement};
+
+use super::{report, PnlReport, PnlRequest};
+use crate::error::Result;
+
+/// Each shop's latest day with sums: (shop id, day).
+pub type LastDays = Arc<Vec<(i64, Option<NaiveDate>)>>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    org_id: i64,
+    version: i64,
+    request: PnlRequest,
+}
+
+/// An answer weighs its rows (plus one for the total).
+#[derive(Clone, Copy, Debug)]
+struct Rows;
+
+impl Weighter<Key, Arc<PnlReport>> for Rows {
+    fn weight(&self, _key: &Key, report: &Arc<PnlReport>) -> u64 {
+        u64::try_from(report.rows.len()).unwrap_or(u64::MAX) + 1
+    }
+}
+
+/// How often the cache answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Answers served from memory.
+    pub hits: u64,
+    /// Answers computed (and kept).
+    pub misses: u64,
+}
+
+/// The report cache (see the module documentation). Cheap to share behind an `Arc`.
+pub struct ReportCache {
+    entries: Option<Cache<Key, Arc<PnlReport>, Rows>>,
+    /// Each shop's latest day with sums, by org and version (see [`Self::last_days`]).
+    last_days: Option<Cache<(i64, i64), LastDays>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl std::fmt::Debug for ReportCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportCache")
+            .field("enabled", &self.entries.is_some())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl ReportCache {
+    /// A cache holding at most about `max_rows` report rows; 0 keeps nothing (every report is
+    /// computed).
+    #[must_use]
+    pub fn new(max_rows: u64) -> Self {
+        let entries = (max_rows > 0).then(|| {
+            // Estimated entries: a month's per-SKU report has a few hundred rows.
+            let estimated = usize::try_from(max_rows / 100).unwrap_or(1).max(16);
+            Cache::with_weighter(estimated, max_rows, Rows)
+        });
+        Self {
+            last_days: (max_rows > 0).then(|| Cache::new(1_000)),
+            entries,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// The pivot for `org_id`, from memory when the org's data has not changed since it was
+    /// last computed.
+    ///
+    /// # Errors
+    /// What [`report`] fails with (failures are not kept).
+    pub async fn report(
+        &self,
+        db: &impl ConnectionTrait,
+        org_id: i64,
+        request: &PnlRequest,
+    ) -> Result<PnlReport> {
+        let Some(entries) = &self.entries else {
+            return report(db, org_id, request).await;
+        };
+        let Some(version) = version(db, org_id).await? else {
+            return report(db, org_id, request).await;
+        };
+        let key = Key {
+            org_id,
+            version,
+            request: request.clone(),
+        };
+        // One computation per key at a time: concurrent askers of the same report wait for it.
+        match entries.get_value_or_guard_async(&key).await {
+            Ok(found) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                Ok(PnlReport::clone(&found))
+            }
+            Err(guard) => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                let answer = report(db, org_id, request).await?;
+                // Refused only when the entry was placed meanwhile; the answer is the same.
+                let _ = guard.insert(Arc::new(answer.clone()));
+                Ok(answer)
+            }
+        }
+    }
+
+    /// Each shop's latest day with sums in `org_id`'s ledger, which the completeness of every
+    /// answer reads: a scan of the org's `ledger_day`, kept like a report until the org's
+    /// version moves.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn last_days(&self, db: &impl ConnectionTrait, org_id: i64) -> Result<LastDays> {
+        let Some(days) = &self.last_days else {
+            return Ok(Arc::new(super::completeness::last_days(db, org_id).await?));
+        };
+        let Some(version) = version(db, org_id).await? else {
+            return Ok(Arc::new(super::completeness::last_days(db, org_id).await?));
+        };
+        match days.get_value_or_guard_async(&(org_id, version)).await {
+            Ok(found) => Ok(found),
+            Err(guard) => {
+                let found = Arc::new(super::completeness::last_days(db, org_id).await?);
+                let _ = guard.insert(Arc::clone(&found));
+                Ok(found)
+            }
+        }
+    }
+
+    /// Hits and misses since the cache was made.
+    #[must_use]
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// `org_id`'s report version, none when the org has no row.
+async fn version(db: &impl ConnectionTrait, org_id: i64) -> Result<Option<i64>> {
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT version FROM report_version WHERE org_id = {}",
+        crate::db::placeholder(backend, 1)
+    );
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [org_id.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get::<i64>("", "version")?),
+        None => None,
+    })
+}
