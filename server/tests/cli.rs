@@ -461,6 +461,22 @@ fn bench_loads_a_small_brand_times_the_queries_serves_load_and_refuses_a_used_da
         report.contains("peak RSS") && report.contains("MiB"),
         "{report}"
     );
+    // The load repeats one report: it is computed once per version and then answered from memory.
+    let cache = report
+        .lines()
+        .find(|line| line.starts_with("| report cache"))
+        .unwrap_or_else(|| panic!("no report cache row in\n{report}"));
+    let counts: Vec<u64> = cache
+        .rsplit('|')
+        .nth(1)
+        .unwrap_or_default()
+        .split('/')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    assert!(
+        matches!(counts[..], [hits, computed] if hits > 0 && computed >= 1),
+        "{cache}"
+    );
     // Without a bench database there is nothing to load.
     let empty = tempfile::tempdir().unwrap();
     let none = pnl(empty.path(), &["bench", "--serve", "--duration", "1"]);

@@ -70,6 +70,7 @@ pub(in crate::cli) async fn run(mut config: Config, args: ServeArgs) -> anyhow::
     let app = Application::build(config.clone()).await?;
     let addr = app.local_addr()?;
     let db = app.state().db.clone();
+    let reports = app.state().reports.clone();
     let org = crate::org::find(db.conn(), ORG).await?.with_context(|| {
         format!("{database} holds no org {ORG:?}: build the brand first with `pnl bench` on the same database")
     })?;
@@ -142,6 +143,11 @@ pub(in crate::cli) async fn run(mut config: Config, args: ServeArgs) -> anyhow::
             ms(phase.p99)
         );
     }
+    let cache = reports.stats();
+    println!(
+        "| report cache (`graphql.report_cache_rows`, `PNL_GRAPHQL__REPORT_CACHE_ROWS=0` turns it off): hits / computed | {} / {} |",
+        cache.hits, cache.misses
+    );
     let rss = |kib: Option<u64>| {
         kib.map_or("unavailable (no /proc/self/status)".to_owned(), |kib| {
             format!("{:.1} MiB", kib as f64 / 1024.0)
