@@ -116,20 +116,20 @@ pub async fn completeness(
 ) -> Result<Completeness> {
     let today = Utc::now().with_timezone(&zone).date_naive();
     let end = to.min(today);
-    let shops = shop::Entity::find()
-        .filter(shop::Column::OrgId.eq(org_id))
-        .order_by_asc(shop::Column::Id)
-        .all(db)
-        .await?;
-    let jobs = sync_state::Entity::find()
-        .filter(sync_state::Column::OrgId.eq(org_id))
-        .order_by_asc(sync_state::Column::Id)
-        .all(db)
-        .await?;
-    let accounts = ad_account::Entity::find()
-        .filter(ad_account::Column::OrgId.eq(org_id))
-        .all(db)
-        .await?;
+    // Three independent reads, run concurrently.
+    let (shops, jobs, accounts) = tokio::try_join!(
+        shop::Entity::find()
+            .filter(shop::Column::OrgId.eq(org_id))
+            .order_by_asc(shop::Column::Id)
+            .all(db),
+        sync_state::Entity::find()
+            .filter(sync_state::Column::OrgId.eq(org_id))
+            .order_by_asc(sync_state::Column::Id)
+            .all(db),
+        ad_account::Entity::find()
+            .filter(ad_account::Column::OrgId.eq(org_id))
+            .all(db),
+    )?;
     // Only shops without a sync job (statement imports) are dated by their ledger.
     let imported = shops
         .iter()

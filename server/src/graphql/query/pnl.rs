@@ -35,16 +35,21 @@ fn reports<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a ReportCache> {
 }
 
 /// What an answer of `org_id` over a range ending on `to` is built on.
+/// `time_zone` is the org's when the caller has it at hand (a report carries it).
 async fn completeness(
     ctx: &Context<'_>,
     org_id: i64,
+    time_zone: Option<&str>,
     to: chrono::NaiveDate,
     filter: SourceFilter,
 ) -> async_graphql::Result<Completeness> {
     let db = ctx.state()?.db.conn();
-    let settings = crate::org::settings(db, org_id).await.extend()?;
+    let zone = match time_zone {
+        Some(zone) => zone.to_owned(),
+        None => crate::org::settings(db, org_id).await.extend()?.time_zone,
+    };
     // The stored zone was validated when it was set.
-    let zone = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = zone.parse().unwrap_or(chrono_tz::UTC);
     let built_on =
         crate::pnl::completeness::completeness(db, reports(ctx)?, org_id, zone, to, filter)
             .await
@@ -72,7 +77,14 @@ async fn grouped(
         .report(ctx.state()?.db.conn(), viewer.org.id, &request)
         .await
         .extend()?;
-    let built_on = completeness(ctx, viewer.org.id, request.to, SourceFilter::default()).await?;
+    let built_on = completeness(
+        ctx,
+        viewer.org.id,
+        Some(&report.time_zone),
+        request.to,
+        SourceFilter::default(),
+    )
+    .await?;
     PnlReport::try_from_domain(report, built_on).extend()
 }
 
@@ -154,7 +166,14 @@ impl PnlQuery {
             channel: request.filter.channel,
             shop_id: request.filter.shop_id,
         };
-        let built_on = completeness(ctx, viewer.org.id, request.to, sources).await?;
+        let built_on = completeness(
+            ctx,
+            viewer.org.id,
+            Some(&report.time_zone),
+            request.to,
+            sources,
+        )
+        .await?;
         PnlReport::try_from_domain(report, built_on).extend()
     }
 
@@ -228,7 +247,13 @@ impl PnlQuery {
                 })
             })
             .collect::<async_graphql::Result<_>>()?;
-        let built_on = completeness(ctx, viewer.org.id, range.to.0, SourceFilter::default());
+        let built_on = completeness(
+            ctx,
+            viewer.org.id,
+            None,
+            range.to.0,
+            SourceFilter::default(),
+        );
         Ok(BlendedMargin {
             periods,
             completeness: built_on.await?,
@@ -277,7 +302,13 @@ impl PnlQuery {
                 })
             })
             .collect::<async_graphql::Result<_>>()?;
-        let built_on = completeness(ctx, viewer.org.id, range.to.0, SourceFilter::default());
+        let built_on = completeness(
+            ctx,
+            viewer.org.id,
+            None,
+            range.to.0,
+            SourceFilter::default(),
+        );
         Ok(MarginAlerts {
             alerts,
             completeness: built_on.await?,
@@ -322,7 +353,13 @@ impl PnlQuery {
             .into_iter()
             .map(|c| CreatorProfit::try_from_domain(c).extend())
             .collect::<async_graphql::Result<_>>()?;
-        let built_on = completeness(ctx, viewer.org.id, range.to.0, SourceFilter::default());
+        let built_on = completeness(
+            ctx,
+            viewer.org.id,
+            None,
+            range.to.0,
+            SourceFilter::default(),
+        );
         Ok(CreatorProfits {
             creators,
             completeness: built_on.await?,
@@ -351,7 +388,7 @@ impl PnlQuery {
         let kpis = crate::pnl::kpis::kpis(db, reports(ctx)?, viewer.org.id, from, to, currency)
             .await
             .extend()?;
-        let built_on = completeness(ctx, viewer.org.id, to, SourceFilter::default()).await?;
+        let built_on = completeness(ctx, viewer.org.id, None, to, SourceFilter::default()).await?;
         Kpis::try_from_domain(kpis, built_on).extend()
     }
 }
