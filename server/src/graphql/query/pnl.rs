@@ -57,6 +57,16 @@ async fn completeness(
     Ok(built_on.into())
 }
 
+/// [`completeness`] over all of `org_id`'s sources, for an answer that does not carry the org's
+/// time zone.
+async fn org_completeness(
+    ctx: &Context<'_>,
+    org_id: i64,
+    to: chrono::NaiveDate,
+) -> async_graphql::Result<Completeness> {
+    completeness(ctx, org_id, None, to, SourceFilter::default()).await
+}
+
 async fn grouped(
     ctx: &Context<'_>,
     range: DateRangeInput,
@@ -247,13 +257,7 @@ impl PnlQuery {
                 })
             })
             .collect::<async_graphql::Result<_>>()?;
-        let built_on = completeness(
-            ctx,
-            viewer.org.id,
-            None,
-            range.to.0,
-            SourceFilter::default(),
-        );
+        let built_on = org_completeness(ctx, viewer.org.id, range.to.0);
         Ok(BlendedMargin {
             periods,
             completeness: built_on.await?,
@@ -302,13 +306,7 @@ impl PnlQuery {
                 })
             })
             .collect::<async_graphql::Result<_>>()?;
-        let built_on = completeness(
-            ctx,
-            viewer.org.id,
-            None,
-            range.to.0,
-            SourceFilter::default(),
-        );
+        let built_on = org_completeness(ctx, viewer.org.id, range.to.0);
         Ok(MarginAlerts {
             alerts,
             completeness: built_on.await?,
@@ -353,13 +351,7 @@ impl PnlQuery {
             .into_iter()
             .map(|c| CreatorProfit::try_from_domain(c).extend())
             .collect::<async_graphql::Result<_>>()?;
-        let built_on = completeness(
-            ctx,
-            viewer.org.id,
-            None,
-            range.to.0,
-            SourceFilter::default(),
-        );
+        let built_on = org_completeness(ctx, viewer.org.id, range.to.0);
         Ok(CreatorProfits {
             creators,
             completeness: built_on.await?,
@@ -388,7 +380,7 @@ impl PnlQuery {
         let kpis = crate::pnl::kpis::kpis(db, reports(ctx)?, viewer.org.id, from, to, currency)
             .await
             .extend()?;
-        let built_on = completeness(ctx, viewer.org.id, None, to, SourceFilter::default()).await?;
+        let built_on = org_completeness(ctx, viewer.org.id, to).await?;
         Kpis::try_from_domain(kpis, built_on).extend()
     }
 }
