@@ -10,6 +10,7 @@
 #![allow(elided_lifetimes_in_paths)]
 
 pub use m20261201_000001_add_listing_link::normalized_sku;
+pub use m20261206_000001_create_report_version::report_version_bump;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_tenancy;

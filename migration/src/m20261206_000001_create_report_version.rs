@@ -35,7 +35,11 @@ const INPUTS: &[(&str, &[&str])] = &[
 /// The org's own settings a report reads.
 const ORG_COLUMNS: &[&str] = &["currency", "time_zone", "ad_allocation"];
 
-const BUMP: &str = "UPDATE report_version SET version = version + 1 WHERE org_id =";
+/// The statement that moves the version of the org whose id is `org_id` (an SQL expression: a
+/// number, or a trigger's `NEW.org_id`); the ledger module runs it once per posting.
+pub fn report_version_bump(org_id: &str) -> String {
+    format!("UPDATE report_version SET version = version + 1 WHERE org_id = {org_id}")
+}
 
 /// `UPDATE`, or `UPDATE OF` the columns that count.
 fn update_event(columns: &[&str]) -> String {
@@ -53,8 +57,9 @@ fn sqlite_up() -> Vec<String> {
             .to_owned(),
         format!(
             "CREATE TRIGGER trg_report_version_org_update AFTER UPDATE OF {} ON org BEGIN \
-             {BUMP} NEW.id; END",
-            ORG_COLUMNS.join(", ")
+             {}; END",
+            ORG_COLUMNS.join(", "),
+            report_version_bump("NEW.id")
         ),
     ];
     for (table, columns) in INPUTS {
@@ -66,7 +71,8 @@ fn sqlite_up() -> Vec<String> {
         ] {
             sql.push(format!(
                 "CREATE TRIGGER trg_report_version_{table}_{name} AFTER {event} ON {table} \
-                 BEGIN {BUMP} {row}.org_id; END"
+                 BEGIN {}; END",
+                report_version_bump(&format!("{row}.org_id"))
             ));
         }
     }
@@ -90,26 +96,31 @@ fn sqlite_down() -> Vec<String> {
 
 fn postgres_up() -> Vec<String> {
     let mut sql = vec![
-        "CREATE FUNCTION pnl_report_version_org() RETURNS trigger LANGUAGE plpgsql AS $$ \
-         BEGIN \
-           IF TG_OP = 'INSERT' THEN \
-             INSERT INTO report_version (org_id, version) VALUES (NEW.id, 0); \
-           ELSE \
-             UPDATE report_version SET version = version + 1 WHERE org_id = NEW.id; \
-           END IF; \
-           RETURN NULL; \
-         END $$"
-            .to_owned(),
-        "CREATE FUNCTION pnl_report_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ \
-         BEGIN \
-           IF TG_OP = 'DELETE' THEN \
-             UPDATE report_version SET version = version + 1 WHERE org_id = OLD.org_id; \
-           ELSE \
-             UPDATE report_version SET version = version + 1 WHERE org_id = NEW.org_id; \
-           END IF; \
-           RETURN NULL; \
-         END $$"
-            .to_owned(),
+        format!(
+            "CREATE FUNCTION pnl_report_version_org() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN \
+               IF TG_OP = 'INSERT' THEN \
+                 INSERT INTO report_version (org_id, version) VALUES (NEW.id, 0); \
+               ELSE \
+                 {}; \
+               END IF; \
+               RETURN NULL; \
+             END $$",
+            report_version_bump("NEW.id")
+        ),
+        format!(
+            "CREATE FUNCTION pnl_report_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN \
+               IF TG_OP = 'DELETE' THEN \
+                 {}; \
+               ELSE \
+                 {}; \
+               END IF; \
+               RETURN NULL; \
+             END $$",
+            report_version_bump("OLD.org_id"),
+            report_version_bump("NEW.org_id")
+        ),
         format!(
             "CREATE TRIGGER trg_report_version_org AFTER INSERT OR UPDATE OF {} ON org \
              FOR EACH ROW EXECUTE FUNCTION pnl_report_version_org()",

@@ -226,9 +226,7 @@ pub async fn rebuild(db: &impl ConnectionTrait, org_id: i64) -> Result<()> {
 /// sums are written, so on PostgreSQL the row lock orders concurrent postings of one org before
 /// they touch any sums row.
 async fn report_changed(db: &impl ConnectionTrait, org_id: i64) -> Result<()> {
-    db.execute_unprepared(&format!(
-        "UPDATE report_version SET version = version + 1 WHERE org_id = {org_id}"
-    ))
-    .await?;
+    db.execute_unprepared(&migration::report_version_bump(&org_id.to_string()))
+        .await?;
     Ok(())
 }
