@@ -100,31 +100,22 @@ impl ReportCache {
         org_id: i64,
         request: &PnlRequest,
     ) -> Result<PnlReport> {
-        let Some(entries) = &self.entries else {
-            return report(db, org_id, request).await;
-        };
-        let Some(version) = version(db, org_id).await? else {
-            return report(db, org_id, request).await;
-        };
-        let key = Key {
+        let key_of = |version| Key {
             org_id,
             version,
             request: request.clone(),
         };
-        // One computation per key at a time: concurrent askers of the same report wait for it.
-        match entries.get_value_or_guard_async(&key).await {
-            Ok(found) => {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                Ok(PnlReport::clone(&found))
-            }
-            Err(guard) => {
-                self.misses.fetch_add(1, Ordering::Relaxed);
-                let answer = report(db, org_id, request).await?;
-                // Refused only when the entry was placed meanwhile; the answer is the same.
-                let _ = guard.insert(Arc::new(answer.clone()));
-                Ok(answer)
-            }
+        let compute = || async { Ok(Arc::new(report(db, org_id, request).await?)) };
+        let (answer, found) = through(self.entries.as_ref(), db, org_id, key_of, compute).await?;
+        let counter = match found {
+            Found::Memory => Some(&self.hits),
+            Found::Computed => Some(&self.misses),
+            Found::Uncached => None,
+        };
+        if let Some(counter) = counter {
+            counter.fetch_add(1, Ordering::Relaxed);
         }
+        Ok(PnlReport::clone(&answer))
     }
 
     /// Each shop's latest day with sums in `org_id`'s ledger, which the completeness of every
@@ -134,20 +125,13 @@ impl ReportCache {
     /// # Errors
     /// Database failures.
     pub async fn last_days(&self, db: &impl ConnectionTrait, org_id: i64) -> Result<LastDays> {
-        let Some(days) = &self.last_days else {
-            return Ok(Arc::new(super::completeness::last_days(db, org_id).await?));
-        };
-        let Some(version) = version(db, org_id).await? else {
-            return Ok(Arc::new(super::completeness::last_days(db, org_id).await?));
-        };
-        match days.get_value_or_guard_async(&(org_id, version)).await {
-            Ok(found) => Ok(found),
-            Err(guard) => {
-                let found = Arc::new(super::completeness::last_days(db, org_id).await?);
-                let _ = guard.insert(Arc::clone(&found));
-                Ok(found)
-            }
-        }
+        let key_of = |version| (org_id, version);
+        let compute = || async { Ok(Arc::new(super::completeness::last_days(db, org_id).await?)) };
+        Ok(
+            through(self.last_days.as_ref(), db, org_id, key_of, compute)
+                .await?
+                .0,
+        )
     }
 
     /// Hits and misses since the cache was made.
@@ -156,6 +140,49 @@ impl ReportCache {
         CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Where [`through`]'s answer came from.
+enum Found {
+    /// Kept from an earlier computation under the same version.
+    Memory,
+    /// Computed now, and kept.
+    Computed,
+    /// Computed now and not kept: the cache is off, or the org has no version.
+    Uncached,
+}
+
+/// The value of `key_of(org_id's version)` in `cache`, or `compute`'s (kept under that key).
+/// One computation per key at a time: concurrent askers of the same key wait for it. Failures
+/// are not kept.
+async fn through<K, V, W, Fut>(
+    cache: Option<&Cache<K, V, W>>,
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    key_of: impl FnOnce(i64) -> K,
+    compute: impl FnOnce() -> Fut,
+) -> Result<(V, Found)>
+where
+    K: Clone + Eq + std::hash::Hash,
+    V: Clone,
+    W: Weighter<K, V> + Clone,
+    Fut: std::future::Future<Output = Result<V>>,
+{
+    let Some(cache) = cache else {
+        return Ok((compute().await?, Found::Uncached));
+    };
+    let Some(version) = version(db, org_id).await? else {
+        return Ok((compute().await?, Found::Uncached));
+    };
+    match cache.get_value_or_guard_async(&key_of(version)).await {
+        Ok(found) => Ok((found, Found::Memory)),
+        Err(guard) => {
+            let value = compute().await?;
+            // Refused only when the entry was placed meanwhile; the value is the same.
+            let _ = guard.insert(value.clone());
+            Ok((value, Found::Computed))
         }
     }
 }
