@@ -13,12 +13,16 @@ pub struct Model {
     pub shop_id: Option<i64>,
     pub channel: String,
     pub entry_key: String,
+    /// The first 16 bytes of the SHA-256 of `entry_key`: what the unique key
+    /// `(org_id, key_hash, seq)` indexes, so the long readable key is stored once, in the row.
+    pub key_hash: Vec<u8>,
     /// Position of this row among the rows of `entry_key`; the highest is the current state.
     pub seq: i32,
     /// The row this one reverses, when it is a reversal.
     pub reversal_of: Option<i64>,
-    /// Hex SHA-256 of the line's content, to tell a replay from a correction.
-    pub content_hash: String,
+    /// The first 16 bytes of the SHA-256 of the line's content, to tell a replay from a
+    /// correction.
+    pub content_hash: Vec<u8>,
     pub order_id: Option<String>,
     pub order_line: Option<String>,
     pub listing_id: Option<i64>,

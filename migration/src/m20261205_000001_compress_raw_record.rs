@@ -11,10 +11,12 @@
 //! changes, whatever the server's writer becomes.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, TransactionTrait};
+use sea_orm_migration::sea_orm::{ConnectionTrait, TransactionTrait};
 use sha2::{Digest, Sha256};
 
-use crate::util::id;
+use crate::util::{add_column, drop_column, id, set_not_null};
+
+const TABLE: &str = "raw_record";
 
 /// Rows read, converted and written at a time (payloads can be megabytes each).
 const BATCH: u64 = 100;
@@ -31,7 +33,13 @@ impl MigrationTrait for Migration {
         // On PostgreSQL the migrator's transaction already holds this one (a savepoint); on
         // SQLite it is the only one, so a refused row leaves the table as it was.
         let txn = manager.get_connection().begin().await?;
-        add_column(&txn, "payload_zstd", "BLOB NOT NULL DEFAULT x''", "BYTEA").await?;
+        add_column(
+            &txn,
+            TABLE,
+            "payload_zstd",
+            ("BLOB NOT NULL DEFAULT x''", "BYTEA"),
+        )
+        .await?;
         convert(&txn, "payload", "payload_zstd", |id, text: String| {
             let compressed = compress(text.as_bytes())
                 .map_err(|error| refuse(id, &format!("does not compress: {error}")))?;
@@ -40,13 +48,13 @@ impl MigrationTrait for Migration {
             Ok((back, Value::from(compressed)))
         })
         .await?;
-        drop_column(&txn, "payload").await?;
+        drop_column(&txn, TABLE, "payload").await?;
         txn.commit().await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let txn = manager.get_connection().begin().await?;
-        add_column(&txn, "payload", "TEXT NOT NULL DEFAULT ''", "TEXT").await?;
+        add_column(&txn, TABLE, "payload", ("TEXT NOT NULL DEFAULT ''", "TEXT")).await?;
         convert(
             &txn,
             "payload_zstd",
@@ -60,37 +68,9 @@ impl MigrationTrait for Migration {
             },
         )
         .await?;
-        drop_column(&txn, "payload_zstd").await?;
+        drop_column(&txn, TABLE, "payload_zstd").await?;
         txn.commit().await
     }
-}
-
-/// Adds column `name` to `raw_record`. SQLite adds a `NOT NULL` column only with a default (so
-/// `sqlite` carries one; [`convert`] writes every row); PostgreSQL adds it nullable and
-/// [`convert`] sets `NOT NULL` once every row is filled.
-async fn add_column(
-    db: &impl ConnectionTrait,
-    name: &str,
-    sqlite: &str,
-    postgres: &str,
-) -> Result<(), DbErr> {
-    let kind = match db.get_database_backend() {
-        DatabaseBackend::Sqlite => sqlite,
-        _ => postgres,
-    };
-    db.execute_unprepared(&format!("ALTER TABLE raw_record ADD COLUMN {name} {kind}"))
-        .await?;
-    Ok(())
-}
-
-/// Drops column `name` of `raw_record`.
-async fn drop_column(db: &impl ConnectionTrait, name: &str) -> Result<(), DbErr> {
-    let drop = Table::alter()
-        .table(id("raw_record"))
-        .drop_column(id(name))
-        .to_owned();
-    db.execute(db.get_database_backend().build(&drop)).await?;
-    Ok(())
 }
 
 /// Fills `to` from `from` on every row of `raw_record`, in batches by id: `change` returns the
@@ -158,12 +138,7 @@ where
             "raw_record: {converted} of {total} rows converted to {to}; nothing was converted"
         )));
     }
-    if backend == DatabaseBackend::Postgres {
-        db.execute_unprepared(&format!(
-            "ALTER TABLE raw_record ALTER COLUMN {to} SET NOT NULL"
-        ))
-        .await?;
-    }
+    set_not_null(db, TABLE, to).await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! shape and every foreign key and index carries a name.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 /// An identifier from a plain name.
 pub(crate) fn id(name: &str) -> Alias {
@@ -91,6 +92,55 @@ pub(crate) async fn drop_all(manager: &SchemaManager<'_>, tables: &[&str]) -> Re
         manager
             .drop_table(Table::drop().table(id(table)).to_owned())
             .await?;
+    }
+    Ok(())
+}
+
+/// Adds column `name` to `table`, of type `sqlite` or `postgres` by backend. SQLite adds a
+/// `NOT NULL` column only with a default (so `sqlite` carries one, and the caller writes every
+/// row); PostgreSQL adds it nullable and [`set_not_null`] tightens it once every row is filled.
+pub(crate) async fn add_column(
+    db: &impl ConnectionTrait,
+    table: &str,
+    name: &str,
+    (sqlite, postgres): (&str, &str),
+) -> Result<(), DbErr> {
+    let kind = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => sqlite,
+        _ => postgres,
+    };
+    db.execute_unprepared(&format!("ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+        .await?;
+    Ok(())
+}
+
+/// Drops column `name` of `table` (SQLite has `DROP COLUMN` since 3.35, for a column no index
+/// covers).
+pub(crate) async fn drop_column(
+    db: &impl ConnectionTrait,
+    table: &str,
+    name: &str,
+) -> Result<(), DbErr> {
+    let drop = Table::alter()
+        .table(id(table))
+        .drop_column(id(name))
+        .to_owned();
+    db.execute(db.get_database_backend().build(&drop)).await?;
+    Ok(())
+}
+
+/// On PostgreSQL, `NOT NULL` on column `name` of `table`, which every row now fills (on SQLite
+/// [`add_column`] made it so already).
+pub(crate) async fn set_not_null(
+    db: &impl ConnectionTrait,
+    table: &str,
+    name: &str,
+) -> Result<(), DbErr> {
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        db.execute_unprepared(&format!(
+            "ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL"
+        ))
+        .await?;
     }
     Ok(())
 }

@@ -197,7 +197,7 @@ async fn every_key_of_a_tenant_table_leads_with_org_id() {
     let keys = tenant_keys(&db).await;
     assert!(
         keys.iter()
-            .any(|key| key.table == "ledger_entry" && key.name == "uq_ledger_entry_key_seq"),
+            .any(|key| key.table == "ledger_entry" && key.name == "uq_ledger_entry_key_hash_seq"),
         "the catalogue query found none of ledger_entry's keys: {keys:?}"
     );
     let bad = offenders(&keys);

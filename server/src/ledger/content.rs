@@ -1,5 +1,7 @@
-//! A ledger line's content hash: what tells a replay (same content under the same key) from a
-//! correction. It covers the line's meaning, not its provenance.
+//! A ledger line's two hashes: its content hash, what tells a replay (same content under the same
+//! key) from a correction — it covers the line's meaning, not its provenance — and its key hash,
+//! what the ledger's unique key indexes instead of the long readable entry key. Both are the
+//! first [`BYTES`] bytes of a SHA-256 (migration `m20261207_000001_hash_ledger_keys`).
 
 use entities::ledger_entry;
 use sha2::{Digest, Sha256};
@@ -8,10 +10,32 @@ use super::post::NewLine;
 use super::FeeBucket;
 use crate::error::Result;
 
-/// Hex SHA-256 over every field that makes up a line's meaning (not its provenance: the same
+/// Bytes kept of a content's SHA-256: 2^-128 odds that two contents of one key meet.
+const BYTES: usize = 16;
+
+/// The key hash of entry key `key`: 8 bytes of the SHA-256 of its scope — its first three
+/// `:`-separated parts, which name its source (`tiktok:st:{statement}:`,
+/// `amazon:{date}:{currency}:`, `tiktokads:{advertiser}:campaign:`) — then 8 of the whole key's.
+/// One posting's keys thus sit together in the unique key `(org_id, key_hash, seq)`, as the
+/// readable keys did: a statement's ten thousand lines touch a few of its pages, where a plain
+/// hash scattered them over every page (ingest fell from ~23,700 to ~18,300 lines/s on SQLite).
+/// Lookups by key also compare the readable key, so even a collision could not confuse two keys
+/// (within one scope, 2^-64 odds per pair).
+#[must_use]
+pub fn key_hash(key: &str) -> Vec<u8> {
+    let scope = key
+        .match_indices(':')
+        .nth(2)
+        .map_or(key, |(at, _)| &key[..=at]);
+    let mut hash = Sha256::digest(scope.as_bytes())[..8].to_vec();
+    hash.extend_from_slice(&Sha256::digest(key.as_bytes())[..8]);
+    hash
+}
+
+/// The SHA-256 over every field that makes up a line's meaning (not its provenance: the same
 /// line re-imported from a file instead of the API is the same line; nor `product_id`, which
 /// follows from the listing and may be linked later).
-pub(super) fn content_hash(line: &NewLine) -> Result<String> {
+pub(super) fn content_hash(line: &NewLine) -> Result<Vec<u8>> {
     Ok(Content {
         shop_id: line.shop_id,
         channel: line.channel.as_str(),
@@ -39,7 +63,7 @@ pub(super) fn content_hash_in(
     row: &ledger_entry::Model,
     bucket: FeeBucket,
     mapped: bool,
-) -> String {
+) -> Vec<u8> {
     Content {
         shop_id: row.shop_id,
         channel: &row.channel,
@@ -81,7 +105,7 @@ struct Content<'a> {
 
 impl Content<'_> {
     /// The canonical text's hash. The text must never change: stored rows carry its hash.
-    fn hash(&self) -> String {
+    fn hash(&self) -> Vec<u8> {
         let canonical = format!(
             "{:?}|{}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}",
             self.shop_id,
@@ -100,7 +124,7 @@ impl Content<'_> {
             self.status,
             self.payout_id,
         );
-        hex::encode(Sha256::digest(canonical.as_bytes()))
+        Sha256::digest(canonical.as_bytes())[..BYTES].to_vec()
     }
 }
 
@@ -143,10 +167,23 @@ mod tests {
         // look like a correction.
         assert_eq!(
             content_hash(&line()).unwrap(),
-            hex::encode(Sha256::digest(
+            Sha256::digest(
                 "Some(3)|TIKTOK_SHOP|Some(\"o-1\")|None|Some(7)|None|OTHER|brand_new_fee_amount|false|-123|USD|0|1767323045|SETTLED|Some(9)"
-            ))
+            )[..16]
         );
+    }
+
+    #[test]
+    fn a_key_hash_is_its_scopes_hash_then_its_own() {
+        // Stored rows and the unique key carry it: it must never change either.
+        let key = "tiktok:st:1:tx:2:fee";
+        let hash = key_hash(key);
+        assert_eq!(hash[..8], Sha256::digest("tiktok:st:1:")[..8]);
+        assert_eq!(hash[8..], Sha256::digest(key)[..8]);
+        assert_eq!(hex::encode(&hash), "7b6b51a6ea85267ee4531f7b87e48f81");
+        // Keys of one statement share the first half; a short key is its own scope.
+        assert_eq!(key_hash("tiktok:st:1:ord:9:sku:3")[..8], hash[..8]);
+        assert_eq!(key_hash("k")[..8], Sha256::digest("k")[..8]);
     }
 
     #[test]
@@ -158,6 +195,7 @@ mod tests {
             shop_id: line.shop_id,
             channel: line.channel.as_str().to_owned(),
             entry_key: line.entry_key.clone(),
+            key_hash: key_hash(&line.entry_key),
             seq: 1,
             reversal_of: None,
             content_hash: content_hash(&line).unwrap(),

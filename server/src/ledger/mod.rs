@@ -16,6 +16,7 @@ pub mod rollup;
 
 pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
+pub use content::key_hash;
 pub use post::{
     attribute, current_holders, live_keys, post, post_in, unattributed_products, NewLine,
     PostOutcome, PostRequest,

@@ -13,7 +13,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-use super::content::content_hash;
+use super::content::{content_hash, key_hash};
 use super::raw::{self, RawInput};
 use super::{Channel, EntryStatus, FeeBucket};
 use crate::db::Db;
@@ -327,14 +327,20 @@ pub(super) async fn current_rows(
 ) -> Result<HashMap<String, Current>> {
     let mut current = HashMap::new();
     for chunk in keys.chunks(CHUNK) {
+        // The unique key `(org_id, key_hash, seq)` finds the rows; the readable key is compared
+        // as well, so a row of another key sharing a hash would be ignored, never taken.
         let rows = ledger_entry::Entity::find()
             .filter(ledger_entry::Column::OrgId.eq(org_id))
-            .filter(ledger_entry::Column::EntryKey.is_in(chunk.iter().copied()))
+            .filter(ledger_entry::Column::KeyHash.is_in(chunk.iter().map(|key| key_hash(key))))
             .order_by_asc(ledger_entry::Column::Seq)
             .all(db)
             .await?;
+        let asked: std::collections::HashSet<&str> = chunk.iter().copied().collect();
         // Rows arrive in ascending seq, so the last one seen per key is its current state.
         for row in rows {
+            if !asked.contains(row.entry_key.as_str()) {
+                continue;
+            }
             let key = row.entry_key.clone();
             let last_seq = row.seq;
             let live = row.reversal_of.is_none().then_some(row);
@@ -389,7 +395,7 @@ async fn org_time_zone(db: &impl ConnectionTrait, org_id: i64) -> Result<chrono_
 fn new_row(
     stamp: &Stamp,
     line: &NewLine,
-    content_hash: String,
+    content_hash: Vec<u8>,
     seq: i32,
 ) -> Result<ledger_entry::ActiveModel> {
     Ok(ledger_entry::ActiveModel {
@@ -397,6 +403,7 @@ fn new_row(
         shop_id: Set(line.shop_id),
         channel: Set(line.channel.as_str().to_owned()),
         entry_key: Set(line.entry_key.clone()),
+        key_hash: Set(key_hash(&line.entry_key)),
         seq: Set(seq),
         reversal_of: Set(None),
         content_hash: Set(content_hash),

@@ -118,7 +118,10 @@ pub async fn list(
         condition = condition.add(ledger_entry::Column::OrderId.eq(order_id.as_str()));
     }
     if let Some(key) = &filter.entry_key {
-        condition = condition.add(ledger_entry::Column::EntryKey.eq(key.as_str()));
+        // The hash finds the key's rows through the unique key; the text makes the match exact.
+        condition = condition
+            .add(ledger_entry::Column::KeyHash.eq(super::key_hash(key)))
+            .add(ledger_entry::Column::EntryKey.eq(key.as_str()));
     }
     // The bounds on `day` (the row's date in the org's time zone, never more than a day from
     // its UTC date: offsets run from -12 h to +14 h) let `ix_ledger_entry_org_day` find the

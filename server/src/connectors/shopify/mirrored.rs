@@ -173,7 +173,7 @@ pub async fn retire_estimates(
     order_id: &str,
 ) -> Result<usize> {
     // Deduplicated here, not with DISTINCT: for a DISTINCT entry_key SQLite's planner reads
-    // the org's whole `uq_ledger_entry_key_seq` instead of `ix_ledger_entry_org_order`.
+    // the org's whole unique key on entry keys instead of `ix_ledger_entry_org_order`.
     let keys: Vec<String> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::EntryKey)

@@ -26,13 +26,14 @@ impl Pull<'_> {
             _ => ("?", "?"),
         };
         // `ix_ledger_entry_org_payout` finds the org's lines without a payout; a reversal keeps
-        // the entry key of the line it reverses, so `uq_ledger_entry_key_seq` answers the probe.
+        // the entry key of the line it reverses, so `uq_ledger_entry_key_hash_seq` answers the
+        // probe (the reversal names its line by id, so the hash alone is exact here).
         let sql = format!(
             "SELECT MIN(e.occurred_at) FROM ledger_entry e WHERE e.org_id = {org} \
              AND e.payout_id IS NULL AND e.shop_id = {shop} \
              AND e.status = 'SETTLED' AND e.reversal_of IS NULL \
              AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.org_id = e.org_id \
-               AND r.entry_key = e.entry_key AND r.reversal_of = e.id)"
+               AND r.key_hash = e.key_hash AND r.reversal_of = e.id)"
         );
         let row = db
             .query_one(Statement::from_sql_and_values(
