@@ -421,6 +421,18 @@ fn bench_loads_a_small_brand_times_the_queries_serves_load_and_refuses_a_used_da
         .and_then(|n| n.parse().ok())
         .unwrap();
     assert!(amazon_lines > 400, "{amazon}");
+    // Size, replay and the write path's floor: the floor copies exactly the ledger's rows.
+    let number = |line: &str, unit: &str| -> u64 {
+        let cell = line.split('|').nth(2).unwrap();
+        let before = cell.split(unit).next().unwrap();
+        before.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    assert!(row("| database size after ingest").contains("bytes/line"));
+    let replay = row("| replay: the whole ledger");
+    assert!(number(&replay, "lines") > 0, "{replay}");
+    assert!(replay.contains("lines/s"), "{replay}");
+    let floor = row("| floor: the same rows");
+    assert_eq!(number(&floor, "rows"), written + amazon_lines, "{floor}");
     assert!(row("| profitBySku, one year").contains(" ms"));
     assert!(row("| blendedMargin(WEEK), one year: GraphQL over HTTP").contains(" ms"));
     assert!(row("| fairness: another org's `me`").contains(" ms"));

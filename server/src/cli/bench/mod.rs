@@ -10,6 +10,7 @@
 //! - `load`: the generator on a blocking thread, ingest on this task, then unit costs.
 //! - `amazon`: the brand's Amazon seller, from the sandbox's settlement files.
 //! - `queries`: the GraphQL queries, the hand-written SQL, and their timing.
+//! - `floor`: the database's size, a replay of the whole ledger, and the write path's floor.
 //! - `serve` (`pnl bench --serve`): concurrent clients against the brand an earlier run built.
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use crate::startup::{self, Application};
 
 mod amazon;
 mod fairness;
+mod floor;
 mod load;
 mod queries;
 mod serve;
@@ -228,8 +230,15 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
         ..client.clone()
     };
     let fair = fairness::measure(&client, &other, year, month, args.runs).await?;
+    // Before the server stops: stopping closes the database.
+    let size = floor::size(&db).await?;
+    println!("replaying the whole ledger from its raw records");
+    let replayed = floor::replay_all(&db, org.id).await?;
+    println!("copying the ledger rows with one INSERT … SELECT (the write path's floor)");
+    let floor = floor::floor(&db, org.id).await?;
     let _ = stop.send(());
     server.await??;
+    let lines = (load.lines + amazon.as_ref().map_or(0, |amazon| amazon.lines)) as u64;
 
     println!();
     println!("| measure | value |");
@@ -257,6 +266,23 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
             amazon.lines as f64 / amazon.wall.as_secs_f64()
         );
     }
+    println!(
+        "| database size after ingest (SQLite: pages in use), bytes per ledger line | {:.3} GB, **{:.0} bytes/line** |",
+        size as f64 / 1e9,
+        size as f64 / lines.max(1) as f64
+    );
+    println!(
+        "| replay: the whole ledger re-derived from its raw records (nothing changes), lines, wall time, lines/s | {} lines, {:.1} s, **{:.0} lines/s** |",
+        replayed.lines,
+        replayed.wall.as_secs_f64(),
+        replayed.per_second()
+    );
+    println!(
+        "| floor: the same rows copied by one `INSERT … SELECT` into an empty table with `ledger_entry`'s indexes, rows/s | {} rows, {:.1} s, **{:.0} rows/s** |",
+        floor.lines,
+        floor.wall.as_secs_f64(),
+        floor.per_second()
+    );
     for (name, rows, api, sql, others) in &results {
         println!(
             "| {name}: GraphQL over HTTP, p50 / p95 ({rows} rows) | **{} / {} ms** |",
