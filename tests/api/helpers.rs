@@ -366,3 +366,29 @@ impl Browser {
         (status, body)
     }
 }
+
+/// A settled fee of `minor` US cents on order `o-1` whose label (`brand_new_fee_amount`) no
+/// mapping knows, booked to OTHER, dated now.
+pub fn unmapped_line(key: &str, minor: i64) -> pnl::ledger::NewLine {
+    pnl::ledger::NewLine {
+        entry_key: key.to_owned(),
+        shop_id: None,
+        channel: pnl::ledger::Channel::TikTokShop,
+        order_id: Some("o-1".to_owned()),
+        order_line: None,
+        listing_id: None,
+        product_id: None,
+        channel_product_id: None,
+        creator_id: None,
+        bucket: pnl::ledger::FeeBucket::Other,
+        label: "brand_new_fee_amount".to_owned(),
+        mapped: false,
+        amount: pnl::money::Money::from_minor(minor, "USD".parse().unwrap()),
+        quantity: 0,
+        occurred_at: chrono::Utc::now(),
+        status: pnl::ledger::EntryStatus::Settled,
+        payout_id: None,
+        source_kind: "test".to_owned(),
+        source_id: key.to_owned(),
+    }
+}

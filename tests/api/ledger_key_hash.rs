@@ -8,13 +8,13 @@ use chrono::{TimeZone, Utc};
 use entities::ledger_entry;
 use migration::{Migrator, MigratorTrait};
 use pnl::db::Db;
-use pnl::ledger::{self, Channel, EntryStatus, FeeBucket, NewLine, PostOutcome, PostRequest};
+use pnl::ledger::{self, FeeBucket, NewLine, PostOutcome, PostRequest};
 use pnl::money::Money;
 use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::TestDb;
+use crate::helpers::{unmapped_line, TestDb};
 
 const MIGRATION: &str = "m20261207_000001_hash_ledger_keys";
 
@@ -53,29 +53,13 @@ async fn execute(db: &Db, sql: &str, values: Vec<sea_orm::Value>) {
         .unwrap();
 }
 
-/// The line of `pnl::ledger::content`'s pinned hash: its canonical text is known, so the hex the
-/// old code stored for it can be written here without the server's help.
+/// The line of `pnl::ledger::content`'s pinned hash without shop, listing and payout: its
+/// canonical text is known, so the hex the old code stored for it can be written here without
+/// the server's help.
 fn pinned_line(key: &str) -> NewLine {
     NewLine {
-        entry_key: key.to_owned(),
-        shop_id: None,
-        channel: Channel::TikTokShop,
-        order_id: Some("o-1".to_owned()),
-        order_line: None,
-        listing_id: None,
-        product_id: None,
-        channel_product_id: None,
-        creator_id: None,
-        bucket: FeeBucket::Other,
-        label: "brand_new_fee_amount".to_owned(),
-        mapped: false,
-        amount: Money::from_minor(-123, "USD".parse().unwrap()),
-        quantity: 0,
         occurred_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
-        status: EntryStatus::Settled,
-        payout_id: None,
-        source_kind: "tiktok.test".to_owned(),
-        source_id: "s".to_owned(),
+        ..unmapped_line(key, -123)
     }
 }
 

@@ -3,13 +3,12 @@
 //! exact, records the change for `mappingChanges`, and a re-import of the same source afterwards
 //! posts nothing. Another org's lines and changes are untouched and unseen.
 
-use pnl::ledger::{post, Channel, EntryStatus, FeeBucket, NewLine, PostRequest};
-use pnl::money::{Currency, Money};
+use pnl::ledger::{post, NewLine, PostRequest};
 use pnl::statements::{import_statement, resolve_mapping, StatementOptions};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use crate::helpers::{fixture, TestApp};
+use crate::helpers::{fixture, unmapped_line, TestApp};
 
 const WALMART_ID: &str = "walmart-recon:2026-10-01..2026-10-14";
 const LABEL: &str = "Adjustment / Fee/Reimbursement";
@@ -160,30 +159,6 @@ async fn a_mapping_change_re_books_every_line_of_the_label_once() {
             .contains("first must be between 1 and 500, got 0"),
         "{bad}"
     );
-}
-
-fn unmapped_line(key: &str, minor: i64) -> NewLine {
-    NewLine {
-        entry_key: key.to_owned(),
-        shop_id: None,
-        channel: Channel::TikTokShop,
-        order_id: Some("o-1".to_owned()),
-        order_line: None,
-        listing_id: None,
-        product_id: None,
-        channel_product_id: None,
-        creator_id: None,
-        bucket: FeeBucket::Other,
-        label: "brand_new_fee_amount".to_owned(),
-        mapped: false,
-        amount: Money::from_minor(minor, Currency::parse("USD").unwrap()),
-        quantity: 0,
-        occurred_at: chrono::Utc::now(),
-        status: EntryStatus::Settled,
-        payout_id: None,
-        source_kind: "test".to_owned(),
-        source_id: key.to_owned(),
-    }
 }
 
 async fn post_lines(app: &TestApp, org: i64, lines: Vec<NewLine>) {
