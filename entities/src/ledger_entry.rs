@@ -38,7 +38,8 @@ pub struct Model {
     pub occurred_at: DateTimeUtc,
     pub status: String,
     pub payout_id: Option<i64>,
-    pub source_kind: String,
+    /// What kind of source produced it: an id of `source_kind`, the org's dictionary of kinds.
+    pub source_kind_id: i64,
     pub source_id: String,
     pub raw_record_id: Option<i64>,
     pub created_at: DateTimeUtc,

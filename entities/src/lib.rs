@@ -30,5 +30,6 @@ pub mod product_cost;
 pub mod raw_record;
 pub mod replay_run;
 pub mod shop;
+pub mod source_kind;
 pub mod statement_mapping;
 pub mod sync_state;

@@ -181,8 +181,10 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
         "the old row, its reversal, the new row, the other line"
     );
 
-    // Down gives back the text hashes and the old unique key; every row is kept.
-    Migrator::down(db.conn(), Some(1)).await.unwrap();
+    // Down (through this migration and every later one) gives back the text hashes and the
+    // old unique key; every row is kept.
+    let later = u32::try_from(Migrator::migrations().len()).unwrap() - before();
+    Migrator::down(db.conn(), Some(later)).await.unwrap();
     let conn = db.conn();
     let hexes: Vec<String> = conn
         .query_all(Statement::from_string(
@@ -208,7 +210,16 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
 
     // And up again: the same rows, byte for byte, and the ledger still posts idempotently.
     Migrator::up(db.conn(), None).await.unwrap();
-    assert_eq!(rows(&db).await, written);
+    // (The source kinds' dictionary is rebuilt by the later migration: ids may differ.)
+    let kindless = |rows: Vec<ledger_entry::Model>| -> Vec<ledger_entry::Model> {
+        rows.into_iter()
+            .map(|row| ledger_entry::Model {
+                source_kind_id: 0,
+                ..row
+            })
+            .collect()
+    };
+    assert_eq!(kindless(rows(&db).await), kindless(written));
     let replay = ledger::post(
         &db,
         org,

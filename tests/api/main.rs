@@ -46,6 +46,7 @@ mod shopify_import;
 mod shopify_sync;
 mod shopify_tenancy;
 mod shopify_webhooks;
+mod source_kind;
 mod statements;
 mod store_trouble;
 mod subscription;

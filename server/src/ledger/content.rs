@@ -213,7 +213,7 @@ mod tests {
             occurred_at: line.occurred_at,
             status: line.status.as_str().to_owned(),
             payout_id: line.payout_id,
-            source_kind: line.source_kind.clone(),
+            source_kind_id: 1,
             source_id: line.source_id.clone(),
             raw_record_id: None,
             created_at: line.occurred_at,

@@ -13,6 +13,7 @@ pub mod query;
 pub mod raw;
 mod rebook;
 pub mod rollup;
+mod source;
 
 pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};

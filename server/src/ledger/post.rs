@@ -130,6 +130,12 @@ pub async fn post_in(
         raw_record_id: outcome.raw_record_id,
         now,
         zone: org_time_zone(txn, org_id).await?,
+        source_kinds: super::source::ids(
+            txn,
+            org_id,
+            lines.iter().map(|line| line.source_kind.as_str()),
+        )
+        .await?,
     };
 
     let keys: Vec<&str> = lines
@@ -379,6 +385,8 @@ struct Stamp {
     now: DateTime<Utc>,
     /// The org's time zone, for the row's `day`.
     zone: chrono_tz::Tz,
+    /// The ids of the lines' source kinds.
+    source_kinds: HashMap<String, i64>,
 }
 
 /// The org's time zone (UTC when it names none this build knows).
@@ -422,7 +430,12 @@ fn new_row(
         occurred_at: Set(line.occurred_at),
         status: Set(line.status.as_str().to_owned()),
         payout_id: Set(line.payout_id),
-        source_kind: Set(line.source_kind.clone()),
+        source_kind_id: Set(*stamp.source_kinds.get(&line.source_kind).ok_or_else(|| {
+            anyhow::anyhow!(
+                "source kind {:?} was not added to the dictionary",
+                line.source_kind
+            )
+        })?),
         source_id: Set(line.source_id.clone()),
         raw_record_id: Set(stamp.raw_record_id),
         created_at: Set(stamp.now),

@@ -1,5 +1,7 @@
 //! Reading ledger rows back: keyset-paginated listing for drill-down, always scoped to one org.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Days, Utc};
 use entities::ledger_entry;
 use sea_orm::{
@@ -68,10 +70,9 @@ pub struct Entry {
     pub created_at: DateTime<Utc>,
 }
 
-impl TryFrom<ledger_entry::Model> for Entry {
-    type Error = crate::error::Error;
-
-    fn try_from(row: ledger_entry::Model) -> Result<Self> {
+impl Entry {
+    /// `row` as the domain sees it; `source_kinds` names its kind.
+    fn read(row: ledger_entry::Model, source_kinds: &HashMap<i64, String>) -> Result<Self> {
         Ok(Self {
             id: row.id,
             entry_key: row.entry_key,
@@ -87,7 +88,16 @@ impl TryFrom<ledger_entry::Model> for Entry {
             quantity: row.quantity,
             occurred_at: row.occurred_at,
             status: row.status.parse()?,
-            source_kind: row.source_kind,
+            source_kind: source_kinds
+                .get(&row.source_kind_id)
+                .cloned()
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "ledger row {}: source kind {} is not in the org's dictionary",
+                        row.id,
+                        row.source_kind_id
+                    )
+                })?,
             source_id: row.source_id,
             raw_record_id: row.raw_record_id,
             created_at: row.created_at,
@@ -163,9 +173,17 @@ pub async fn page(
         .await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    // Every row of a page is of one org (the condition scopes it).
+    let source_kinds = match rows.first() {
+        Some(first) => {
+            super::source::names(db, first.org_id, rows.iter().map(|row| row.source_kind_id))
+                .await?
+        }
+        None => HashMap::new(),
+    };
     let entries = rows
         .into_iter()
-        .map(Entry::try_from)
-        .collect::<Result<_>>()?;
+        .map(|row| Entry::read(row, &source_kinds))
+        .collect::<Result<Vec<_>>>()?;
     Ok((entries, has_more))
 }
