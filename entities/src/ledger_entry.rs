@@ -13,8 +13,9 @@ pub struct Model {
     pub shop_id: Option<i64>,
     pub channel: String,
     pub entry_key: String,
-    /// The first 16 bytes of the SHA-256 of `entry_key`: what the unique key
-    /// `(org_id, key_hash, seq)` indexes, so the long readable key is stored once, in the row.
+    /// 8 bytes of the SHA-256 of `entry_key`'s scope (its first three `:`-separated parts), then
+    /// 8 of the key's own (`pnl::ledger::key_hash`): what the unique key `(org_id, key_hash,
+    /// seq)` indexes, so the long readable key is stored once, in the row.
     pub key_hash: Vec<u8>,
     /// Position of this row among the rows of `entry_key`; the highest is the current state.
     pub seq: i32,

@@ -10,8 +10,8 @@
 //!   Shopify payout pull's "is this line reversed" probe (a reversal keeps its line's key). The
 //!   readable `entry_key` stays in the row, for the API and the drill-down, and every lookup
 //!   also compares it, so two keys sharing a hash could never be confused.
-//! - `ledger_entry.content_hash`: 64 hex characters → the first 16 bytes of the same SHA-256
-//!   (what tells a replay from a correction; 2^-128 odds of two contents meeting). The bytes
+//! - `ledger_entry.content_hash`: 64 hex characters → the first 16 bytes of the SHA-256 they
+//!   spell (what tells a replay from a correction; 2^-128 odds of two contents meeting). The bytes
 //!   are the hex's first half, so a line stored before reads as unchanged when it comes again.
 //!
 //! Every existing row is converted in batches, in one transaction; a `content_hash` that is not
@@ -35,7 +35,8 @@ use crate::util::{add_column, drop_column, id, index, set_not_null};
 
 const TABLE: &str = "ledger_entry";
 
-/// Rows read, converted and written at a time (three bind parameters each in the update).
+/// Rows read, converted and written at a time (at most three bind parameters each in the
+/// update).
 const BATCH: u64 = 2000;
 
 /// Bytes kept of each SHA-256.

@@ -13,7 +13,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, TransactionTrait};
 
-use crate::util::{add_column, drop_column, index, pk, set_not_null, with_org};
+use crate::util::{add_column, drop_column, id, index, pk, set_not_null, with_org};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -28,7 +28,7 @@ impl MigrationTrait for Migration {
         let backend = txn.get_database_backend();
         let mut dictionary = pk("source_kind");
         with_org(&mut dictionary, "source_kind");
-        dictionary.col(ColumnDef::new(Alias::new("name")).text().not_null());
+        dictionary.col(ColumnDef::new(id("name")).text().not_null());
         txn.execute(backend.build(&dictionary)).await?;
         txn.execute(backend.build(&index(
             "uq_source_kind_org_name",
@@ -88,7 +88,7 @@ impl MigrationTrait for Migration {
             .await?;
         }
         drop_column(&txn, TABLE, "source_kind_id").await?;
-        let drop = Table::drop().table(Alias::new("source_kind")).to_owned();
+        let drop = Table::drop().table(id("source_kind")).to_owned();
         txn.execute(txn.get_database_backend().build(&drop)).await?;
         txn.commit().await
     }
