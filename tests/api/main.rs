@@ -26,6 +26,7 @@ mod graphiql;
 mod helpers;
 mod import;
 mod ledger;
+mod ledger_bulk;
 mod ledger_key_hash;
 mod listings;
 mod migrations;

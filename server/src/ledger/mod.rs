@@ -6,6 +6,7 @@
 //! derived from them, and amounts are exact minor units.
 
 mod bucket;
+mod bulk;
 mod content;
 pub mod mapping;
 mod post;

@@ -20,8 +20,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::money::Money;
 
-/// Keys looked up per query, and rows per insert statement (28 columns each stays well under
-/// SQLite's and PostgreSQL's bind-parameter limits).
+/// Keys looked up per query.
 const CHUNK: usize = 500;
 
 /// One money component of one source line, as a normaliser produces it.
@@ -185,11 +184,7 @@ pub async fn post_in(
             }
         }
     }
-    for chunk in rows.chunks(CHUNK) {
-        ledger_entry::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
+    super::bulk::insert_models(txn, &rows).await?;
     // The daily sums move with the rows, in the same transaction.
     super::rollup::apply(txn, &rows).await?;
     Ok(outcome)
@@ -275,11 +270,7 @@ pub async fn attribute(
         moved.created_at = Set(now);
         rows.push(moved);
     }
-    for chunk in rows.chunks(CHUNK) {
-        ledger_entry::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
+    super::bulk::insert_models(txn, &rows).await?;
     super::rollup::apply(txn, &rows).await?;
     Ok(rows.len() / 2)
 }

@@ -115,11 +115,7 @@ pub(crate) async fn rebook(
             let sum = done.moved.entry(row.currency.clone()).or_default();
             *sum = sum.saturating_add(row.amount_minor);
         }
-        for chunk in rows.chunks(CHUNK as usize) {
-            ledger_entry::Entity::insert_many(chunk.to_vec())
-                .exec(txn)
-                .await?;
-        }
+        super::bulk::insert_models(txn, &rows).await?;
         super::rollup::apply(txn, &rows).await?;
     }
     Ok(done)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use entities::ledger_entry;
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, OnConflict};
 use sea_orm::ConnectionTrait;
 
 pub use migration::Period;
@@ -147,7 +147,6 @@ async fn upsert(
     deltas: HashMap<Key, (i64, i64, i64)>,
 ) -> Result<()> {
     const SUMS: [&str; 3] = ["amount_minor", "quantity", "sale_lines"];
-    let rows: Vec<(Key, (i64, i64, i64))> = deltas.into_iter().collect();
     let key_columns: Vec<Alias> = std::iter::once(period)
         .chain(SUMS_KEY)
         .map(Alias::new)
@@ -159,13 +158,9 @@ async fn upsert(
             Expr::cust(format!("{table}.{sum} + excluded.{sum}")),
         );
     }
-    // 13 values a row keeps each statement far below the bind-parameter limits.
-    for chunk in rows.chunks(1000) {
-        let mut insert = Query::insert();
-        insert
-            .into_table(Alias::new(table))
-            .columns(key_columns.iter().cloned().chain(SUMS.map(Alias::new)));
-        for (key, (amount, quantity, sales)) in chunk {
+    let rows: Vec<Vec<sea_orm::Value>> = deltas
+        .into_iter()
+        .map(|(key, (amount, quantity, sales))| {
             let (
                 org_id,
                 day,
@@ -177,8 +172,8 @@ async fn upsert(
                 bucket,
                 status,
                 currency,
-            ) = key.clone();
-            insert.values_panic([
+            ) = key;
+            vec![
                 day.into(),
                 org_id.into(),
                 channel.into(),
@@ -189,15 +184,17 @@ async fn upsert(
                 bucket.into(),
                 status.into(),
                 currency.into(),
-                (*amount).into(),
-                (*quantity).into(),
-                (*sales).into(),
-            ]);
-        }
-        insert.on_conflict(conflict.clone());
-        db.execute(db.get_database_backend().build(&insert)).await?;
-    }
-    Ok(())
+                amount.into(),
+                quantity.into(),
+                sales.into(),
+            ]
+        })
+        .collect();
+    let columns: Vec<&str> = std::iter::once(period)
+        .chain(SUMS_KEY)
+        .chain(SUMS)
+        .collect();
+    super::bulk::insert(db, table, &columns, &rows, Some(&conflict)).await
 }
 
 /// Recomputes `ledger_day`, `ledger_week` and `ledger_month` of `org_id` from its ledger rows (after
