@@ -144,18 +144,47 @@ pub async fn post_in(
         .collect();
     let current = current_rows(txn, org_id, &keys).await?;
 
+    // The full rows of what is reversed (corrections and retirements), fetched by id.
+    let hashes: Vec<Vec<u8>> = lines.iter().map(content_hash).collect::<Result<_>>()?;
+    let mut reversed: Vec<i64> = lines
+        .iter()
+        .zip(&hashes)
+        .filter_map(|(line, hash)| match current.get(line.entry_key.as_str()) {
+            Some(Current {
+                live: Some(head), ..
+            }) if &head.content_hash != hash => Some(head.id),
+            _ => None,
+        })
+        .collect();
+    for key in &request.retire {
+        if let Some(Current {
+            live: Some(head), ..
+        }) = current.get(key.as_str())
+        {
+            reversed.push(head.id);
+        }
+    }
+    let full = rows_by_id(txn, &reversed).await?;
+    let row_of = |head: &Head| {
+        full.get(&head.id).ok_or_else(|| {
+            Error::from(anyhow::anyhow!(
+                "ledger row {} vanished during its posting",
+                head.id
+            ))
+        })
+    };
+
     let mut rows = Vec::new();
-    for line in &lines {
-        let hash = content_hash(line)?;
+    for (line, hash) in lines.iter().zip(hashes) {
         match current.get(line.entry_key.as_str()) {
             Some(Current {
-                live: Some(row), ..
-            }) if row.content_hash == hash => outcome.unchanged += 1,
+                live: Some(head), ..
+            }) if head.content_hash == hash => outcome.unchanged += 1,
             Some(Current {
-                live: Some(row),
+                live: Some(head),
                 last_seq,
             }) => {
-                rows.push(reversal(row, last_seq + 1, now));
+                rows.push(reversal(row_of(head)?, last_seq + 1, now));
                 rows.push(new_row(&stamp, line, hash, last_seq + 2)?);
                 outcome.corrected += 1;
             }
@@ -174,12 +203,12 @@ pub async fn post_in(
     }
     for key in &request.retire {
         if let Some(Current {
-            live: Some(row),
+            live: Some(head),
             last_seq,
         }) = current.get(key.as_str())
         {
             if !lines.iter().any(|line| &line.entry_key == key) {
-                rows.push(reversal(row, last_seq + 1, now));
+                rows.push(reversal(row_of(head)?, last_seq + 1, now));
                 outcome.retired += 1;
             }
         }
@@ -247,12 +276,18 @@ pub async fn attribute(
     let current = current_rows(txn, org_id, &keys).await?;
     let now = Utc::now();
     let mut rows = Vec::new();
+    let waiting: HashMap<i64, &ledger_entry::Model> =
+        waiting.iter().map(|row| (row.id, row)).collect();
     for key in current.keys() {
         let Some(Current {
-            live: Some(row),
+            live: Some(head),
             last_seq,
         }) = current.get(key)
         else {
+            continue;
+        };
+        // A live row that waits for its product is one of `waiting`.
+        let Some(row) = waiting.get(&head.id) else {
             continue;
         };
         let product = row
@@ -263,7 +298,7 @@ pub async fn attribute(
             continue;
         };
         rows.push(reversal(row, last_seq + 1, now));
-        let mut moved: ledger_entry::ActiveModel = row.clone().into();
+        let mut moved: ledger_entry::ActiveModel = (*row).clone().into();
         moved.id = sea_orm::ActiveValue::NotSet;
         moved.seq = Set(last_seq + 2);
         moved.product_id = Set(Some(product));
@@ -305,16 +340,24 @@ pub async fn current_holders(
         .await?
         .into_iter()
         .filter_map(|(key, current)| {
-            let row = current.live?;
-            Some((key, (row.id, row.raw_record_id)))
+            let head = current.live?;
+            Some((key, (head.id, head.raw_record_id)))
         })
         .collect())
 }
 
 /// The state of one key: its live row (none when the last row is a reversal) and highest seq.
 pub(super) struct Current {
-    pub(super) live: Option<ledger_entry::Model>,
+    pub(super) live: Option<Head>,
     pub(super) last_seq: i32,
+}
+
+/// What posting needs to know of a key's live row; [`rows_by_id`] reads the whole row when it
+/// is reversed.
+pub(super) struct Head {
+    pub(super) id: i64,
+    pub(super) content_hash: Vec<u8>,
+    pub(super) raw_record_id: Option<i64>,
 }
 
 pub(super) async fn current_rows(
@@ -322,29 +365,67 @@ pub(super) async fn current_rows(
     org_id: i64,
     keys: &[&str],
 ) -> Result<HashMap<String, Current>> {
+    type Found = (String, i32, Option<i64>, i64, Vec<u8>, Option<i64>);
     let mut current = HashMap::new();
     for chunk in keys.chunks(CHUNK) {
         // The unique key `(org_id, key_hash, seq)` finds the rows; the readable key is compared
-        // as well, so a row of another key sharing a hash would be ignored, never taken.
-        let rows = ledger_entry::Entity::find()
+        // as well, so a row of another key sharing a hash would be ignored, never taken. Only
+        // the columns posting compares are read: most keys of a posting are replays.
+        let rows: Vec<Found> = ledger_entry::Entity::find()
+            .select_only()
+            .columns([
+                ledger_entry::Column::EntryKey,
+                ledger_entry::Column::Seq,
+                ledger_entry::Column::ReversalOf,
+                ledger_entry::Column::Id,
+                ledger_entry::Column::ContentHash,
+                ledger_entry::Column::RawRecordId,
+            ])
             .filter(ledger_entry::Column::OrgId.eq(org_id))
             .filter(ledger_entry::Column::KeyHash.is_in(chunk.iter().map(|key| key_hash(key))))
             .order_by_asc(ledger_entry::Column::Seq)
+            .into_tuple()
             .all(db)
             .await?;
         let asked: std::collections::HashSet<&str> = chunk.iter().copied().collect();
         // Rows arrive in ascending seq, so the last one seen per key is its current state.
-        for row in rows {
-            if !asked.contains(row.entry_key.as_str()) {
+        for (key, seq, reversal_of, id, content_hash, raw_record_id) in rows {
+            if !asked.contains(key.as_str()) {
                 continue;
             }
-            let key = row.entry_key.clone();
-            let last_seq = row.seq;
-            let live = row.reversal_of.is_none().then_some(row);
-            current.insert(key, Current { live, last_seq });
+            let live = reversal_of.is_none().then_some(Head {
+                id,
+                content_hash,
+                raw_record_id,
+            });
+            current.insert(
+                key,
+                Current {
+                    live,
+                    last_seq: seq,
+                },
+            );
         }
     }
     Ok(current)
+}
+
+/// The ledger rows with the given ids (ids read from the org's own rows).
+async fn rows_by_id(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, ledger_entry::Model>> {
+    let mut rows = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        for row in ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            rows.insert(row.id, row);
+        }
+    }
+    Ok(rows)
 }
 
 /// Drops exact repeats within one request; a key repeated with other content is an error.

@@ -89,15 +89,16 @@ pub(crate) async fn rebook(
         for candidate in &candidates {
             // Only the key's current row moves; an older row of a corrected key stays history.
             let Some(Current {
-                live: Some(row),
+                live: Some(live),
                 last_seq,
             }) = current.get(candidate.entry_key.as_str())
             else {
                 continue;
             };
-            if row.id != candidate.id {
+            if live.id != candidate.id {
                 continue;
             }
+            let row = candidate;
             rows.push(reversal(row, last_seq + 1, now));
             let mut moved: ledger_entry::ActiveModel = row.clone().into();
             moved.id = sea_orm::ActiveValue::NotSet;
