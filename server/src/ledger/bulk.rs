@@ -3,8 +3,9 @@
 //! SQLite takes a multi-row `INSERT … VALUES` with bound parameters. PostgreSQL takes the rows as
 //! one JSON parameter, expanded by `json_populate_recordset(NULL::table, $1)` into rows of the
 //! table's own type: a statement of thousands of rows binds one value and is parsed and planned
-//! once, where `VALUES` binds 28 parameters a ledger row (measured in the README, "The write
-//! path on PostgreSQL").
+//! once, where `VALUES` binds 28 parameters a ledger row. The README's "The write path on
+//! PostgreSQL" measures it: less CPU in pnl, the same ingest rate — there the rows'
+//! foreign-key checks are the cost, not the statement.
 
 use std::io::Write as _;
 
