@@ -164,7 +164,7 @@ pub async fn post_in(
             reversed.push(head.id);
         }
     }
-    let full = rows_by_id(txn, &reversed).await?;
+    let full = rows_by_id(txn, org_id, &reversed).await?;
     let row_of = |head: &Head| {
         full.get(&head.id).ok_or_else(|| {
             Error::from(anyhow::anyhow!(
@@ -410,14 +410,16 @@ pub(super) async fn current_rows(
     Ok(current)
 }
 
-/// The ledger rows with the given ids (ids read from the org's own rows).
+/// `org_id`'s ledger rows with the given ids.
 async fn rows_by_id(
     db: &impl ConnectionTrait,
+    org_id: i64,
     ids: &[i64],
 ) -> Result<HashMap<i64, ledger_entry::Model>> {
     let mut rows = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         for row in ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::OrgId.eq(org_id))
             .filter(ledger_entry::Column::Id.is_in(chunk.iter().copied()))
             .all(db)
             .await?
