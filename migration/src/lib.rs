@@ -37,6 +37,7 @@ mod m20261205_000002_org_leading_keys;
 mod m20261206_000001_create_report_version;
 mod m20261207_000001_hash_ledger_keys;
 mod m20261207_000002_create_source_kind;
+mod m20261208_000001_version_completeness_sources;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -157,6 +158,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_create_report_version::Migration),
             Box::new(m20261207_000001_hash_ledger_keys::Migration),
             Box::new(m20261207_000002_create_source_kind::Migration),
+            Box::new(m20261208_000001_version_completeness_sources::Migration),
         ]
     }
 }

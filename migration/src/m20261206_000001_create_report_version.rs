@@ -16,7 +16,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::util::{col, drop_all, fk, id};
+use crate::util::{col, drop_all, fk, id, run_all};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -149,14 +149,6 @@ fn postgres_down() -> Vec<String> {
     sql
 }
 
-async fn run(manager: &SchemaManager<'_>, statements: Vec<String>) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for statement in statements {
-        db.execute_unprepared(&statement).await?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -180,7 +172,7 @@ impl MigrationTrait for Migration {
             DatabaseBackend::Postgres => postgres_up(),
             _ => sqlite_up(),
         };
-        run(manager, statements).await
+        run_all(manager, statements).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -188,7 +180,7 @@ impl MigrationTrait for Migration {
             DatabaseBackend::Postgres => postgres_down(),
             _ => sqlite_down(),
         };
-        run(manager, statements).await?;
+        run_all(manager, statements).await?;
         drop_all(manager, &["report_version"]).await
     }
 }

@@ -2,7 +2,7 @@
 //! shape and every foreign key and index carries a name.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, TransactionTrait};
 
 /// An identifier from a plain name.
 pub(crate) fn id(name: &str) -> Alias {
@@ -143,4 +143,18 @@ pub(crate) async fn set_not_null(
         .await?;
     }
     Ok(())
+}
+
+/// Runs `statements` in order in one transaction (a savepoint inside the migrator's), so on
+/// one connection: a trigger dropped and created again under its name on two connections of a
+/// SQLite pool failed with "already exists" (the second connection's schema was stale).
+pub(crate) async fn run_all(
+    manager: &SchemaManager<'_>,
+    statements: Vec<String>,
+) -> Result<(), DbErr> {
+    let txn = manager.get_connection().begin().await?;
+    for statement in statements {
+        txn.execute_unprepared(&statement).await?;
+    }
+    txn.commit().await
 }

@@ -2,7 +2,8 @@
 //! repeated report is served from memory, and every change to what a report reads (a posting,
 //! a unit cost, an FX rate, the org's settings, a listing link, and names changed by plain SQL
 //! behind the server's back) is in the next answer, which is exactly what an uncached report
-//! gives; so is each shop's latest day, which every answer's completeness reads.
+//! gives; so are each shop's latest day and the shops and ad accounts (status included), which
+//! every answer's completeness reads.
 
 use chrono::NaiveDate;
 use pnl::ledger::{post, FeeBucket, PostRequest};
@@ -69,7 +70,17 @@ async fn cached_is_exact(app: &TestApp, org: i64) -> String {
     let days = app.state.reports.last_days(db, org).await.unwrap();
     let fresh_days = ReportCache::new(0).last_days(db, org).await.unwrap();
     assert_eq!(days, fresh_days);
-    format!("{cached} {days:?}")
+    let version = app.state.reports.version(db, org).await.unwrap();
+    assert!(version.is_some(), "the org has a version");
+    let sources = app
+        .state
+        .reports
+        .sources_at(db, org, version)
+        .await
+        .unwrap();
+    let fresh_sources = ReportCache::new(0).sources_at(db, org, None).await.unwrap();
+    assert_eq!(sources, fresh_sources);
+    format!("{cached} {days:?} {sources:?}")
 }
 
 async fn sql(app: &TestApp, statement: &str) {
@@ -88,7 +99,7 @@ async fn every_input_of_a_report_moves_its_version() {
     assert_eq!(cached_is_exact(&app, org).await, last);
     assert_eq!(app.state.reports.stats().hits, hits + 1);
 
-    // A column no report reads (a shop's status message) keeps the answer cached.
+    // A column no answer reads (a shop's status message) keeps the answer cached.
     sql(
         &app,
         &format!(
@@ -112,6 +123,9 @@ async fn every_input_of_a_report_moves_its_version() {
         "shop name",
         "creator handle",
         "product sku",
+        "shop status",
+        "ad account",
+        "ad account status",
     ] {
         match change {
             "posting" => {
@@ -184,6 +198,31 @@ async fn every_input_of_a_report_moves_its_version() {
                     &format!("UPDATE product SET sku = 'SKU-TEE-2' WHERE id = {tee_product}"),
                 )
                 .await;
+            }
+            "shop status" => {
+                sql(
+                    &app,
+                    &format!(
+                        "UPDATE shop SET status = 'NEEDS_REAUTH' WHERE id = {}",
+                        b.us
+                    ),
+                )
+                .await;
+            }
+            "ad account" => {
+                sql(
+                    &app,
+                    &format!(
+                        "INSERT INTO ad_account (org_id, channel, advertiser_id, name, time_zone, \
+                         shop_id, status, created_at) VALUES ({org}, 'TIKTOK_SHOP', 'adv-1', \
+                         'Ads', 'UTC', {}, 'ACTIVE', '2026-01-01T00:00:00Z')",
+                        b.us
+                    ),
+                )
+                .await;
+            }
+            "ad account status" => {
+                sql(&app, "UPDATE ad_account SET status = 'DEAUTHORIZED'").await;
             }
             _ => unreachable!(),
         }

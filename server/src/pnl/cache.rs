@@ -12,6 +12,11 @@
 //! Reading the version costs one primary-key lookup per report. The version is read before the
 //! report, so an answer stored under a version reflects that version's data or newer data,
 //! never older. An org without a version row is never cached.
+//!
+//! What every answer's completeness reads of the org's sources is kept the same way: its shops
+//! and ad accounts (whose triggers move the version, migration `m20261208_000001`) and each
+//! imported shop's latest day; only the sync jobs, which move on their own clock, are read
+//! each time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,6 +26,7 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use sea_orm::{ConnectionTrait, Statement};
 
+use super::completeness::Sources;
 use super::{report, PnlReport, PnlRequest};
 use crate::error::Result;
 
@@ -58,6 +64,8 @@ pub struct ReportCache {
     entries: Option<Cache<Key, Arc<PnlReport>, Rows>>,
     /// Each shop's latest day with sums, by org and version (see [`Self::last_days`]).
     last_days: Option<Cache<(i64, i64), LastDays>>,
+    /// The org's shops and ad accounts as completeness reads them, by org and version.
+    sources: Option<Cache<(i64, i64), Arc<Sources>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -83,6 +91,7 @@ impl ReportCache {
         });
         Self {
             last_days: (max_rows > 0).then(|| Cache::new(1_000)),
+            sources: (max_rows > 0).then(|| Cache::new(1_000)),
             entries,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -118,6 +127,18 @@ impl ReportCache {
         Ok(PnlReport::clone(&answer))
     }
 
+    /// `org_id`'s report version, when answers are kept (none: the cache is off, or the org has
+    /// no version row); read once, it keys each of the `*_at` reads of one answer.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn version(&self, db: &impl ConnectionTrait, org_id: i64) -> Result<Option<i64>> {
+        if self.entries.is_none() {
+            return Ok(None);
+        }
+        version(db, org_id).await
+    }
+
     /// Each shop's latest day with sums in `org_id`'s ledger, which the completeness of every
     /// answer reads: a scan of the org's `ledger_day`, kept like a report until the org's
     /// version moves.
@@ -125,13 +146,39 @@ impl ReportCache {
     /// # Errors
     /// Database failures.
     pub async fn last_days(&self, db: &impl ConnectionTrait, org_id: i64) -> Result<LastDays> {
-        let key_of = |version| (org_id, version);
+        let version = self.version(db, org_id).await?;
+        self.last_days_at(db, org_id, version).await
+    }
+
+    /// [`Self::last_days`] under a `version` read by [`Self::version`] before.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn last_days_at(
+        &self,
+        db: &impl ConnectionTrait,
+        org_id: i64,
+        version: Option<i64>,
+    ) -> Result<LastDays> {
+        let key = version.map(|version| (org_id, version));
         let compute = || async { Ok(Arc::new(super::completeness::last_days(db, org_id).await?)) };
-        Ok(
-            through(self.last_days.as_ref(), db, org_id, key_of, compute)
-                .await?
-                .0,
-        )
+        Ok(kept(self.last_days.as_ref(), key, compute).await?.0)
+    }
+
+    /// `org_id`'s shops and ad accounts as completeness reads them, under a `version` read by
+    /// [`Self::version`] before.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn sources_at(
+        &self,
+        db: &impl ConnectionTrait,
+        org_id: i64,
+        version: Option<i64>,
+    ) -> Result<Arc<Sources>> {
+        let key = version.map(|version| (org_id, version));
+        let compute = || async { Ok(Arc::new(super::completeness::sources(db, org_id).await?)) };
+        Ok(kept(self.sources.as_ref(), key, compute).await?.0)
     }
 
     /// Hits and misses since the cache was made.
@@ -155,8 +202,6 @@ enum Found {
 }
 
 /// The value of `key_of(org_id's version)` in `cache`, or `compute`'s (kept under that key).
-/// One computation per key at a time: concurrent askers of the same key wait for it. Failures
-/// are not kept.
 async fn through<K, V, W, Fut>(
     cache: Option<&Cache<K, V, W>>,
     db: &impl ConnectionTrait,
@@ -170,13 +215,31 @@ where
     W: Weighter<K, V> + Clone,
     Fut: std::future::Future<Output = Result<V>>,
 {
-    let Some(cache) = cache else {
+    let key = match cache {
+        Some(_) => version(db, org_id).await?.map(key_of),
+        None => None,
+    };
+    kept(cache, key, compute).await
+}
+
+/// The value of `key` in `cache`, or `compute`'s (kept under `key`); computed and not kept
+/// without a cache or a key. One computation per key at a time: concurrent askers of the same
+/// key wait for it. Failures are not kept.
+async fn kept<K, V, W, Fut>(
+    cache: Option<&Cache<K, V, W>>,
+    key: Option<K>,
+    compute: impl FnOnce() -> Fut,
+) -> Result<(V, Found)>
+where
+    K: Clone + Eq + std::hash::Hash,
+    V: Clone,
+    W: Weighter<K, V> + Clone,
+    Fut: std::future::Future<Output = Result<V>>,
+{
+    let (Some(cache), Some(key)) = (cache, key) else {
         return Ok((compute().await?, Found::Uncached));
     };
-    let Some(version) = version(db, org_id).await? else {
-        return Ok((compute().await?, Found::Uncached));
-    };
-    match cache.get_value_or_guard_async(&key_of(version)).await {
+    match cache.get_value_or_guard_async(&key).await {
         Ok(found) => Ok((found, Found::Memory)),
         Err(guard) => {
             let value = compute().await?;

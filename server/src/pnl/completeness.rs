@@ -7,7 +7,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::{ad_account, ledger_day, shop, sync_state};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 
 use crate::connectors::registry::Registry;
 use crate::connectors::seam::StreamTarget;
@@ -116,26 +119,28 @@ pub async fn completeness(
 ) -> Result<Completeness> {
     let today = Utc::now().with_timezone(&zone).date_naive();
     let end = to.min(today);
-    // Three independent reads, run concurrently.
-    let (shops, jobs, accounts) = tokio::try_join!(
-        shop::Entity::find()
-            .filter(shop::Column::OrgId.eq(org_id))
-            .order_by_asc(shop::Column::Id)
-            .all(db),
-        sync_state::Entity::find()
-            .filter(sync_state::Column::OrgId.eq(org_id))
-            .order_by_asc(sync_state::Column::Id)
-            .all(db),
-        ad_account::Entity::find()
-            .filter(ad_account::Column::OrgId.eq(org_id))
-            .all(db),
+    // The shops and ad accounts from memory under the org's report version (their triggers
+    // move it); the sync jobs, which move on their own, read each time alongside.
+    let ((version, known), jobs) = tokio::try_join!(
+        async {
+            let version = reports.version(db, org_id).await?;
+            Ok::<_, crate::error::Error>((version, reports.sources_at(db, org_id, version).await?))
+        },
+        async {
+            Ok(sync_state::Entity::find()
+                .filter(sync_state::Column::OrgId.eq(org_id))
+                .order_by_asc(sync_state::Column::Id)
+                .all(db)
+                .await?)
+        },
     )?;
+    let (shops, accounts) = (&known.shops, &known.accounts);
     // Only shops without a sync job (statement imports) are dated by their ledger.
     let imported = shops
         .iter()
         .any(|shop| jobs.iter().all(|job| job.shop_id != shop.id));
     let last_days = if imported {
-        reports.last_days(db, org_id).await?
+        reports.last_days_at(db, org_id, version).await?
     } else {
         std::sync::Arc::default()
     };
@@ -239,6 +244,61 @@ fn gap(
             None => format!("{other} (synced {reach})"),
         }),
     }
+}
+
+/// What completeness reads of an org's shops and ad accounts (the report cache keeps it by
+/// report version: see [`super::ReportCache::sources_at`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sources {
+    shops: Vec<SourceShop>,
+    accounts: Vec<SourceAccount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+struct SourceShop {
+    id: i64,
+    channel: String,
+    name: String,
+    status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+struct SourceAccount {
+    shop_id: Option<i64>,
+    advertiser_id: String,
+    name: String,
+    status: String,
+}
+
+/// `org_id`'s shops (by id) and ad accounts, as completeness reads them.
+pub(super) async fn sources(db: &impl ConnectionTrait, org_id: i64) -> Result<Sources> {
+    let (shops, accounts) = tokio::try_join!(
+        shop::Entity::find()
+            .select_only()
+            .columns([
+                shop::Column::Id,
+                shop::Column::Channel,
+                shop::Column::Name,
+                shop::Column::Status,
+            ])
+            .filter(shop::Column::OrgId.eq(org_id))
+            .order_by_asc(shop::Column::Id)
+            .into_model::<SourceShop>()
+            .all(db),
+        ad_account::Entity::find()
+            .select_only()
+            .columns([
+                ad_account::Column::ShopId,
+                ad_account::Column::AdvertiserId,
+                ad_account::Column::Name,
+                ad_account::Column::Status,
+            ])
+            .filter(ad_account::Column::OrgId.eq(org_id))
+            .order_by_asc(ad_account::Column::Id)
+            .into_model::<SourceAccount>()
+            .all(db),
+    )?;
+    Ok(Sources { shops, accounts })
 }
 
 /// The latest day with sums of each shop of `org_id` (a scan of the org's `ledger_day`, so the
