@@ -9,7 +9,8 @@
 //! give now: a change makes every older key unreachable, and those entries age out of the
 //! cache's memory budget (`graphql.report_cache_rows`, in report rows over every org).
 //!
-//! Reading the version costs one primary-key lookup per report. The version is read before the
+//! Reading the version costs one primary-key lookup per answer (its report and its completeness
+//! share it: [`ReportCache::version`], then the `*_at` reads). The version is read before the
 //! report, so an answer stored under a version reflects that version's data or newer data,
 //! never older. An org without a version row is never cached.
 //!
@@ -109,13 +110,29 @@ impl ReportCache {
         org_id: i64,
         request: &PnlRequest,
     ) -> Result<PnlReport> {
-        let key_of = |version| Key {
+        let version = self.version(db, org_id).await?;
+        self.report_at(db, org_id, version, request).await
+    }
+
+    /// [`Self::report`] under a `version` read by [`Self::version`] before (so an answer's
+    /// completeness can share the read).
+    ///
+    /// # Errors
+    /// What [`report`] fails with (failures are not kept).
+    pub async fn report_at(
+        &self,
+        db: &impl ConnectionTrait,
+        org_id: i64,
+        version: Option<i64>,
+        request: &PnlRequest,
+    ) -> Result<PnlReport> {
+        let key = version.map(|version| Key {
             org_id,
             version,
             request: request.clone(),
-        };
+        });
         let compute = || async { Ok(Arc::new(report(db, org_id, request).await?)) };
-        let (answer, found) = through(self.entries.as_ref(), db, org_id, key_of, compute).await?;
+        let (answer, found) = kept(self.entries.as_ref(), key, compute).await?;
         let counter = match found {
             Found::Memory => Some(&self.hits),
             Found::Computed => Some(&self.misses),
@@ -191,7 +208,7 @@ impl ReportCache {
     }
 }
 
-/// Where [`through`]'s answer came from.
+/// Where [`kept`]'s answer came from.
 enum Found {
     /// Kept from an earlier computation under the same version.
     Memory,
@@ -199,27 +216,6 @@ enum Found {
     Computed,
     /// Computed now and not kept: the cache is off, or the org has no version.
     Uncached,
-}
-
-/// The value of `key_of(org_id's version)` in `cache`, or `compute`'s (kept under that key).
-async fn through<K, V, W, Fut>(
-    cache: Option<&Cache<K, V, W>>,
-    db: &impl ConnectionTrait,
-    org_id: i64,
-    key_of: impl FnOnce(i64) -> K,
-    compute: impl FnOnce() -> Fut,
-) -> Result<(V, Found)>
-where
-    K: Clone + Eq + std::hash::Hash,
-    V: Clone,
-    W: Weighter<K, V> + Clone,
-    Fut: std::future::Future<Output = Result<V>>,
-{
-    let key = match cache {
-        Some(_) => version(db, org_id).await?.map(key_of),
-        None => None,
-    };
-    kept(cache, key, compute).await
 }
 
 /// The value of `key` in `cache`, or `compute`'s (kept under `key`); computed and not kept

@@ -105,7 +105,8 @@ pub struct SourceFilter {
     pub shop_id: Option<i64>,
 }
 
-/// The completeness of `org_id`'s ledger for a range ending on `to` (a day in `zone`).
+/// The completeness of `org_id`'s ledger for a range ending on `to` (a day in `zone`), with the
+/// org's report `version` as the caller read it ([`super::ReportCache::version`]).
 ///
 /// # Errors
 /// Database failures, or a stored channel the code does not know.
@@ -113,6 +114,7 @@ pub async fn completeness(
     db: &impl ConnectionTrait,
     reports: &super::ReportCache,
     org_id: i64,
+    version: Option<i64>,
     zone: chrono_tz::Tz,
     to: NaiveDate,
     filter: SourceFilter,
@@ -121,19 +123,13 @@ pub async fn completeness(
     let end = to.min(today);
     // The shops and ad accounts from memory under the org's report version (their triggers
     // move it); the sync jobs, which move on their own, read each time alongside.
-    let ((version, known), jobs) = tokio::try_join!(
-        async {
-            let version = reports.version(db, org_id).await?;
-            Ok::<_, crate::error::Error>((version, reports.sources_at(db, org_id, version).await?))
-        },
-        async {
-            Ok(sync_state::Entity::find()
-                .filter(sync_state::Column::OrgId.eq(org_id))
-                .order_by_asc(sync_state::Column::Id)
-                .all(db)
-                .await?)
-        },
-    )?;
+    let (known, jobs) = tokio::try_join!(reports.sources_at(db, org_id, version), async {
+        Ok(sync_state::Entity::find()
+            .filter(sync_state::Column::OrgId.eq(org_id))
+            .order_by_asc(sync_state::Column::Id)
+            .all(db)
+            .await?)
+    },)?;
     let (shops, accounts) = (&known.shops, &known.accounts);
     // Only shops without a sync job (statement imports) are dated by their ledger.
     let imported = shops

@@ -34,11 +34,13 @@ fn reports<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a ReportCache> {
     Ok(ctx.state()?.reports.as_ref())
 }
 
-/// What an answer of `org_id` over a range ending on `to` is built on.
-/// `time_zone` is the org's when the caller has it at hand (a report carries it).
+/// What an answer of `org_id` over a range ending on `to` is built on. `version` is the org's
+/// report version as the answer's report read it ([`ReportCache::version`]), so one answer
+/// reads it once. `time_zone` is the org's when the caller has it at hand (a report carries it).
 async fn completeness(
     ctx: &Context<'_>,
     org_id: i64,
+    version: Option<i64>,
     time_zone: Option<&str>,
     to: chrono::NaiveDate,
     filter: SourceFilter,
@@ -50,10 +52,17 @@ async fn completeness(
     };
     // The stored zone was validated when it was set.
     let zone = zone.parse().unwrap_or(chrono_tz::UTC);
-    let built_on =
-        crate::pnl::completeness::completeness(db, reports(ctx)?, org_id, zone, to, filter)
-            .await
-            .extend()?;
+    let built_on = crate::pnl::completeness::completeness(
+        db,
+        reports(ctx)?,
+        org_id,
+        version,
+        zone,
+        to,
+        filter,
+    )
+    .await
+    .extend()?;
     Ok(built_on.into())
 }
 
@@ -64,7 +73,28 @@ async fn org_completeness(
     org_id: i64,
     to: chrono::NaiveDate,
 ) -> async_graphql::Result<Completeness> {
-    completeness(ctx, org_id, None, to, SourceFilter::default()).await
+    let version = reports(ctx)?
+        .version(ctx.state()?.db.conn(), org_id)
+        .await
+        .extend()?;
+    completeness(ctx, org_id, version, None, to, SourceFilter::default()).await
+}
+
+/// `request`'s report for `org_id` (from memory when it can be) and the report version it was
+/// read under.
+async fn report(
+    ctx: &Context<'_>,
+    org_id: i64,
+    request: &PnlRequest,
+) -> async_graphql::Result<(crate::pnl::PnlReport, Option<i64>)> {
+    let db = ctx.state()?.db.conn();
+    let reports = reports(ctx)?;
+    let version = reports.version(db, org_id).await.extend()?;
+    let report = reports
+        .report_at(db, org_id, version, request)
+        .await
+        .extend()?;
+    Ok((report, version))
 }
 
 async fn grouped(
@@ -83,13 +113,11 @@ async fn grouped(
         currency: currency_arg(currency.as_deref())?,
         time_zone: None,
     };
-    let report = reports(ctx)?
-        .report(ctx.state()?.db.conn(), viewer.org.id, &request)
-        .await
-        .extend()?;
+    let (report, version) = report(ctx, viewer.org.id, &request).await?;
     let built_on = completeness(
         ctx,
         viewer.org.id,
+        version,
         Some(&report.time_zone),
         request.to,
         SourceFilter::default(),
@@ -168,10 +196,7 @@ impl PnlQuery {
             currency: currency_arg(currency.as_deref())?,
             time_zone,
         };
-        let report = reports(ctx)?
-            .report(ctx.state()?.db.conn(), viewer.org.id, &request)
-            .await
-            .extend()?;
+        let (report, version) = report(ctx, viewer.org.id, &request).await?;
         let sources = SourceFilter {
             channel: request.filter.channel,
             shop_id: request.filter.shop_id,
@@ -179,6 +204,7 @@ impl PnlQuery {
         let built_on = completeness(
             ctx,
             viewer.org.id,
+            version,
             Some(&report.time_zone),
             request.to,
             sources,
