@@ -14,9 +14,9 @@
 //! created here. The cache keeps nothing for an org without a row.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
+use sea_orm_migration::sea_orm::ConnectionTrait;
 
-use crate::util::{col, drop_all, fk, id, run_all};
+use crate::util::{col, drop_all, fk, id, run_on_backend};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -168,19 +168,11 @@ impl MigrationTrait for Migration {
                 "INSERT INTO report_version (org_id, version) SELECT id, 0 FROM org",
             )
             .await?;
-        let statements = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => postgres_up(),
-            _ => sqlite_up(),
-        };
-        run_all(manager, statements).await
+        run_on_backend(manager, postgres_up, sqlite_up).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => postgres_down(),
-            _ => sqlite_down(),
-        };
-        run_all(manager, statements).await?;
+        run_on_backend(manager, postgres_down, sqlite_down).await?;
         drop_all(manager, &["report_version"]).await
     }
 }

@@ -5,10 +5,9 @@
 //! messages, credentials refreshed by the sync) still leave the version alone.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DatabaseBackend;
 
 use crate::report_version_bump;
-use crate::util::run_all;
+use crate::util::run_on_backend;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -85,18 +84,10 @@ fn postgres_down() -> Vec<String> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => postgres_up(),
-            _ => sqlite_up(),
-        };
-        run_all(manager, statements).await
+        run_on_backend(manager, postgres_up, sqlite_up).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let statements = match manager.get_database_backend() {
-            DatabaseBackend::Postgres => postgres_down(),
-            _ => sqlite_down(),
-        };
-        run_all(manager, statements).await
+        run_on_backend(manager, postgres_down, sqlite_down).await
     }
 }

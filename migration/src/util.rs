@@ -158,3 +158,16 @@ pub(crate) async fn run_all(
     }
     txn.commit().await
 }
+
+/// Runs `postgres()` or `sqlite()`, whichever fits the database, with [`run_all`].
+pub(crate) async fn run_on_backend(
+    manager: &SchemaManager<'_>,
+    postgres: impl FnOnce() -> Vec<String>,
+    sqlite: impl FnOnce() -> Vec<String>,
+) -> Result<(), DbErr> {
+    let statements = match manager.get_database_backend() {
+        DatabaseBackend::Postgres => postgres(),
+        _ => sqlite(),
+    };
+    run_all(manager, statements).await
+}
