@@ -157,8 +157,8 @@ impl ReportCache {
     }
 
     /// Each shop's latest day with sums in `org_id`'s ledger, which the completeness of every
-    /// answer reads: a scan of the org's `ledger_day`, kept like a report until the org's
-    /// version moves.
+    /// answer reads (one index step per shop, see `completeness::last_days`), kept like a report
+    /// until the org's version moves.
     ///
     /// # Errors
     /// Database failures.
