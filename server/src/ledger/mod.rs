@@ -8,6 +8,7 @@
 mod bucket;
 mod bulk;
 mod content;
+mod current;
 pub mod mapping;
 mod post;
 pub mod query;
@@ -19,7 +20,7 @@ mod source;
 pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use content::key_hash;
+pub use current::{current_holders, live_keys};
 pub use post::{
-    attribute, current_holders, live_keys, post, post_in, unattributed_products, NewLine,
-    PostOutcome, PostRequest,
+    attribute, post, post_in, unattributed_products, NewLine, PostOutcome, PostRequest,
 };

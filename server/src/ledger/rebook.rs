@@ -15,7 +15,8 @@ use sea_orm::{
 };
 
 use super::content::content_hash_in;
-use super::post::{current_rows, reversal, Current};
+use super::current::{current_rows, Current};
+use super::post::reversal;
 use super::{Channel, FeeBucket};
 use crate::error::Result;
 
