@@ -66,7 +66,11 @@ function route() {
   for (const link of document.querySelectorAll('nav a')) link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${name}`);
   if (name !== 'connections') leaveConnections();
   const view = current();
-  page(main, { range: { from: view.from, to: view.to }, currency: view.currency || null, grain: view.grain });
+  // Each visit renders into its own element, so a page still waiting for its answer when the
+  // user moves on finishes into a detached element instead of over the page now shown.
+  const visit = h('div', { class: 'page' });
+  show(main, visit);
+  page(visit, { range: { from: view.from, to: view.to }, currency: view.currency || null, grain: view.grain });
 }
 
 function signedOut(reason) {

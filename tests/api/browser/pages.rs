@@ -324,3 +324,50 @@ async fn a_bad_or_short_scoped_token_is_explained_in_words() {
     assert!(error.contains("pnl:read"), "{error}");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_page_still_loading_does_not_overwrite_the_page_the_user_moved_to() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    brand(&app).await;
+    let token = app.token("acme", "pnl:read");
+    sign_in(&browser, &app, &token, ("2026-01-01", "2026-01-31")).await;
+    // The overview's answer arrives two seconds late; the user goes on to Products meanwhile.
+    browser
+        .run(
+            "const real = window.fetch; \
+             window.fetch = async (url, init) => { \
+               if (String(init && init.body).includes('kpis')) await new Promise((r) => setTimeout(r, 2000)); \
+               return real(url, init); }; \
+             window.pnlOverviewAnswered = false; \
+             location.hash = location.hash === '#/overview' ? '#/' : '#/overview'; \
+             setTimeout(() => { location.hash = '#/products'; }, 50); \
+             setTimeout(() => { window.pnlOverviewAnswered = true; }, 3000);",
+            vec![],
+        )
+        .await;
+    browser.find("tr[data-sku]").await;
+    browser
+        .until(
+            "the late overview answer has arrived",
+            "return window.pnlOverviewAnswered",
+        )
+        .await;
+    let shown = browser
+        .run(
+            "return [document.querySelectorAll('main tr[data-sku]').length, \
+             document.querySelectorAll('main .tile').length]",
+            vec![],
+        )
+        .await;
+    let skus = shown[0].as_u64().unwrap();
+    assert!(skus > 0, "Products was replaced: {shown}");
+    assert_eq!(
+        shown[1],
+        json!(0),
+        "the overview's tiles were drawn over Products"
+    );
+    browser.close().await;
+}
