@@ -12,10 +12,13 @@ pub struct Model {
     pub org_id: i64,
     pub shop_id: Option<i64>,
     pub channel: String,
-    pub entry_key: String,
-    /// 8 bytes of the SHA-256 of `entry_key`'s scope (its first three `:`-separated parts), then
-    /// 8 of the key's own (`pnl::ledger::key_hash`): what the unique key `(org_id, key_hash,
-    /// seq)` indexes, so the long readable key is stored once, in the row.
+    /// The entry key, packed: the segments that repeat this row's `source_id`, `order_id`,
+    /// `order_line` or `label` as one placeholder character each (`pnl::ledger::packed_key`;
+    /// `pnl::ledger::entry_key` reads it back).
+    pub packed_key: String,
+    /// 8 bytes of the SHA-256 of the entry key's scope (its first three `:`-separated parts),
+    /// then 8 of the key's own (`pnl::ledger::key_hash`): what the unique key `(org_id,
+    /// key_hash, seq)` indexes.
     pub key_hash: Vec<u8>,
     /// Position of this row among the rows of `entry_key`; the highest is the current state.
     pub seq: i32,

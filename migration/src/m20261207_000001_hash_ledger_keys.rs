@@ -28,16 +28,12 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::prelude::DateTimeUtc;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, TransactionTrait};
+use sea_orm_migration::sea_orm::{ConnectionTrait, QueryResult, TransactionTrait};
 use sha2::{Digest, Sha256};
 
-use crate::util::{add_column, drop_column, id, index, set_not_null};
+use crate::util::{add_column, convert, drop_column, id, index, refuse, set_not_null};
 
 const TABLE: &str = "ledger_entry";
-
-/// Rows read, converted and written at a time (at most three bind parameters each in the
-/// update).
-const BATCH: u64 = 2000;
 
 /// Bytes kept of each SHA-256.
 const BYTES: usize = 16;
@@ -207,105 +203,4 @@ async fn swap_key(
     db.execute(backend.build(&index(create.0, TABLE, create.1, true)))
         .await?;
     Ok(())
-}
-
-/// Fills `targets` (column, PostgreSQL type) on every row of `ledger_entry`, in batches by id,
-/// from the row's `columns`: `change` returns one value per target.
-async fn convert<F>(
-    db: &impl ConnectionTrait,
-    columns: &[&str],
-    targets: &[(&str, &str)],
-    change: F,
-) -> Result<(), DbErr>
-where
-    F: Fn(i64, &QueryResult) -> Result<Vec<Value>, DbErr>,
-{
-    let backend = db.get_database_backend();
-    let mut after = i64::MIN;
-    let mut converted = 0_u64;
-    loop {
-        // Table-qualified names: on SQLite an unknown bare "name" silently reads as a string.
-        let select = Query::select()
-            .column((id(TABLE), id("id")))
-            .columns(columns.iter().map(|c| (id(TABLE), id(c))))
-            .from(id(TABLE))
-            .and_where(Expr::col((id(TABLE), id("id"))).gt(after))
-            .order_by((id(TABLE), id("id")), Order::Asc)
-            .limit(BATCH)
-            .to_owned();
-        let rows = db.query_all(backend.build(&select)).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.try_get("", "id")?;
-        let mut values = Vec::with_capacity(rows.len() * (targets.len() + 1));
-        for row in &rows {
-            let row_id: i64 = row.try_get("", "id")?;
-            values.push(Value::from(row_id));
-            values.extend(change(row_id, row)?);
-        }
-        write(db, targets, values).await?;
-        converted += rows.len() as u64;
-    }
-    // The ALTER above locked the table, so no row came in meanwhile; checked all the same.
-    let count = Query::select()
-        .expr(Expr::col(id("id")).count())
-        .from(id(TABLE))
-        .to_owned();
-    let total: i64 = match db.query_one(backend.build(&count)).await? {
-        Some(row) => row.try_get_by_index(0)?,
-        None => 0,
-    };
-    if <u64 as TryFrom<i64>>::try_from(total).ok() != Some(converted) {
-        return Err(DbErr::Migration(format!(
-            "ledger_entry: {converted} of {total} rows converted; nothing was converted"
-        )));
-    }
-    Ok(())
-}
-
-/// One statement per batch: `values` holds, per row, its id and then one value per target.
-async fn write(
-    db: &impl ConnectionTrait,
-    targets: &[(&str, &str)],
-    values: Vec<Value>,
-) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let width = targets.len() + 1;
-    let tuples: Vec<String> = (0..values.len() / width)
-        .map(|row| {
-            let cells: Vec<String> = std::iter::once("BIGINT")
-                .chain(targets.iter().map(|(_, kind)| *kind))
-                .enumerate()
-                .map(|(column, kind)| match backend {
-                    DatabaseBackend::Postgres => {
-                        format!("CAST(${} AS {kind})", row * width + column + 1)
-                    }
-                    _ => "?".to_owned(),
-                })
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect();
-    let set: Vec<String> = targets
-        .iter()
-        .enumerate()
-        .map(|(column, (name, _))| format!("{name} = v.column{}", column + 2))
-        .collect();
-    // `VALUES` names its columns column1, column2, … on both databases.
-    let sql = format!(
-        "UPDATE ledger_entry SET {} FROM (VALUES {}) AS v WHERE ledger_entry.id = v.column1",
-        set.join(", "),
-        tuples.join(", ")
-    );
-    db.execute(sea_orm_migration::sea_orm::Statement::from_sql_and_values(
-        backend, sql, values,
-    ))
-    .await?;
-    Ok(())
-}
-
-/// The error that refuses the migration because of ledger row `row`.
-fn refuse(row: i64, why: &str) -> DbErr {
-    DbErr::Migration(format!(
-        "ledger_entry row {row}: {why}; nothing was converted"
-    ))
 }

@@ -392,3 +392,42 @@ pub fn unmapped_line(key: &str, minor: i64) -> pnl::ledger::NewLine {
         source_id: key.to_owned(),
     }
 }
+
+/// How many of the migrations come before migration `name`.
+pub fn migrations_before(name: &str) -> u32 {
+    use migration::MigratorTrait;
+    let position = migration::Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap();
+    u32::try_from(position).unwrap()
+}
+
+/// Runs `sql` with `?` placeholders (numbered for PostgreSQL) on `db`: for rows an older
+/// schema had, which the entities can no longer write.
+pub async fn execute(db: &pnl::db::Db, sql: &str, values: Vec<sea_orm::Value>) {
+    use sea_orm::ConnectionTrait;
+    let conn = db.conn();
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            let mut n = 0;
+            sql.chars()
+                .map(|c| {
+                    if c == '?' {
+                        n += 1;
+                        format!("${n}")
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        }
+        _ => sql.to_owned(),
+    };
+    conn.execute(sea_orm::Statement::from_sql_and_values(
+        backend, sql, values,
+    ))
+    .await
+    .unwrap();
+}

@@ -14,43 +14,13 @@ use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{unmapped_line, TestDb};
+use crate::helpers::{execute, migrations_before, unmapped_line, TestDb};
 
 const MIGRATION: &str = "m20261207_000001_hash_ledger_keys";
 
 /// How many migrations come before this one.
 fn before() -> u32 {
-    u32::try_from(
-        Migrator::migrations()
-            .iter()
-            .position(|m| m.name() == MIGRATION)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-async fn execute(db: &Db, sql: &str, values: Vec<sea_orm::Value>) {
-    let conn = db.conn();
-    let backend = conn.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => {
-            let mut n = 0;
-            sql.chars()
-                .map(|c| {
-                    if c == '?' {
-                        n += 1;
-                        format!("${n}")
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect()
-        }
-        _ => sql.to_owned(),
-    };
-    conn.execute(Statement::from_sql_and_values(backend, sql, values))
-        .await
-        .unwrap();
+    migrations_before(MIGRATION)
 }
 
 /// The line of `pnl::ledger::content`'s pinned hash without shop, listing and payout: its

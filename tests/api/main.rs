@@ -28,6 +28,7 @@ mod import;
 mod ledger;
 mod ledger_bulk;
 mod ledger_key_hash;
+mod ledger_packed_key;
 mod listings;
 mod migrations;
 mod oauth;

@@ -194,7 +194,7 @@ mod tests {
             org_id: 1,
             shop_id: line.shop_id,
             channel: line.channel.as_str().to_owned(),
-            entry_key: line.entry_key.clone(),
+            packed_key: line.entry_key.clone(),
             key_hash: key_hash(&line.entry_key),
             seq: 1,
             reversal_of: None,

@@ -10,6 +10,7 @@ mod bulk;
 mod content;
 mod current;
 pub mod mapping;
+pub mod packed_key;
 mod post;
 pub mod query;
 pub mod raw;
@@ -21,6 +22,7 @@ pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use content::key_hash;
 pub use current::{current_holders, live_keys};
+pub use packed_key::entry_key;
 pub use post::{
     attribute, post, post_in, unattributed_products, NewLine, PostOutcome, PostRequest,
 };

@@ -13,6 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::content::{content_hash, key_hash};
 use super::current::{current_rows, rows_by_id, Current, Head, CHUNK};
+use super::packed_key::{self, entry_key, KeyParts};
 use super::raw::{self, RawInput};
 use super::{Channel, EntryStatus, FeeBucket};
 use crate::db::Db;
@@ -268,7 +269,8 @@ pub async fn attribute(
                 .await?,
         );
     }
-    let keys: Vec<&str> = waiting.iter().map(|row| row.entry_key.as_str()).collect();
+    let keys = waiting.iter().map(entry_key).collect::<Result<Vec<_>>>()?;
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let current = current_rows(txn, org_id, &keys).await?;
     let now = Utc::now();
     let mut rows = Vec::new();
@@ -360,7 +362,15 @@ fn new_row(
         org_id: Set(stamp.org_id),
         shop_id: Set(line.shop_id),
         channel: Set(line.channel.as_str().to_owned()),
-        entry_key: Set(line.entry_key.clone()),
+        packed_key: Set(packed_key::pack(
+            &line.entry_key,
+            KeyParts {
+                source_id: &line.source_id,
+                order_id: line.order_id.as_deref(),
+                order_line: line.order_line.as_deref(),
+                label: &line.label,
+            },
+        )),
         key_hash: Set(key_hash(&line.entry_key)),
         seq: Set(seq),
         reversal_of: Set(None),

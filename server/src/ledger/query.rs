@@ -75,7 +75,7 @@ impl Entry {
     fn read(row: ledger_entry::Model, source_kinds: &HashMap<i64, String>) -> Result<Self> {
         Ok(Self {
             id: row.id,
-            entry_key: row.entry_key,
+            entry_key: super::entry_key(&row)?,
             seq: row.seq,
             reversal_of: row.reversal_of,
             channel: row.channel.parse()?,
@@ -128,10 +128,9 @@ pub async fn list(
         condition = condition.add(ledger_entry::Column::OrderId.eq(order_id.as_str()));
     }
     if let Some(key) = &filter.entry_key {
-        // The hash finds the key's rows through the unique key; the text makes the match exact.
-        condition = condition
-            .add(ledger_entry::Column::KeyHash.eq(super::key_hash(key)))
-            .add(ledger_entry::Column::EntryKey.eq(key.as_str()));
+        // The hash finds the key's rows through the unique key; the unpacked text, compared
+        // below, makes the match exact (the stored key is packed, so SQL cannot compare it).
+        condition = condition.add(ledger_entry::Column::KeyHash.eq(super::key_hash(key)));
     }
     // The bounds on `day` (the row's date in the org's time zone, never more than a day from
     // its UTC date: offsets run from -12 h to +14 h) let `ix_ledger_entry_org_day` find the
@@ -148,7 +147,11 @@ pub async fn list(
         }
         condition = condition.add(ledger_entry::Column::OccurredAt.lt(to));
     }
-    page(db, condition, after, limit).await
+    let (mut entries, has_more) = page(db, condition, after, limit).await?;
+    if let Some(key) = &filter.entry_key {
+        entries.retain(|entry| &entry.entry_key == key);
+    }
+    Ok((entries, has_more))
 }
 
 /// Up to `limit` rows matching `condition` (which must scope the org) with id greater than

@@ -16,6 +16,7 @@ use sea_orm::{
 
 use super::content::content_hash_in;
 use super::current::{current_rows, Current};
+use super::packed_key::entry_key;
 use super::post::reversal;
 use super::{Channel, FeeBucket};
 use crate::error::Result;
@@ -81,18 +82,19 @@ pub(crate) async fn rebook(
             break;
         };
         after = last.id;
-        let keys: Vec<&str> = candidates
+        let keys = candidates
             .iter()
-            .map(|row| row.entry_key.as_str())
-            .collect();
+            .map(entry_key)
+            .collect::<Result<Vec<_>>>()?;
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let current = current_rows(txn, org_id, &keys).await?;
         let mut rows = Vec::new();
-        for candidate in &candidates {
+        for (candidate, key) in candidates.iter().zip(&keys) {
             // Only the key's current row moves; an older row of a corrected key stays history.
             let Some(Current {
                 live: Some(live),
                 last_seq,
-            }) = current.get(candidate.entry_key.as_str())
+            }) = current.get(*key)
             else {
                 continue;
             };

@@ -36,7 +36,7 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
     // ids for shop, listing, creator and payout: row ids depend on which job ran first.
     let lines = rows(
         db,
-        "SELECT e.entry_key, e.amount_minor, e.currency, e.bucket, e.label, e.mapped, e.status, \
+        "SELECT e.packed_key, e.source_id, e.amount_minor, e.currency, e.bucket, e.label, e.mapped, e.status, \
                 e.quantity, e.occurred_at, e.order_id, e.order_line, COALESCE(p.sku, '') AS sku, \
                 COALESCE(s.external_id, '') AS shop, COALESCE(l.channel_sku_id, '') AS listing, \
                 COALESCE(c.handle, '') AS creator, COALESCE(y.external_id, '') AS payout \
@@ -51,7 +51,18 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
     let mut current = BTreeMap::new();
     for row in &lines {
         let text = |column: &str| row.try_get::<String>("", column).unwrap();
-        let key = text("entry_key");
+        let order_id = row.try_get::<Option<String>>("", "order_id").unwrap();
+        let order_line = row.try_get::<Option<String>>("", "order_line").unwrap();
+        let key = pnl::ledger::packed_key::unpack(
+            &text("packed_key"),
+            pnl::ledger::packed_key::KeyParts {
+                source_id: &text("source_id"),
+                order_id: order_id.as_deref(),
+                order_line: order_line.as_deref(),
+                label: &text("label"),
+            },
+        )
+        .unwrap();
         let value = format!(
             "{} {} {} {} mapped={} {} qty={} at={} order={:?}/{:?} sku={} shop={} listing={} \
              creator={} payout={}",
@@ -65,8 +76,8 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
             row.try_get::<chrono::DateTime<chrono::Utc>>("", "occurred_at")
                 .unwrap()
                 .timestamp(),
-            row.try_get::<Option<String>>("", "order_id").unwrap(),
-            row.try_get::<Option<String>>("", "order_line").unwrap(),
+            order_id,
+            order_line,
             text("sku"),
             text("shop"),
             text("listing"),
@@ -78,7 +89,7 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
     }
     let doubled = rows(
         db,
-        "SELECT entry_key FROM ledger_entry GROUP BY entry_key, seq HAVING COUNT(*) > 1",
+        "SELECT key_hash FROM ledger_entry GROUP BY org_id, key_hash, seq HAVING COUNT(*) > 1",
     )
     .await;
     assert!(

@@ -16,6 +16,7 @@ use super::mirror::{MirrorMatch, MirrorRules};
 use super::CHANNEL;
 use crate::connectors::settings;
 use crate::error::{Error, Result};
+use crate::ledger::packed_key::StoredKey;
 
 /// The `channel_setting` key of the source names.
 const SOURCE_NAMES: &str = "mirror_source_names";
@@ -172,19 +173,18 @@ pub async fn retire_estimates(
     shop_id: i64,
     order_id: &str,
 ) -> Result<usize> {
-    // Deduplicated here, not with DISTINCT: for a DISTINCT entry_key SQLite's planner reads
-    // the org's whole unique key on entry keys instead of `ix_ledger_entry_org_order`.
-    let keys: Vec<String> = ledger_entry::Entity::find()
-        .select_only()
-        .column(ledger_entry::Column::EntryKey)
+    // Deduplicated here (the packed key's first two segments are never packed, so the prefix
+    // is comparable in SQL); `ix_ledger_entry_org_order` finds the order's rows.
+    let keys: Vec<String> = StoredKey::select(ledger_entry::Entity::find().select_only())
         .filter(ledger_entry::Column::OrgId.eq(org_id))
         .filter(ledger_entry::Column::ShopId.eq(shop_id))
         .filter(ledger_entry::Column::OrderId.eq(order_id))
-        .filter(ledger_entry::Column::EntryKey.starts_with("shopify:est:"))
-        .into_tuple::<String>()
+        .filter(ledger_entry::Column::PackedKey.starts_with("shopify:est:"))
+        .into_model::<StoredKey>()
         .all(db.conn())
         .await?
-        .into_iter()
+        .iter()
+        .filter_map(StoredKey::unpack)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();

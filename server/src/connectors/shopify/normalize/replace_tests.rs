@@ -73,11 +73,10 @@ impl Ledger {
             .unwrap();
         let mut latest: HashMap<String, entities::ledger_entry::Model> = HashMap::new();
         for row in rows {
-            let newer = latest
-                .get(&row.entry_key)
-                .is_none_or(|seen| seen.seq < row.seq);
+            let key = crate::ledger::entry_key(&row).unwrap();
+            let newer = latest.get(&key).is_none_or(|seen| seen.seq < row.seq);
             if newer {
-                latest.insert(row.entry_key.clone(), row);
+                latest.insert(key, row);
             }
         }
         let live: Vec<_> = latest
@@ -90,7 +89,11 @@ impl Ledger {
             usd(),
         )
         .unwrap();
-        (live.into_iter().map(|row| row.entry_key).collect(), total)
+        let keys = live
+            .iter()
+            .map(|row| crate::ledger::entry_key(row).unwrap())
+            .collect();
+        (keys, total)
     }
 }
 

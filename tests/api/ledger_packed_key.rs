@@ -1,0 +1,237 @@
+//! Migration `m20261209_000001_pack_entry_keys` on a database written by the schema before it:
+//! each readable key becomes a packed key that reads back as the same key; an old line is found
+//! by its key again (unchanged, then corrected); down writes every key back as text, the new
+//! rows' too; a packed key naming a column its row lacks refuses down and changes nothing.
+
+use chrono::{TimeZone, Utc};
+use entities::ledger_entry;
+use migration::{Migrator, MigratorTrait};
+use pnl::db::Db;
+use pnl::ledger::query::EntryFilter;
+use pnl::ledger::{self, NewLine, PostOutcome, PostRequest};
+use pnl::money::Money;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+
+use crate::helpers::{execute, migrations_before, unmapped_line, TestDb};
+
+const MIGRATION: &str = "m20261209_000001_pack_entry_keys";
+
+/// A TikTok order line's key: every part after `st` is a column of the row.
+const ORDER_KEY: &str = "tiktok:st:7357390801829824421:ord:575028344399330829:sku:1733940396918162825:referral_fee_amount";
+/// A key holding a placeholder character itself: kept verbatim.
+const ODD_KEY: &str = "tiktok:st:1:tx:\u{3}:fee";
+
+/// The order line as the ledger module posts it now.
+fn order_line() -> NewLine {
+    NewLine {
+        order_id: Some("575028344399330829".to_owned()),
+        order_line: Some("1733940396918162825".to_owned()),
+        label: "referral_fee_amount".to_owned(),
+        source_id: "7357390801829824421".to_owned(),
+        occurred_at: Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+        ..unmapped_line(ORDER_KEY, -144)
+    }
+}
+
+/// An org, its source kind and the order line plus the odd key, stored by the previous schema
+/// in plain SQL.
+async fn old_rows(db: &Db) -> i64 {
+    let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
+    // Posted at the schema before this migration, then its key put back as text: the rows an
+    // older server wrote, whatever the ledger module writes now.
+    execute(
+        db,
+        "INSERT INTO source_kind (org_id, name) VALUES (?, 'test')",
+        vec![org.into()],
+    )
+    .await;
+    for (key, order_id, order_line, label, source_id) in [
+        (
+            ORDER_KEY,
+            Some("575028344399330829"),
+            Some("1733940396918162825"),
+            "referral_fee_amount",
+            "7357390801829824421",
+        ),
+        (ODD_KEY, None, None, "fee", "1"),
+    ] {
+        execute(
+            db,
+            "INSERT INTO ledger_entry (org_id, channel, entry_key, key_hash, seq, content_hash, \
+             order_id, order_line, bucket, label, mapped, amount_minor, currency, quantity, \
+             occurred_at, status, source_kind_id, source_id, created_at, day) \
+             VALUES (?, 'TIKTOK_SHOP', ?, ?, 1, ?, ?, ?, 'OTHER', ?, ?, -144, 'USD', 0, ?, \
+             'SETTLED', (SELECT MAX(id) FROM source_kind), ?, ?, ?)",
+            vec![
+                org.into(),
+                key.into(),
+                ledger::key_hash(key).into(),
+                vec![0_u8; 16].into(),
+                order_id.map(str::to_owned).into(),
+                order_line.map(str::to_owned).into(),
+                label.into(),
+                false.into(),
+                at.into(),
+                source_id.into(),
+                at.into(),
+                at.date_naive().into(),
+            ],
+        )
+        .await;
+    }
+    org
+}
+
+/// This migration and every one after it.
+fn this_and_later() -> u32 {
+    u32::try_from(Migrator::migrations().len()).unwrap() - migrations_before(MIGRATION)
+}
+
+async fn rows(db: &Db) -> Vec<ledger_entry::Model> {
+    ledger_entry::Entity::find()
+        .order_by_asc(ledger_entry::Column::Id)
+        .all(db.conn())
+        .await
+        .unwrap()
+}
+
+/// The `entry_key` column of every row, by id, after down.
+async fn text_keys(db: &Db) -> Vec<String> {
+    let conn = db.conn();
+    conn.query_all(Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT ledger_entry.entry_key FROM ledger_entry ORDER BY ledger_entry.id",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get("", "entry_key").unwrap())
+    .collect()
+}
+
+#[tokio::test]
+async fn old_keys_are_packed_found_again_and_written_back_by_down() {
+    let test_db = TestDb::fresh().await;
+    let db = Db::connect(&test_db.url).await.unwrap();
+    Migrator::up(db.conn(), Some(migrations_before(MIGRATION)))
+        .await
+        .unwrap();
+    let org = old_rows(&db).await;
+
+    Migrator::up(db.conn(), None).await.unwrap();
+    let migrated = rows(&db).await;
+    assert_eq!(
+        migrated[0].packed_key,
+        "tiktok:st:\u{2}:ord:\u{3}:sku:\u{4}:\u{5}"
+    );
+    assert_eq!(migrated[1].packed_key, format!("\u{1}{ODD_KEY}"));
+    let keys: Vec<String> = migrated
+        .iter()
+        .map(|row| ledger::entry_key(row).unwrap())
+        .collect();
+    assert_eq!(keys, [ORDER_KEY, ODD_KEY]);
+
+    // The API reads the key back and finds its history by it.
+    let (entries, _) = ledger::query::list(
+        db.conn(),
+        org,
+        &EntryFilter {
+            entry_key: Some(ORDER_KEY.to_owned()),
+            ..EntryFilter::default()
+        },
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].entry_key, ORDER_KEY);
+
+    // The old line comes again with new content: found by its key, so a correction (a reversal
+    // and a new row), not a second line.
+    let mut corrected = order_line();
+    corrected.amount = Money::from_minor(-150, "USD".parse().unwrap());
+    let outcome = ledger::post(
+        &db,
+        org,
+        PostRequest {
+            lines: vec![corrected.clone()],
+            ..PostRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        outcome,
+        PostOutcome {
+            corrected: 1,
+            ..PostOutcome::default()
+        }
+    );
+    let written = rows(&db).await;
+    assert_eq!(written.len(), 4);
+    assert!(written.iter().all(
+        |row| row.packed_key.len() < ledger::entry_key(row).unwrap().len()
+            || row.packed_key.starts_with('\u{1}')
+    ));
+
+    // Down writes every key back as text; up packs them again, the same bytes.
+    Migrator::down(db.conn(), Some(this_and_later()))
+        .await
+        .unwrap();
+    assert_eq!(
+        text_keys(&db).await,
+        [ORDER_KEY, ODD_KEY, ORDER_KEY, ORDER_KEY]
+    );
+    Migrator::up(db.conn(), None).await.unwrap();
+    assert_eq!(rows(&db).await, written);
+    let again = ledger::post(
+        &db,
+        org,
+        PostRequest {
+            lines: vec![corrected],
+            ..PostRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.unchanged, 1);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_packed_key_naming_a_missing_column_refuses_down_and_changes_nothing() {
+    let test_db = TestDb::fresh().await;
+    let db = Db::connect(&test_db.url).await.unwrap();
+    Migrator::up(db.conn(), None).await.unwrap();
+    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
+    ledger::post(
+        &db,
+        org,
+        PostRequest {
+            lines: vec![order_line()],
+            ..PostRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    // An operator's SQL takes the order id away from a row whose key names it.
+    execute(&db, "UPDATE ledger_entry SET order_id = NULL", vec![]).await;
+    let row = rows(&db).await.remove(0);
+    assert!(ledger::entry_key(&row).is_err());
+
+    let error = Migrator::down(db.conn(), Some(this_and_later()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&format!("ledger_entry row {}", row.id)),
+        "{error}"
+    );
+    assert!(error.contains("nothing was converted"), "{error}");
+    let applied = Migrator::get_applied_migrations(db.conn()).await.unwrap();
+    assert_eq!(applied.len(), Migrator::migrations().len());
+    assert_eq!(rows(&db).await, [row]);
+    db.close().await;
+}
