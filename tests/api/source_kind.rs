@@ -41,6 +41,9 @@ async fn post_kinds(db: &Db, org: i64, lines: &[(&str, &str)]) -> PostOutcome {
         .iter()
         .map(|(key, kind)| pnl::ledger::NewLine {
             source_kind: (*kind).to_owned(),
+            // A fixed time: the same lines posted again must read as unchanged, and
+            // `unmapped_line`'s "now" moves on between two posts across a second's boundary.
+            occurred_at: chrono::DateTime::from_timestamp(1_767_323_045, 0).unwrap(),
             ..unmapped_line(key, -100)
         })
         .collect();
