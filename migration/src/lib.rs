@@ -39,6 +39,7 @@ mod m20261207_000001_hash_ledger_keys;
 mod m20261207_000002_create_source_kind;
 mod m20261208_000001_version_completeness_sources;
 mod m20261209_000001_pack_entry_keys;
+mod m20261209_000002_partial_unmapped_index;
 mod util;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
@@ -161,6 +162,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_create_source_kind::Migration),
             Box::new(m20261208_000001_version_completeness_sources::Migration),
             Box::new(m20261209_000001_pack_entry_keys::Migration),
+            Box::new(m20261209_000002_partial_unmapped_index::Migration),
         ]
     }
 }

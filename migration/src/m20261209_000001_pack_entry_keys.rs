@@ -61,7 +61,16 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let txn = manager.get_connection().begin().await?;
-        add_column(&txn, TABLE, "entry_key", TEXT).await?;
+        // `entry_key`'s own type on PostgreSQL (`varchar`): a statement cached on a pooled
+        // connection before down, reading the column, fails "cached plan must not change
+        // result type" when it comes back as `text`.
+        add_column(
+            &txn,
+            TABLE,
+            "entry_key",
+            ("TEXT NOT NULL DEFAULT ''", "VARCHAR"),
+        )
+        .await?;
         let columns = ["packed_key", "source_id", "order_id", "order_line", "label"];
         convert(&txn, &columns, &[("entry_key", "TEXT")], |row_id, row| {
             let packed: String = row.try_get("", "packed_key")?;

@@ -231,7 +231,7 @@ async fn a_packed_key_naming_a_missing_column_refuses_down_and_changes_nothing()
     );
     assert!(error.contains("nothing was converted"), "{error}");
     let applied = Migrator::get_applied_migrations(db.conn()).await.unwrap();
-    assert_eq!(applied.len(), Migrator::migrations().len());
+    assert!(applied.iter().any(|m| m.name() == MIGRATION));
     assert_eq!(rows(&db).await, [row]);
     db.close().await;
 }

@@ -10,19 +10,15 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use entities::ledger_entry;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
 
 use super::content::content_hash_in;
-use super::current::{current_rows, Current};
+use super::current::{current_rows, rows_by_id, Current, CHUNK};
 use super::packed_key::entry_key;
 use super::post::reversal;
 use super::{Channel, FeeBucket};
 use crate::error::Result;
-
-/// Current rows examined per round trip.
-const CHUNK: u64 = 500;
 
 /// What a re-booking moved.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,34 +53,15 @@ pub(crate) async fn rebook(
 ) -> Result<Rebooked> {
     let mut done = Rebooked::default();
     let now = Utc::now();
-    let mut after = 0_i64;
-    loop {
-        // Rows written below have higher ids but are in `bucket` and mapped, so they never come
-        // back. `mapped IN (false, true)` lets `ix_ledger_entry_org_unmapped` (org, mapped,
-        // channel, label) serve the lookup on both databases.
-        let candidates = ledger_entry::Entity::find()
-            .filter(ledger_entry::Column::OrgId.eq(org_id))
-            .filter(ledger_entry::Column::Mapped.is_in([false, true]))
-            .filter(ledger_entry::Column::Channel.eq(channel.as_str()))
-            .filter(ledger_entry::Column::Label.eq(label))
-            .filter(ledger_entry::Column::ReversalOf.is_null())
-            .filter(ledger_entry::Column::Id.gt(after))
-            .filter(
-                ledger_entry::Column::Bucket
-                    .ne(bucket.as_str())
-                    .or(ledger_entry::Column::Mapped.eq(false)),
-            )
-            .order_by_asc(ledger_entry::Column::Id)
-            .limit(CHUNK)
-            .all(txn)
-            .await?;
-        let Some(last) = candidates.last() else {
-            break;
-        };
-        after = last.id;
+    let ids = candidates(txn, org_id, channel, label, bucket).await?;
+    for chunk in ids.chunks(CHUNK) {
+        // Rows written below are in `bucket` and mapped, and not among `ids`: none comes twice.
+        let found = rows_by_id(txn, org_id, chunk).await?;
+        let candidates: Vec<&ledger_entry::Model> =
+            chunk.iter().filter_map(|id| found.get(id)).collect();
         let keys = candidates
             .iter()
-            .map(entry_key)
+            .map(|row| entry_key(row))
             .collect::<Result<Vec<_>>>()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let current = current_rows(txn, org_id, &keys).await?;
@@ -101,7 +78,7 @@ pub(crate) async fn rebook(
             if live.id != candidate.id {
                 continue;
             }
-            let row = candidate;
+            let row = *candidate;
             rows.push(reversal(row, last_seq + 1, now));
             let mut moved: ledger_entry::ActiveModel = row.clone().into();
             moved.id = sea_orm::ActiveValue::NotSet;
@@ -123,4 +100,46 @@ pub(crate) async fn rebook(
         super::rollup::apply(txn, &rows).await?;
     }
     Ok(done)
+}
+
+/// The ids of `org_id`'s lines labelled `label` on `channel` that are not reversals and not
+/// booked in `bucket` as mapped lines, oldest first (some are older rows of corrected keys;
+/// the caller moves only current ones).
+async fn candidates(
+    txn: &impl ConnectionTrait,
+    org_id: i64,
+    channel: Channel,
+    label: &str,
+    bucket: FeeBucket,
+) -> Result<Vec<i64>> {
+    let lines = || -> Select<ledger_entry::Entity> {
+        ledger_entry::Entity::find()
+            .select_only()
+            .column(ledger_entry::Column::Id)
+            .filter(ledger_entry::Column::OrgId.eq(org_id))
+            .filter(ledger_entry::Column::Channel.eq(channel.as_str()))
+            .filter(ledger_entry::Column::Label.eq(label))
+            .filter(ledger_entry::Column::ReversalOf.is_null())
+    };
+    // Unmapped lines, through the partial `ix_ledger_entry_org_unmapped (org_id, channel,
+    // label) WHERE NOT mapped` (the predicate spelled as the index spells it, so both planners
+    // take it).
+    let mut ids: Vec<i64> = lines()
+        .filter(Expr::cust("NOT ledger_entry.mapped"))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    // Mapped lines booked elsewhere (under an earlier mapping, or a statement's own table): no
+    // index holds mapped lines by label, so this reads the org's lines once — a mapping change
+    // is an admin's rare act, the index entry it would need is on every line.
+    ids.extend(
+        lines()
+            .filter(ledger_entry::Column::Mapped.eq(true))
+            .filter(ledger_entry::Column::Bucket.ne(bucket.as_str()))
+            .into_tuple::<i64>()
+            .all(txn)
+            .await?,
+    );
+    ids.sort_unstable();
+    Ok(ids)
 }
