@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use entities::ledger_entry;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
@@ -116,7 +116,7 @@ pub async fn post_in(
     request: PostRequest,
 ) -> Result<PostOutcome> {
     let lines = dedupe(request.lines)?;
-    let now = Utc::now();
+    let now = written_at();
     let mut outcome = PostOutcome::default();
     if let Some(raw) = &request.raw {
         outcome.raw_record_id = Some(raw::store(txn, org_id, raw, now).await?);
@@ -272,7 +272,7 @@ pub async fn attribute(
     let keys = waiting.iter().map(entry_key).collect::<Result<Vec<_>>>()?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let current = current_rows(txn, org_id, &keys).await?;
-    let now = Utc::now();
+    let now = written_at();
     let mut rows = Vec::new();
     let waiting: HashMap<i64, &ledger_entry::Model> =
         waiting.iter().map(|row| (row.id, row)).collect();
@@ -404,6 +404,12 @@ fn new_row(
         )),
         ..Default::default()
     })
+}
+
+/// When rows written now were written: to the second (SQLite keeps the time as text on every
+/// line, and the nanoseconds were a tenth of a row's text).
+pub(super) fn written_at() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
 }
 
 /// A row that cancels `row` exactly. It keeps the reversed row's date, so the period the money

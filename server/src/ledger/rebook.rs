@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use entities::ledger_entry;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select, Set};
@@ -16,7 +15,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use super::content::content_hash_in;
 use super::current::{current_rows, rows_by_id, Current, CHUNK};
 use super::packed_key::entry_key;
-use super::post::reversal;
+use super::post::{reversal, written_at};
 use super::{Channel, FeeBucket};
 use crate::error::Result;
 
@@ -52,7 +51,7 @@ pub(crate) async fn rebook(
     bucket: FeeBucket,
 ) -> Result<Rebooked> {
     let mut done = Rebooked::default();
-    let now = Utc::now();
+    let now = written_at();
     let ids = candidates(txn, org_id, channel, label, bucket).await?;
     for chunk in ids.chunks(CHUNK) {
         // Rows written below are in `bucket` and mapped, and not among `ids`: none comes twice.
