@@ -431,3 +431,13 @@ pub async fn execute(db: &pnl::db::Db, sql: &str, values: Vec<sea_orm::Value>) {
     .await
     .unwrap();
 }
+
+/// Every row of `ledger_entry`, oldest first.
+pub async fn ledger_entries(db: &pnl::db::Db) -> Vec<entities::ledger_entry::Model> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    entities::ledger_entry::Entity::find()
+        .order_by_asc(entities::ledger_entry::Column::Id)
+        .all(db.conn())
+        .await
+        .unwrap()
+}

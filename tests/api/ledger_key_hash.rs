@@ -11,10 +11,10 @@ use pnl::db::Db;
 use pnl::ledger::{self, FeeBucket, NewLine, PostOutcome, PostRequest};
 use pnl::money::Money;
 use sea_orm::sea_query::{Alias, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{execute, migrations_before, unmapped_line, TestDb};
+use crate::helpers::{execute, ledger_entries, migrations_before, unmapped_line, TestDb};
 
 const MIGRATION: &str = "m20261207_000001_hash_ledger_keys";
 
@@ -82,14 +82,6 @@ async fn old_row(db: &Db, key: &str, hash: &str) -> i64 {
     org
 }
 
-async fn rows(db: &Db) -> Vec<ledger_entry::Model> {
-    ledger_entry::Entity::find()
-        .order_by_asc(ledger_entry::Column::Id)
-        .all(db.conn())
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
     let test_db = TestDb::fresh().await;
@@ -99,7 +91,7 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
     let org = old_row(&db, key, &pinned_hex()).await;
 
     Migrator::up(db.conn(), None).await.unwrap();
-    let migrated = rows(&db).await;
+    let migrated = ledger_entries(&db).await;
     assert_eq!(migrated.len(), 1);
     assert_eq!(migrated[0].key_hash, ledger::key_hash(key));
     assert_eq!(
@@ -144,7 +136,7 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
     .await
     .unwrap();
     assert_eq!((outcome.corrected, outcome.inserted), (1, 1));
-    let written = rows(&db).await;
+    let written = ledger_entries(&db).await;
     assert_eq!(
         written.len(),
         4,
@@ -189,7 +181,7 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
             })
             .collect()
     };
-    assert_eq!(kindless(rows(&db).await), kindless(written));
+    assert_eq!(kindless(ledger_entries(&db).await), kindless(written));
     let replay = ledger::post(
         &db,
         org,
@@ -201,7 +193,7 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
     .await
     .unwrap();
     assert_eq!(replay.unchanged, 2);
-    assert_eq!(rows(&db).await.len(), 4);
+    assert_eq!(ledger_entries(&db).await.len(), 4);
     db.close().await;
 }
 

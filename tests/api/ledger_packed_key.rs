@@ -4,15 +4,14 @@
 //! rows' too; a packed key naming a column its row lacks refuses down and changes nothing.
 
 use chrono::{TimeZone, Utc};
-use entities::ledger_entry;
 use migration::{Migrator, MigratorTrait};
 use pnl::db::Db;
 use pnl::ledger::query::EntryFilter;
 use pnl::ledger::{self, NewLine, PostOutcome, PostRequest};
 use pnl::money::Money;
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{execute, migrations_before, unmapped_line, TestDb};
+use crate::helpers::{execute, ledger_entries, migrations_before, unmapped_line, TestDb};
 
 const MIGRATION: &str = "m20261209_000001_pack_entry_keys";
 
@@ -88,14 +87,6 @@ fn this_and_later() -> u32 {
     u32::try_from(Migrator::migrations().len()).unwrap() - migrations_before(MIGRATION)
 }
 
-async fn rows(db: &Db) -> Vec<ledger_entry::Model> {
-    ledger_entry::Entity::find()
-        .order_by_asc(ledger_entry::Column::Id)
-        .all(db.conn())
-        .await
-        .unwrap()
-}
-
 /// The `entry_key` column of every row, by id, after down.
 async fn text_keys(db: &Db) -> Vec<String> {
     let conn = db.conn();
@@ -120,7 +111,7 @@ async fn old_keys_are_packed_found_again_and_written_back_by_down() {
     let org = old_rows(&db).await;
 
     Migrator::up(db.conn(), None).await.unwrap();
-    let migrated = rows(&db).await;
+    let migrated = ledger_entries(&db).await;
     assert_eq!(
         migrated[0].packed_key,
         "tiktok:st:\u{2}:ord:\u{3}:sku:\u{4}:\u{5}"
@@ -169,7 +160,7 @@ async fn old_keys_are_packed_found_again_and_written_back_by_down() {
             ..PostOutcome::default()
         }
     );
-    let written = rows(&db).await;
+    let written = ledger_entries(&db).await;
     assert_eq!(written.len(), 4);
     assert!(written.iter().all(
         |row| row.packed_key.len() < ledger::entry_key(row).unwrap().len()
@@ -185,7 +176,7 @@ async fn old_keys_are_packed_found_again_and_written_back_by_down() {
         [ORDER_KEY, ODD_KEY, ORDER_KEY, ORDER_KEY]
     );
     Migrator::up(db.conn(), None).await.unwrap();
-    assert_eq!(rows(&db).await, written);
+    assert_eq!(ledger_entries(&db).await, written);
     let again = ledger::post(
         &db,
         org,
@@ -218,7 +209,7 @@ async fn a_packed_key_naming_a_missing_column_refuses_down_and_changes_nothing()
     .unwrap();
     // An operator's SQL takes the order id away from a row whose key names it.
     execute(&db, "UPDATE ledger_entry SET order_id = NULL", vec![]).await;
-    let row = rows(&db).await.remove(0);
+    let row = ledger_entries(&db).await.remove(0);
     assert!(ledger::entry_key(&row).is_err());
 
     let error = Migrator::down(db.conn(), Some(this_and_later()))
@@ -232,6 +223,75 @@ async fn a_packed_key_naming_a_missing_column_refuses_down_and_changes_nothing()
     assert!(error.contains("nothing was converted"), "{error}");
     let applied = Migrator::get_applied_migrations(db.conn()).await.unwrap();
     assert!(applied.iter().any(|m| m.name() == MIGRATION));
-    assert_eq!(rows(&db).await, [row]);
+    assert_eq!(ledger_entries(&db).await, [row]);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn the_database_unpacks_every_key_as_the_server_does() {
+    let test_db = TestDb::fresh().await;
+    let db = Db::connect(&test_db.url).await.unwrap();
+    Migrator::up(db.conn(), None).await.unwrap();
+    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
+    let awkward = "東京 'x' % _ \\ \"q\"";
+    let lines = vec![
+        order_line(),
+        unmapped_line(ODD_KEY, -1),
+        NewLine {
+            label: awkward.to_owned(),
+            order_id: None,
+            source_id: "s-1".to_owned(),
+            ..unmapped_line(&format!("a:b:s-1:{awkward}:{awkward}#2"), -2)
+        },
+        NewLine {
+            label: awkward.to_owned(),
+            order_line: Some("l-1".to_owned()),
+            ..unmapped_line(&format!("a:b:o-1:l-1:{awkward}"), -3)
+        },
+    ];
+    let keys: Vec<String> = lines.iter().map(|line| line.entry_key.clone()).collect();
+    ledger::post(
+        &db,
+        org,
+        PostRequest {
+            lines: lines.clone(),
+            ..PostRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    let stored = ledger_entries(&db).await;
+    assert_eq!(stored[3].packed_key, "a:b:\u{3}:\u{4}:\u{5}");
+    let conn = db.conn();
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "SELECT {} AS entry_key FROM ledger_entry ORDER BY ledger_entry.id",
+        ledger::packed_key::unpacked_sql(backend)
+    );
+    let unpacked: Vec<String> = conn
+        .query_all(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get("", "entry_key").unwrap())
+        .collect();
+    let by_server: Vec<String> = stored
+        .iter()
+        .map(|row| ledger::entry_key(row).unwrap())
+        .collect();
+    assert_eq!(unpacked, keys);
+    assert_eq!(by_server, keys);
+    // And posting found them all by their keys: the same lines again are unchanged.
+    let again = ledger::post(
+        &db,
+        org,
+        PostRequest {
+            lines,
+            ..PostRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.unchanged, 4);
     db.close().await;
 }

@@ -11,15 +11,13 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use entities::{ledger_entry, order_attribution};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{catalog, Failure, Granularity, Line, Normalized, PayoutRef};
 use crate::db::Db;
 use crate::error::Result;
-use crate::ledger::packed_key::StoredKey;
+use crate::ledger::packed_key;
 use crate::ledger::raw::RawInput;
 use crate::ledger::{post_in, Channel, EntryStatus, NewLine, PostRequest};
 
@@ -352,29 +350,28 @@ async fn live_rows(
     org_id: i64,
     orders: &[&str],
 ) -> Result<HashMap<String, Vec<LiveRow>>> {
-    #[derive(FromQueryResult)]
-    struct Found {
-        #[sea_orm(nested)]
-        key: StoredKey,
-        reversal_of: Option<i64>,
-        status: String,
-    }
+    let unpacked = packed_key::unpacked_sql(db.get_database_backend());
     let mut latest: HashMap<String, (String, Option<i64>, String)> = HashMap::new();
     for chunk in orders.chunks(500) {
-        let rows: Vec<Found> = StoredKey::select(ledger_entry::Entity::find().select_only())
+        let rows: Vec<(String, String, Option<i64>, String)> = ledger_entry::Entity::find()
+            .select_only()
+            .column_as(Expr::cust(unpacked.as_str()), "entry_key")
+            .column(ledger_entry::Column::OrderId)
             .column(ledger_entry::Column::ReversalOf)
             .column(ledger_entry::Column::Status)
             .filter(ledger_entry::Column::OrgId.eq(org_id))
             .filter(ledger_entry::Column::OrderId.is_in(chunk.iter().copied()))
             .order_by_asc(ledger_entry::Column::Seq)
-            .into_model()
+            .into_tuple::<(String, Option<String>, Option<i64>, String)>()
             .all(db)
-            .await?;
-        for row in rows {
-            let (Some(key), Some(order)) = (row.key.unpack(), row.key.order_id) else {
-                continue;
-            };
-            latest.insert(key, (order, row.reversal_of, row.status));
+            .await?
+            .into_iter()
+            .filter_map(|(key, order, reversal, status)| {
+                order.map(|order| (key, order, reversal, status))
+            })
+            .collect();
+        for (key, order, reversal, status) in rows {
+            latest.insert(key, (order, reversal, status));
         }
     }
     let mut live: HashMap<String, Vec<LiveRow>> = HashMap::new();

@@ -5,13 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use entities::ledger_entry;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::content::key_hash;
-use super::packed_key::StoredKey;
+use super::packed_key;
 use crate::error::Result;
 
 /// Keys (or ids) looked up per query.
@@ -67,30 +65,22 @@ pub(super) struct Head {
     pub(super) raw_record_id: Option<i64>,
 }
 
-/// The columns [`current_rows`] reads of a row.
-#[derive(FromQueryResult)]
-struct Found {
-    #[sea_orm(nested)]
-    key: StoredKey,
-    seq: i32,
-    reversal_of: Option<i64>,
-    id: i64,
-    content_hash: Vec<u8>,
-    raw_record_id: Option<i64>,
-}
-
 pub(super) async fn current_rows(
     db: &impl ConnectionTrait,
     org_id: i64,
     keys: &[&str],
 ) -> Result<HashMap<String, Current>> {
+    type Found = (String, i32, Option<i64>, i64, Vec<u8>, Option<i64>);
+    let unpacked = packed_key::unpacked_sql(db.get_database_backend());
     let mut current = HashMap::new();
     for chunk in keys.chunks(CHUNK) {
-        // The unique key `(org_id, key_hash, seq)` finds the rows; the readable key is compared
-        // as well, so a row of another key sharing a hash would be ignored, never taken. Only
-        // the columns posting compares (and the key's parts) are read: most keys of a posting
-        // are replays.
-        let rows: Vec<Found> = StoredKey::select(ledger_entry::Entity::find().select_only())
+        // The unique key `(org_id, key_hash, seq)` finds the rows; the readable key (unpacked
+        // by the database: one column read, not the four it is made of) is compared as well,
+        // so a row of another key sharing a hash would be ignored, never taken. Only the
+        // columns posting compares are read: most keys of a posting are replays.
+        let rows: Vec<Found> = ledger_entry::Entity::find()
+            .select_only()
+            .column_as(Expr::cust(unpacked.as_str()), "entry_key")
             .columns([
                 ledger_entry::Column::Seq,
                 ledger_entry::Column::ReversalOf,
@@ -101,28 +91,25 @@ pub(super) async fn current_rows(
             .filter(ledger_entry::Column::OrgId.eq(org_id))
             .filter(ledger_entry::Column::KeyHash.is_in(chunk.iter().map(|key| key_hash(key))))
             .order_by_asc(ledger_entry::Column::Seq)
-            .into_model()
+            .into_tuple()
             .all(db)
             .await?;
         let asked: HashSet<&str> = chunk.iter().copied().collect();
         // Rows arrive in ascending seq, so the last one seen per key is its current state.
-        for row in rows {
-            let Some(key) = row.key.unpack() else {
-                continue;
-            };
+        for (key, seq, reversal_of, id, content_hash, raw_record_id) in rows {
             if !asked.contains(key.as_str()) {
                 continue;
             }
-            let live = row.reversal_of.is_none().then_some(Head {
-                id: row.id,
-                content_hash: row.content_hash,
-                raw_record_id: row.raw_record_id,
+            let live = reversal_of.is_none().then_some(Head {
+                id,
+                content_hash,
+                raw_record_id,
             });
             current.insert(
                 key,
                 Current {
                     live,
-                    last_seq: row.seq,
+                    last_seq: seq,
                 },
             );
         }

@@ -17,7 +17,7 @@
 //!   unpacked keys: the same key packs differently when a correction changes, say, its order id.
 
 use entities::ledger_entry;
-use sea_orm::{FromQueryResult, QuerySelect, Select};
+use sea_orm::DbBackend;
 
 use crate::error::{Error, Result};
 
@@ -57,45 +57,6 @@ impl<'a> KeyParts<'a> {
             (ORDER_LINE, self.order_line),
             (LABEL, Some(self.label)),
         ]
-    }
-}
-
-/// A row's packed key and the columns it may name: what a query selects to read keys back
-/// without whole rows (`#[sea_orm(nested)]` in a result struct, with [`StoredKey::select`]).
-#[derive(Clone, Debug, FromQueryResult)]
-pub struct StoredKey {
-    pub packed_key: String,
-    pub source_id: String,
-    pub order_id: Option<String>,
-    pub order_line: Option<String>,
-    pub label: String,
-}
-
-impl StoredKey {
-    /// `select` with the key's columns added.
-    #[must_use]
-    pub fn select(select: Select<ledger_entry::Entity>) -> Select<ledger_entry::Entity> {
-        select.columns([
-            ledger_entry::Column::PackedKey,
-            ledger_entry::Column::SourceId,
-            ledger_entry::Column::OrderId,
-            ledger_entry::Column::OrderLine,
-            ledger_entry::Column::Label,
-        ])
-    }
-
-    /// The readable key; `None` for a packed key naming a part the row does not have.
-    #[must_use]
-    pub fn unpack(&self) -> Option<String> {
-        unpack(
-            &self.packed_key,
-            KeyParts {
-                source_id: &self.source_id,
-                order_id: self.order_id.as_deref(),
-                order_line: self.order_line.as_deref(),
-                label: &self.label,
-            },
-        )
     }
 }
 
@@ -142,6 +103,29 @@ pub fn unpack(packed: &str, parts: KeyParts<'_>) -> Option<String> {
         }
     }
     Some(key)
+}
+
+/// A SQL expression of `ledger_entry`'s columns giving the row's readable key, as [`unpack`]
+/// does — for the hot lookups, where reading one column instead of the four a key is made of
+/// is most of the cost (sqlx copies every value it reads). A placeholder naming an absent
+/// column stays in the result, so the key then equals no key the ledger module asks for
+/// (keys with placeholders are stored verbatim). Replacing in turn is safe: a part that
+/// replaces a placeholder equals a segment of a key without placeholders, so holds none.
+#[must_use]
+pub fn unpacked_sql(backend: DbBackend) -> String {
+    let chr = match backend {
+        DbBackend::Postgres => "chr",
+        _ => "char",
+    };
+    let key = "ledger_entry.packed_key";
+    format!(
+        "CASE WHEN substr({key}, 1, 1) = {chr}(1) THEN substr({key}, 2) ELSE \
+         REPLACE(REPLACE(REPLACE(REPLACE({key}, \
+         {chr}(2), ledger_entry.source_id), \
+         {chr}(3), COALESCE(ledger_entry.order_id, {chr}(3))), \
+         {chr}(4), COALESCE(ledger_entry.order_line, {chr}(4))), \
+         {chr}(5), ledger_entry.label) END"
+    )
 }
 
 /// The readable entry key of a stored row.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 use entities::{ledger_entry, mirrored_order};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -16,7 +16,7 @@ use super::mirror::{MirrorMatch, MirrorRules};
 use super::CHANNEL;
 use crate::connectors::settings;
 use crate::error::{Error, Result};
-use crate::ledger::packed_key::StoredKey;
+use crate::ledger::packed_key;
 
 /// The `channel_setting` key of the source names.
 const SOURCE_NAMES: &str = "mirror_source_names";
@@ -175,16 +175,18 @@ pub async fn retire_estimates(
 ) -> Result<usize> {
     // Deduplicated here (the packed key's first two segments are never packed, so the prefix
     // is comparable in SQL); `ix_ledger_entry_org_order` finds the order's rows.
-    let keys: Vec<String> = StoredKey::select(ledger_entry::Entity::find().select_only())
+    let unpacked = packed_key::unpacked_sql(db.conn().get_database_backend());
+    let keys: Vec<String> = ledger_entry::Entity::find()
+        .select_only()
+        .column_as(Expr::cust(unpacked.as_str()), "entry_key")
         .filter(ledger_entry::Column::OrgId.eq(org_id))
         .filter(ledger_entry::Column::ShopId.eq(shop_id))
         .filter(ledger_entry::Column::OrderId.eq(order_id))
         .filter(ledger_entry::Column::PackedKey.starts_with("shopify:est:"))
-        .into_model::<StoredKey>()
+        .into_tuple::<String>()
         .all(db.conn())
         .await?
-        .iter()
-        .filter_map(StoredKey::unpack)
+        .into_iter()
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
