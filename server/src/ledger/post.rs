@@ -5,14 +5,14 @@
 //! nothing; with different content it appends a reversal of the current row and then the new
 //! row. Nothing is ever updated or deleted. One call is one transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::ledger_entry;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::content::{content_hash, key_hash};
-use super::current::{current_rows, rows_by_id, Current, Head, CHUNK};
+use super::current::{current_rows, rows_by_id, Current, CHUNK};
 use super::packed_key::{self, entry_key, KeyParts};
 use super::raw::{self, RawInput};
 use super::{Channel, EntryStatus, FeeBucket};
@@ -141,79 +141,94 @@ pub async fn post_in(
         .collect();
     let current = current_rows(txn, org_id, &keys).await?;
 
-    // The full rows of what is reversed (corrections and retirements), fetched by id.
-    let hashes: Vec<Vec<u8>> = lines.iter().map(content_hash).collect::<Result<_>>()?;
-    let mut reversed: Vec<i64> = lines
-        .iter()
-        .zip(&hashes)
-        .filter_map(|(line, hash)| match current.get(line.entry_key.as_str()) {
+    // Decided once per line from its key's current state; then the full rows of what is
+    // reversed (corrections and retirements) are fetched by id, and the rows written.
+    let mut plan = Vec::with_capacity(lines.len());
+    for line in &lines {
+        let hash = content_hash(line)?;
+        let action = match current.get(line.entry_key.as_str()) {
             Some(Current {
                 live: Some(head), ..
-            }) if &head.content_hash != hash => Some(head.id),
+            }) if head.content_hash == hash => Action::Unchanged,
+            Some(Current {
+                live: Some(head),
+                last_seq,
+            }) => Action::Correct {
+                reversed: head.id,
+                seq: last_seq + 1,
+            },
+            Some(Current {
+                live: None,
+                last_seq,
+            }) => Action::Insert { seq: last_seq + 1 },
+            None => Action::Insert { seq: 1 },
+        };
+        plan.push((line, hash, action));
+    }
+    // A retired key that is also posted is posted, not retired.
+    let posted: HashSet<&str> = lines.iter().map(|line| line.entry_key.as_str()).collect();
+    let retired: Vec<(i64, i32)> = request
+        .retire
+        .iter()
+        .filter(|key| !posted.contains(key.as_str()))
+        .filter_map(|key| match current.get(key.as_str()) {
+            Some(Current {
+                live: Some(head),
+                last_seq,
+            }) => Some((head.id, last_seq + 1)),
             _ => None,
         })
         .collect();
-    for key in &request.retire {
-        if let Some(Current {
-            live: Some(head), ..
-        }) = current.get(key.as_str())
-        {
-            reversed.push(head.id);
-        }
-    }
+    let reversed: Vec<i64> = plan
+        .iter()
+        .filter_map(|(_, _, action)| match action {
+            Action::Correct { reversed, .. } => Some(*reversed),
+            _ => None,
+        })
+        .chain(retired.iter().map(|(id, _)| *id))
+        .collect();
     let full = rows_by_id(txn, org_id, &reversed).await?;
-    let row_of = |head: &Head| {
-        full.get(&head.id).ok_or_else(|| {
+    let row_of = |id: i64| {
+        full.get(&id).ok_or_else(|| {
             Error::from(anyhow::anyhow!(
-                "ledger row {} vanished during its posting",
-                head.id
+                "ledger row {id} vanished during its posting"
             ))
         })
     };
 
     let mut rows = Vec::new();
-    for (line, hash) in lines.iter().zip(hashes) {
-        match current.get(line.entry_key.as_str()) {
-            Some(Current {
-                live: Some(head), ..
-            }) if head.content_hash == hash => outcome.unchanged += 1,
-            Some(Current {
-                live: Some(head),
-                last_seq,
-            }) => {
-                rows.push(reversal(row_of(head)?, last_seq + 1, now));
-                rows.push(new_row(&stamp, line, hash, last_seq + 2)?);
+    for (line, hash, action) in plan {
+        match action {
+            Action::Unchanged => outcome.unchanged += 1,
+            Action::Correct { reversed, seq } => {
+                rows.push(reversal(row_of(reversed)?, seq, now));
+                rows.push(new_row(&stamp, line, hash, seq + 1)?);
                 outcome.corrected += 1;
             }
-            Some(Current {
-                live: None,
-                last_seq,
-            }) => {
-                rows.push(new_row(&stamp, line, hash, last_seq + 1)?);
-                outcome.inserted += 1;
-            }
-            None => {
-                rows.push(new_row(&stamp, line, hash, 1)?);
+            Action::Insert { seq } => {
+                rows.push(new_row(&stamp, line, hash, seq)?);
                 outcome.inserted += 1;
             }
         }
     }
-    for key in &request.retire {
-        if let Some(Current {
-            live: Some(head),
-            last_seq,
-        }) = current.get(key.as_str())
-        {
-            if !lines.iter().any(|line| &line.entry_key == key) {
-                rows.push(reversal(row_of(head)?, last_seq + 1, now));
-                outcome.retired += 1;
-            }
-        }
+    for (reversed, seq) in retired {
+        rows.push(reversal(row_of(reversed)?, seq, now));
+        outcome.retired += 1;
     }
     super::bulk::insert_models(txn, &rows).await?;
     // The daily sums move with the rows, in the same transaction.
     super::rollup::apply(txn, &rows).await?;
     Ok(outcome)
+}
+
+/// What posting does with one line, decided from its key's current state.
+enum Action {
+    /// The key's live row has the same content: a replay.
+    Unchanged,
+    /// The key's live row `reversed` differs: its reversal at `seq`, the line at `seq + 1`.
+    Correct { reversed: i64, seq: i32 },
+    /// No live row: the line at `seq`.
+    Insert { seq: i32 },
 }
 
 /// The channel product ids of `shop_id`'s current lines that still wait for their product.
