@@ -23,6 +23,11 @@ pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use content::key_hash;
 pub use current::{current_holders, live_keys};
 pub use packed_key::entry_key;
+/// The predicate of the partial index `ix_ledger_entry_org_unmapped (org_id, channel, label)
+/// WHERE NOT mapped` (migration `m20261209_000002`), spelled as the index spells it: both
+/// planners use a partial index only for a query that states its predicate literally.
+pub(crate) const UNMAPPED: &str = "NOT ledger_entry.mapped";
+
 pub use post::{
     attribute, post, post_in, unattributed_products, NewLine, PostOutcome, PostRequest,
 };

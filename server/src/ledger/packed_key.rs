@@ -78,10 +78,11 @@ pub fn pack(key: &str, parts: KeyParts<'_>) -> String {
         }
         let slot = slots
             .iter()
+            .filter(|_| index >= 2)
             .find(|(_, part)| part.is_some_and(|part| part.len() >= 2 && part == segment));
         match slot {
-            Some((marker, _)) if index >= 2 => packed.push(*marker),
-            _ => packed.push_str(segment),
+            Some((marker, _)) => packed.push(*marker),
+            None => packed.push_str(segment),
         }
     }
     packed

@@ -120,11 +120,9 @@ async fn candidates(
             .filter(ledger_entry::Column::Label.eq(label))
             .filter(ledger_entry::Column::ReversalOf.is_null())
     };
-    // Unmapped lines, through the partial `ix_ledger_entry_org_unmapped (org_id, channel,
-    // label) WHERE NOT mapped` (the predicate spelled as the index spells it, so both planners
-    // take it).
+    // Unmapped lines, through the partial `ix_ledger_entry_org_unmapped`.
     let mut ids: Vec<i64> = lines()
-        .filter(Expr::cust("NOT ledger_entry.mapped"))
+        .filter(Expr::cust(super::UNMAPPED))
         .into_tuple()
         .all(txn)
         .await?;

@@ -206,8 +206,8 @@ pub async fn unmapped_labels(db: &impl ConnectionTrait, org_id: i64) -> Result<V
         )
         .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "total")
         .filter(ledger_entry::Column::OrgId.eq(org_id))
-        // Spelled as the partial index `ix_ledger_entry_org_unmapped` spells its predicate.
-        .filter(Expr::cust("NOT ledger_entry.mapped"))
+        // Through the partial index `ix_ledger_entry_org_unmapped`.
+        .filter(Expr::cust(super::UNMAPPED))
         .group_by(ledger_entry::Column::Channel)
         .group_by(ledger_entry::Column::Label)
         .group_by(ledger_entry::Column::Currency)
