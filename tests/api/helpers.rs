@@ -441,3 +441,21 @@ pub async fn ledger_entries(db: &pnl::db::Db) -> Vec<entities::ledger_entry::Mod
         .await
         .unwrap()
 }
+
+/// Posts `lines` for `org` (no raw record, nothing retired).
+pub async fn post_to(
+    db: &pnl::db::Db,
+    org: i64,
+    lines: Vec<pnl::ledger::NewLine>,
+) -> pnl::ledger::PostOutcome {
+    pnl::ledger::post(
+        db,
+        org,
+        pnl::ledger::PostRequest {
+            lines,
+            ..pnl::ledger::PostRequest::default()
+        },
+    )
+    .await
+    .unwrap()
+}

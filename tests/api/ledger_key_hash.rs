@@ -8,13 +8,13 @@ use chrono::{TimeZone, Utc};
 use entities::ledger_entry;
 use migration::{Migrator, MigratorTrait};
 use pnl::db::Db;
-use pnl::ledger::{self, FeeBucket, NewLine, PostOutcome, PostRequest};
+use pnl::ledger::{self, FeeBucket, NewLine, PostOutcome};
 use pnl::money::Money;
 use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, Statement};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{execute, ledger_entries, migrations_before, unmapped_line, TestDb};
+use crate::helpers::{execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb};
 
 const MIGRATION: &str = "m20261207_000001_hash_ledger_keys";
 
@@ -101,16 +101,7 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
 
     // The old line comes again: found by its key, unchanged. Then other lines, and a correction
     // of the old one (a reversal + a new row), so down has every kind of row to recompute.
-    let again = ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines: vec![pinned_line(key)],
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    let again = post_to(&db, org, vec![pinned_line(key)]).await;
     assert_eq!(
         again,
         PostOutcome {
@@ -125,16 +116,7 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
     other.bucket = FeeBucket::ProductSales;
     other.mapped = true;
     other.quantity = 1;
-    let outcome = ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines: vec![corrected.clone(), other.clone()],
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    let outcome = post_to(&db, org, vec![corrected.clone(), other.clone()]).await;
     assert_eq!((outcome.corrected, outcome.inserted), (1, 1));
     let written = ledger_entries(&db).await;
     assert_eq!(
@@ -182,16 +164,7 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
             .collect()
     };
     assert_eq!(kindless(ledger_entries(&db).await), kindless(written));
-    let replay = ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines: vec![corrected, other],
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    let replay = post_to(&db, org, vec![corrected, other]).await;
     assert_eq!(replay.unchanged, 2);
     assert_eq!(ledger_entries(&db).await.len(), 4);
     db.close().await;

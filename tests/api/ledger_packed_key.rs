@@ -7,11 +7,11 @@ use chrono::{TimeZone, Utc};
 use migration::{Migrator, MigratorTrait};
 use pnl::db::Db;
 use pnl::ledger::query::EntryFilter;
-use pnl::ledger::{self, NewLine, PostOutcome, PostRequest};
+use pnl::ledger::{self, NewLine, PostOutcome};
 use pnl::money::Money;
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{execute, ledger_entries, migrations_before, unmapped_line, TestDb};
+use crate::helpers::{execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb};
 
 const MIGRATION: &str = "m20261209_000001_pack_entry_keys";
 
@@ -143,16 +143,7 @@ async fn old_keys_are_packed_found_again_and_written_back_by_down() {
     // and a new row), not a second line.
     let mut corrected = order_line();
     corrected.amount = Money::from_minor(-150, "USD".parse().unwrap());
-    let outcome = ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines: vec![corrected.clone()],
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    let outcome = post_to(&db, org, vec![corrected.clone()]).await;
     assert_eq!(
         outcome,
         PostOutcome {
@@ -177,16 +168,7 @@ async fn old_keys_are_packed_found_again_and_written_back_by_down() {
     );
     Migrator::up(db.conn(), None).await.unwrap();
     assert_eq!(ledger_entries(&db).await, written);
-    let again = ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines: vec![corrected],
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    let again = post_to(&db, org, vec![corrected]).await;
     assert_eq!(again.unchanged, 1);
     db.close().await;
 }
@@ -197,16 +179,7 @@ async fn a_packed_key_naming_a_missing_column_refuses_down_and_changes_nothing()
     let db = Db::connect(&test_db.url).await.unwrap();
     Migrator::up(db.conn(), None).await.unwrap();
     let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
-    ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines: vec![order_line()],
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    post_to(&db, org, vec![order_line()]).await;
     // An operator's SQL takes the order id away from a row whose key names it.
     execute(&db, "UPDATE ledger_entry SET order_id = NULL", vec![]).await;
     let row = ledger_entries(&db).await.remove(0);
@@ -250,16 +223,7 @@ async fn the_database_unpacks_every_key_as_the_server_does() {
         },
     ];
     let keys: Vec<String> = lines.iter().map(|line| line.entry_key.clone()).collect();
-    ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines: lines.clone(),
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    post_to(&db, org, lines.clone()).await;
     let stored = ledger_entries(&db).await;
     assert_eq!(stored[3].packed_key, "a:b:\u{3}:\u{4}:\u{5}");
     let conn = db.conn();
@@ -282,16 +246,7 @@ async fn the_database_unpacks_every_key_as_the_server_does() {
     assert_eq!(unpacked, keys);
     assert_eq!(by_server, keys);
     // And posting found them all by their keys: the same lines again are unchanged.
-    let again = ledger::post(
-        &db,
-        org,
-        PostRequest {
-            lines,
-            ..PostRequest::default()
-        },
-    )
-    .await
-    .unwrap();
+    let again = post_to(&db, org, lines).await;
     assert_eq!(again.unchanged, 4);
     db.close().await;
 }
