@@ -142,7 +142,12 @@ export async function connections(main) {
       subscribe(
         `subscription Progress($id: ID!) { syncProgress(shopId: $id) { id ${SYNC} } }`,
         { id },
-        (d) => show(cell, progress(d.syncProgress.syncStatus)),
+        (d) => {
+          // Marks the cell as following the sync live (the first event is the state now).
+          cell.dataset.live = 'true';
+          cell.title = 'Updates live';
+          show(cell, progress(d.syncProgress.syncStatus));
+        },
         (error) => cell.append(h('span', { class: 'error' }, ` ${error.message}`)),
       ),
     );

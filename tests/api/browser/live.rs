@@ -1,7 +1,7 @@
 //! Live updates in the browser: a sync's progress moves on the connections page while the
 //! sync runs (the `syncProgress` subscription over /graphql/ws), without a reload.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
@@ -9,9 +9,12 @@ use super::Browser;
 use crate::helpers::TestApp;
 use crate::sync_engine::{connect_over_http, spawn_for, start_sandbox};
 
-/// The sync cell's step and state, as the page shows them.
-const CELL: &str = "const s = document.querySelector('.sync-cell .sync'); \
-                    return s ? [s.dataset.state, s.dataset.step, window.pnlMarker === 1] : null";
+/// Each shop's sync cell as the page shows it: `[shop, state, step, live]`, and whether the
+/// page is still the one the test marked.
+const CELLS: &str = "return [Array.from(document.querySelectorAll('.sync-cell')).map((c) => { \
+                     const s = c.querySelector('.sync'); \
+                     return [c.dataset.shop, s ? s.dataset.state : null, s ? s.dataset.step : null, \
+                     c.dataset.live === 'true']; }), window.pnlMarker === 1]";
 
 #[tokio::test]
 async fn a_syncs_progress_moves_on_the_connections_page() {
@@ -41,24 +44,46 @@ async fn a_syncs_progress_moves_on_the_connections_page() {
     browser.find(".sync-cell .sync").await;
     // Gone if the page reloads: the progress must arrive live.
     browser.run("window.pnlMarker = 1", vec![]).await;
+    // Every cell follows its shop's sync before the sync starts (its subscription has sent the
+    // state now), so no step can pass unseen while a socket is still connecting.
+    browser
+        .until(
+            "every sync cell live",
+            "const cells = document.querySelectorAll('.sync-cell'); \
+             return cells.length > 0 && Array.from(cells).every((c) => c.dataset.live === 'true')",
+        )
+        .await;
+    // The first requests are throttled, so the first shop's first step lasts the client's
+    // back-off (at least 0.75 s: two retries) — longer than the subscription's 0.3 s poll —
+    // however fast the rest of the sync runs.
+    sandbox.faults().throttle_next(2);
 
     let state = app.state.clone();
     let worker = tokio::spawn(async move { while pnl::sync::run_one(&state).await.unwrap() {} });
-    let mut seen = BTreeSet::new();
+    // Every step each shop's cell showed.
+    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let deadline = std::time::Instant::now() + super::WAIT * 3;
     loop {
-        let cell = browser.run(CELL, vec![]).await;
-        assert_eq!(cell[2], json!(true), "the page reloaded: {cell}");
-        let step = cell[1].as_str().unwrap_or("").to_owned();
-        if !step.is_empty() {
-            seen.insert(step.clone());
+        let page = browser.run(CELLS, vec![]).await;
+        assert_eq!(page[1], json!(true), "the page reloaded: {page}");
+        let cells = page[0].as_array().expect("the cells");
+        for cell in cells {
+            let step = cell[2].as_str().unwrap_or("");
+            if !step.is_empty() {
+                let shop = cell[0].as_str().unwrap_or("").to_owned();
+                seen.entry(shop).or_default().insert(step.to_owned());
+            }
         }
-        if cell[0] == "IDLE" && step == "done" && seen.len() > 1 {
+        let all_done = cells
+            .iter()
+            .all(|cell| cell[1] == "IDLE" && cell[2] == "done" && cell[3] == true);
+        if all_done && seen.values().any(|steps| steps.len() > 1) {
             break;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "the sync's progress did not reach done on the page; steps seen {seen:?}"
+            "the sync's progress did not reach done on the page with a step before it; \
+             steps seen {seen:?}, cells now {page}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
