@@ -11,7 +11,8 @@ pub struct Model {
     pub id: i64,
     pub org_id: i64,
     pub shop_id: Option<i64>,
-    pub channel: String,
+    /// The channel's code (`migration::vocabulary::CHANNELS`; `pnl::ledger::Channel::code`).
+    pub channel: i16,
     /// The entry key, packed: the segments that repeat this row's `source_id`, `order_id`,
     /// `order_line` or `label` as one placeholder character each (`pnl::ledger::packed_key`;
     /// `pnl::ledger::entry_key` reads it back).
@@ -32,7 +33,8 @@ pub struct Model {
     pub listing_id: Option<i64>,
     pub product_id: Option<i64>,
     pub creator_id: Option<i64>,
-    pub bucket: String,
+    /// The fee bucket's code (`migration::vocabulary::BUCKETS`; `pnl::ledger::FeeBucket::code`).
+    pub bucket: i16,
     pub label: String,
     /// False when `label` matched no mapping and fell through to OTHER.
     pub mapped: bool,
@@ -40,7 +42,8 @@ pub struct Model {
     pub currency: String,
     pub quantity: i32,
     pub occurred_at: DateTimeUtc,
-    pub status: String,
+    /// Estimated or settled, as a code (`migration::vocabulary::STATUSES`).
+    pub status: i16,
     pub payout_id: Option<i64>,
     /// What kind of source produced it: an id of `source_kind`, the org's dictionary of kinds.
     pub source_kind_id: i64,

@@ -40,19 +40,52 @@ mod m20261207_000002_create_source_kind;
 mod m20261208_000001_version_completeness_sources;
 mod m20261209_000001_pack_entry_keys;
 mod m20261209_000002_partial_unmapped_index;
+mod m20261210_000001_code_ledger_vocabularies;
 mod util;
+pub mod vocabulary;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
 /// of what postings maintain, shared by the migration and the server's rebuild.
 pub fn ledger_day_rebuild(org_id: Option<i64>) -> String {
+    ledger_day_rebuild_from(org_id, Stored::Codes)
+}
+
+/// How `ledger_entry` holds its channel, bucket and status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stored {
+    /// As their text (before `m20261210_000001_code_ledger_vocabularies`).
+    Text,
+    /// As codes of [`vocabulary`].
+    Codes,
+}
+
+/// [`ledger_day_rebuild`] over a ledger stored as `stored` (the sums tables hold the text).
+pub(crate) fn ledger_day_rebuild_from(org_id: Option<i64>, stored: Stored) -> String {
+    use vocabulary::{text_sql, BUCKETS, CHANNELS, STATUSES};
     let only = org_id
         .map(|id| format!(" AND org_id = {id}"))
         .unwrap_or_default();
+    let (channel, bucket, status, sales) = match stored {
+        Stored::Text => (
+            "channel".to_owned(),
+            "bucket".to_owned(),
+            "status".to_owned(),
+            "'PRODUCT_SALES'".to_owned(),
+        ),
+        Stored::Codes => (
+            text_sql(CHANNELS, "channel"),
+            text_sql(BUCKETS, "bucket"),
+            text_sql(STATUSES, "status"),
+            vocabulary::code(BUCKETS, "PRODUCT_SALES")
+                .unwrap_or_default()
+                .to_string(),
+        ),
+    };
     format!(
         "INSERT INTO ledger_day (org_id, day, channel, shop_id, listing_id, product_id, creator_id, bucket, status, currency, amount_minor, quantity, sale_lines) \
-         SELECT org_id, day, channel, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), bucket, status, currency, \
+         SELECT org_id, day, {channel}, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), {bucket}, {status}, currency, \
            SUM(amount_minor), SUM(quantity), \
-           SUM(CASE WHEN bucket = 'PRODUCT_SALES' AND quantity <> 0 THEN (CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) ELSE 0 END) \
+           SUM(CASE WHEN bucket = {sales} AND quantity <> 0 THEN (CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) ELSE 0 END) \
          FROM ledger_entry WHERE day IS NOT NULL{only} \
          GROUP BY org_id, day, channel, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), bucket, status, currency"
     )
@@ -163,6 +196,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000001_version_completeness_sources::Migration),
             Box::new(m20261209_000001_pack_entry_keys::Migration),
             Box::new(m20261209_000002_partial_unmapped_index::Migration),
+            Box::new(m20261210_000001_code_ledger_vocabularies::Migration),
         ]
     }
 }

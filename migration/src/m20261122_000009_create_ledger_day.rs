@@ -52,7 +52,7 @@ impl MigrationTrait for Migration {
         // Existing ledgers are summed once here; postings keep the sums from now on.
         manager
             .get_connection()
-            .execute_unprepared(&crate::ledger_day_rebuild(None))
+            .execute_unprepared(&crate::ledger_day_rebuild_from(None, crate::Stored::Text))
             .await?;
         Ok(())
     }

@@ -17,7 +17,12 @@ use sea_orm_migration::prelude::*;
 
 use crate::util::run_all;
 
-const DROP: &str = "DROP INDEX ix_ledger_entry_org_unmapped";
+pub(crate) const DROP: &str = "DROP INDEX ix_ledger_entry_org_unmapped";
+
+/// The partial index, as created here (and again where a migration rebuilds `ledger_entry`).
+pub(crate) const CREATE: &str =
+    "CREATE INDEX ix_ledger_entry_org_unmapped ON ledger_entry (org_id, channel, label) \
+     WHERE NOT mapped";
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -25,16 +30,7 @@ pub(crate) struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        run_all(
-            manager,
-            vec![
-                DROP.to_owned(),
-                "CREATE INDEX ix_ledger_entry_org_unmapped ON ledger_entry (org_id, channel, label) \
-                 WHERE NOT mapped"
-                    .to_owned(),
-            ],
-        )
-        .await
+        run_all(manager, vec![DROP.to_owned(), CREATE.to_owned()]).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -44,9 +44,9 @@ fn assert_no_drift(report: &ReplayReport) {
 async fn label_total(app: &TestApp, org: i64, label: &str, bucket: FeeBucket) -> i64 {
     entities::ledger_entry::Entity::find()
         .filter(entities::ledger_entry::Column::OrgId.eq(org))
-        .filter(entities::ledger_entry::Column::Channel.eq(Channel::TikTokShop.as_str()))
+        .filter(entities::ledger_entry::Column::Channel.eq(Channel::TikTokShop.code()))
         .filter(entities::ledger_entry::Column::Label.eq(label))
-        .filter(entities::ledger_entry::Column::Bucket.eq(bucket.as_str()))
+        .filter(entities::ledger_entry::Column::Bucket.eq(bucket.code()))
         .all(app.db.conn())
         .await
         .unwrap()

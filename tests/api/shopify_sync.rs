@@ -80,7 +80,7 @@ async fn order_lines(app: &TestApp, org: &str, order: &str) -> i64 {
     let org_id = app.org_id(org).await;
     entities::ledger_entry::Entity::find()
         .filter(entities::ledger_entry::Column::OrgId.eq(org_id))
-        .filter(entities::ledger_entry::Column::Channel.eq("SHOPIFY"))
+        .filter(entities::ledger_entry::Column::Channel.eq(pnl::ledger::Channel::Shopify.code()))
         .filter(entities::ledger_entry::Column::OrderId.eq(order))
         .count(app.state.db.conn())
         .await
@@ -296,7 +296,7 @@ async fn owned_by_tiktok(app: &TestApp, org: &str, id: &str) -> bool {
     let org_id = app.org_id(org).await;
     entities::ledger_entry::Entity::find()
         .filter(entities::ledger_entry::Column::OrgId.eq(org_id))
-        .filter(entities::ledger_entry::Column::Channel.eq("TIKTOK_SHOP"))
+        .filter(entities::ledger_entry::Column::Channel.eq(pnl::ledger::Channel::TikTokShop.code()))
         .filter(entities::ledger_entry::Column::OrderId.eq(id))
         .count(app.state.db.conn())
         .await
@@ -313,7 +313,7 @@ async fn order_total(app: &TestApp, org: &str, order: &str) -> i64 {
         .select_only()
         .column(entities::ledger_entry::Column::AmountMinor)
         .filter(entities::ledger_entry::Column::OrgId.eq(org_id))
-        .filter(entities::ledger_entry::Column::Channel.eq("SHOPIFY"))
+        .filter(entities::ledger_entry::Column::Channel.eq(pnl::ledger::Channel::Shopify.code()))
         .filter(entities::ledger_entry::Column::OrderId.eq(order))
         .into_tuple()
         .all(app.state.db.conn())

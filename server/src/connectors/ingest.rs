@@ -341,7 +341,7 @@ async fn exclusions(
 /// A current ledger row of one of the batch's orders.
 struct LiveRow {
     entry_key: String,
-    status: String,
+    status: EntryStatus,
 }
 
 /// The current (not reversed) rows of `orders`.
@@ -351,9 +351,9 @@ async fn live_rows(
     orders: &[&str],
 ) -> Result<HashMap<String, Vec<LiveRow>>> {
     let unpacked = packed_key::unpacked_sql(db.get_database_backend());
-    let mut latest: HashMap<String, (String, Option<i64>, String)> = HashMap::new();
+    let mut latest: HashMap<String, (String, Option<i64>, i16)> = HashMap::new();
     for chunk in orders.chunks(500) {
-        let rows: Vec<(String, String, Option<i64>, String)> = ledger_entry::Entity::find()
+        let rows: Vec<(String, String, Option<i64>, i16)> = ledger_entry::Entity::find()
             .select_only()
             .column_as(Expr::cust(unpacked.as_str()), "entry_key")
             .column(ledger_entry::Column::OrderId)
@@ -362,7 +362,7 @@ async fn live_rows(
             .filter(ledger_entry::Column::OrgId.eq(org_id))
             .filter(ledger_entry::Column::OrderId.is_in(chunk.iter().copied()))
             .order_by_asc(ledger_entry::Column::Seq)
-            .into_tuple::<(String, Option<String>, Option<i64>, String)>()
+            .into_tuple::<(String, Option<String>, Option<i64>, i16)>()
             .all(db)
             .await?
             .into_iter()
@@ -377,16 +377,17 @@ async fn live_rows(
     let mut live: HashMap<String, Vec<LiveRow>> = HashMap::new();
     for (entry_key, (order, reversal, status)) in latest {
         if reversal.is_none() {
-            live.entry(order)
-                .or_default()
-                .push(LiveRow { entry_key, status });
+            live.entry(order).or_default().push(LiveRow {
+                entry_key,
+                status: EntryStatus::from_code(status)?,
+            });
         }
     }
     Ok(live)
 }
 
-fn is_order_estimate(key: &str, status: &str) -> bool {
-    status == EntryStatus::Estimated.as_str() && key.contains(":ord:") && !key.contains(":sku:")
+fn is_order_estimate(key: &str, status: EntryStatus) -> bool {
+    status == EntryStatus::Estimated && key.contains(":ord:") && !key.contains(":sku:")
 }
 
 /// `…:ord:{order}:` of an order- or SKU-level settled key: the set its order's lines form.
@@ -440,15 +441,15 @@ async fn supersede(
         let order = line.order_id.clone().unwrap_or_default();
         let rows = live.get(&order).map(Vec::as_slice).unwrap_or_default();
         if line.status == EntryStatus::Estimated && line.granularity != Granularity::Standalone {
-            let settled_live = rows.iter().any(|row| {
-                row.status == EntryStatus::Settled.as_str() && row.entry_key.contains(":ord:")
-            });
+            let settled_live = rows
+                .iter()
+                .any(|row| row.status == EntryStatus::Settled && row.entry_key.contains(":ord:"));
             // Order-detail estimates (per SKU, sale only) yield to the unsettled endpoint's
             // estimates (per order, with fees) for the same order.
             let estimate_live = line.granularity == Granularity::Sku
                 && (rows
                     .iter()
-                    .any(|row| is_order_estimate(&row.entry_key, &row.status))
+                    .any(|row| is_order_estimate(&row.entry_key, row.status))
                     || order_estimates.contains(&order));
             if settled_live || settled_in_batch.contains(&order) || estimate_live {
                 dropped += 1;
@@ -458,8 +459,7 @@ async fn supersede(
                 retire.extend(
                     rows.iter()
                         .filter(|row| {
-                            row.status == EntryStatus::Estimated.as_str()
-                                && row.entry_key.contains(":sku:")
+                            row.status == EntryStatus::Estimated && row.entry_key.contains(":sku:")
                         })
                         .map(|row| row.entry_key.clone()),
                 );
@@ -494,7 +494,7 @@ async fn supersede(
     // Settled lines retire the order's estimates.
     for order in &settled_in_batch {
         for row in live.get(order).map(Vec::as_slice).unwrap_or_default() {
-            if row.status == EntryStatus::Estimated.as_str() && row.entry_key.contains(":ord:") {
+            if row.status == EntryStatus::Estimated && row.entry_key.contains(":ord:") {
                 retire.push(row.entry_key.clone());
             }
         }

@@ -116,6 +116,43 @@ text_enum! {
     }
 }
 
+/// A vocabulary `ledger_entry` stores as a `SMALLINT` code (`migration::vocabulary`, the one
+/// definition of the codes; each enum's test holds its spellings to it).
+macro_rules! coded {
+    ($name:ident, $vocabulary:path) => {
+        impl $name {
+            /// Its code in `ledger_entry`.
+            pub fn code(self) -> i16 {
+                // Every value has a code (the tests below); 0 is no code, refused when read.
+                migration::vocabulary::code($vocabulary, self.as_str()).unwrap_or(0)
+            }
+
+            /// The value of a stored code.
+            ///
+            /// # Errors
+            /// A code this version does not know (a row written by a newer one).
+            pub fn from_code(code: i16) -> crate::error::Result<Self> {
+                match migration::vocabulary::text($vocabulary, code) {
+                    Some(text) => text.parse(),
+                    None => Err(anyhow::anyhow!(
+                        concat!(
+                            "a ledger row holds ",
+                            stringify!($name),
+                            " code {} this version does not know"
+                        ),
+                        code
+                    )
+                    .into()),
+                }
+            }
+        }
+    };
+}
+
+coded!(Channel, migration::vocabulary::CHANNELS);
+coded!(FeeBucket, migration::vocabulary::BUCKETS);
+coded!(EntryStatus, migration::vocabulary::STATUSES);
+
 /// Where a bucket counts in contribution profit (DESIGN.md, "Profit").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProfitRole {
@@ -168,6 +205,45 @@ mod tests {
             assert_eq!(bucket.as_str().parse::<FeeBucket>().unwrap(), *bucket);
         }
         assert_eq!(FeeBucket::ALL.len(), 20, "DESIGN.md names twenty buckets");
+    }
+
+    #[test]
+    fn every_stored_value_has_its_own_code_and_reads_back() {
+        fn check<T: Copy + PartialEq + std::fmt::Debug>(
+            all: &[T],
+            vocabulary: migration::vocabulary::Vocabulary,
+            code: fn(T) -> i16,
+            from_code: fn(i16) -> crate::error::Result<T>,
+        ) {
+            for value in all {
+                assert_ne!(code(*value), 0, "{value:?} has no code");
+                assert_eq!(from_code(code(*value)).unwrap(), *value);
+            }
+            assert_eq!(all.len(), vocabulary.len(), "a code without a value");
+        }
+        check(
+            Channel::ALL,
+            migration::vocabulary::CHANNELS,
+            Channel::code,
+            Channel::from_code,
+        );
+        check(
+            FeeBucket::ALL,
+            migration::vocabulary::BUCKETS,
+            FeeBucket::code,
+            FeeBucket::from_code,
+        );
+        check(
+            EntryStatus::ALL,
+            migration::vocabulary::STATUSES,
+            EntryStatus::code,
+            EntryStatus::from_code,
+        );
+        let error = FeeBucket::from_code(99).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "a ledger row holds FeeBucket code 99 this version does not know"
+        );
     }
 
     #[test]

@@ -161,6 +161,7 @@ fn json(columns: &[&str], rows: &[Vec<Value>]) -> Result<String> {
 fn write_value(out: &mut Vec<u8>, value: &Value) -> std::io::Result<bool> {
     match value {
         Value::Bool(Some(v)) => write!(out, "{v}")?,
+        Value::SmallInt(Some(v)) => write!(out, "{v}")?,
         Value::Int(Some(v)) => write!(out, "{v}")?,
         Value::BigInt(Some(v)) => write!(out, "{v}")?,
         // serde_json escapes exactly what JSON requires.
@@ -179,6 +180,7 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> std::io::Result<bool> {
         )?,
         Value::ChronoDate(Some(v)) => write!(out, "\"{}\"", v.format("%Y-%m-%d"))?,
         Value::Bool(None)
+        | Value::SmallInt(None)
         | Value::Int(None)
         | Value::BigInt(None)
         | Value::String(None)
@@ -214,6 +216,7 @@ mod tests {
                 Value::ChronoDate(Some(Box::new(
                     NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
                 ))),
+                Value::SmallInt(Some(-2)),
             ],
             vec![
                 Value::BigInt(None),
@@ -223,9 +226,10 @@ mod tests {
                 Value::Bytes(None),
                 Value::ChronoDateTimeUtc(None),
                 Value::ChronoDate(None),
+                Value::SmallInt(None),
             ],
         ];
-        let columns = ["a", "b", "c", "d", "e", "f", "g"];
+        let columns = ["a", "b", "c", "d", "e", "f", "g", "h"];
         let text = json(&columns, &rows).unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
@@ -233,9 +237,13 @@ mod tests {
             serde_json::json!([
                 {
                     "a": -7, "b": 3, "c": true, "d": "a \"quoted\" \\ key\n",
-                    "e": "\\x00ab10", "f": "2026-03-01T12:30:05.123456Z", "g": "2026-02-28"
+                    "e": "\\x00ab10", "f": "2026-03-01T12:30:05.123456Z", "g": "2026-02-28",
+                    "h": -2
                 },
-                { "a": null, "b": null, "c": null, "d": null, "e": null, "f": null, "g": null }
+                {
+                    "a": null, "b": null, "c": null, "d": null, "e": null, "f": null, "g": null,
+                    "h": null
+                }
             ])
         );
     }

@@ -7,7 +7,7 @@ use entities::ledger_entry;
 use sha2::{Digest, Sha256};
 
 use super::post::NewLine;
-use super::FeeBucket;
+use super::{Channel, EntryStatus, FeeBucket};
 use crate::error::Result;
 
 /// Bytes kept of a content's SHA-256: 2^-128 odds that two contents of one key meet.
@@ -63,10 +63,10 @@ pub(super) fn content_hash_in(
     row: &ledger_entry::Model,
     bucket: FeeBucket,
     mapped: bool,
-) -> Vec<u8> {
-    Content {
+) -> Result<Vec<u8>> {
+    Ok(Content {
         shop_id: row.shop_id,
-        channel: &row.channel,
+        channel: Channel::from_code(row.channel)?.as_str(),
         order_id: row.order_id.as_deref(),
         order_line: row.order_line.as_deref(),
         listing_id: row.listing_id,
@@ -78,10 +78,10 @@ pub(super) fn content_hash_in(
         currency: &row.currency,
         quantity: row.quantity,
         occurred_at: row.occurred_at.timestamp(),
-        status: &row.status,
+        status: EntryStatus::from_code(row.status)?.as_str(),
         payout_id: row.payout_id,
     }
-    .hash()
+    .hash())
 }
 
 /// The fields a content hash covers, borrowed from a new line or a stored row.
@@ -193,7 +193,7 @@ mod tests {
             id: 1,
             org_id: 1,
             shop_id: line.shop_id,
-            channel: line.channel.as_str().to_owned(),
+            channel: line.channel.code(),
             packed_key: line.entry_key.clone(),
             key_hash: key_hash(&line.entry_key),
             seq: 1,
@@ -204,14 +204,14 @@ mod tests {
             listing_id: line.listing_id,
             product_id: None,
             creator_id: None,
-            bucket: line.bucket.as_str().to_owned(),
+            bucket: line.bucket.code(),
             label: line.label.clone(),
             mapped: false,
             amount_minor: -123,
             currency: "USD".to_owned(),
             quantity: 0,
             occurred_at: line.occurred_at,
-            status: line.status.as_str().to_owned(),
+            status: line.status.code(),
             payout_id: line.payout_id,
             source_kind_id: 1,
             source_id: line.source_id.clone(),
@@ -221,13 +221,13 @@ mod tests {
             channel_product_id: None,
         };
         assert_eq!(
-            content_hash_in(&row, FeeBucket::Other, false),
+            content_hash_in(&row, FeeBucket::Other, false).unwrap(),
             row.content_hash
         );
         line.bucket = FeeBucket::ProgramFees;
         line.mapped = true;
         assert_eq!(
-            content_hash_in(&row, FeeBucket::ProgramFees, true),
+            content_hash_in(&row, FeeBucket::ProgramFees, true).unwrap(),
             content_hash(&line).unwrap()
         );
     }

@@ -376,7 +376,7 @@ fn new_row(
     Ok(ledger_entry::ActiveModel {
         org_id: Set(stamp.org_id),
         shop_id: Set(line.shop_id),
-        channel: Set(line.channel.as_str().to_owned()),
+        channel: Set(line.channel.code()),
         packed_key: Set(packed_key::pack(
             &line.entry_key,
             KeyParts {
@@ -396,14 +396,14 @@ fn new_row(
         product_id: Set(line.product_id),
         channel_product_id: Set(line.channel_product_id.clone()),
         creator_id: Set(line.creator_id),
-        bucket: Set(line.bucket.as_str().to_owned()),
+        bucket: Set(line.bucket.code()),
         label: Set(line.label.clone()),
         mapped: Set(line.mapped),
         amount_minor: Set(line.amount.minor()?),
         currency: Set(line.amount.currency().as_str().to_owned()),
         quantity: Set(line.quantity),
         occurred_at: Set(line.occurred_at),
-        status: Set(line.status.as_str().to_owned()),
+        status: Set(line.status.code()),
         payout_id: Set(line.payout_id),
         source_kind_id: Set(*stamp.source_kinds.get(&line.source_kind).ok_or_else(|| {
             anyhow::anyhow!(

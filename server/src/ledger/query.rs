@@ -78,16 +78,16 @@ impl Entry {
             entry_key: super::entry_key(&row)?,
             seq: row.seq,
             reversal_of: row.reversal_of,
-            channel: row.channel.parse()?,
+            channel: Channel::from_code(row.channel)?,
             shop_id: row.shop_id,
             order_id: row.order_id,
-            bucket: row.bucket.parse()?,
+            bucket: FeeBucket::from_code(row.bucket)?,
             label: row.label,
             mapped: row.mapped,
             amount: Money::from_minor(row.amount_minor, Currency::parse(&row.currency)?),
             quantity: row.quantity,
             occurred_at: row.occurred_at,
-            status: row.status.parse()?,
+            status: EntryStatus::from_code(row.status)?,
             source_kind: source_kinds
                 .get(&row.source_kind_id)
                 .cloned()
@@ -119,10 +119,10 @@ pub async fn list(
 ) -> Result<(Vec<Entry>, bool)> {
     let mut condition = Condition::all().add(ledger_entry::Column::OrgId.eq(org_id));
     if let Some(channel) = filter.channel {
-        condition = condition.add(ledger_entry::Column::Channel.eq(channel.as_str()));
+        condition = condition.add(ledger_entry::Column::Channel.eq(channel.code()));
     }
     if let Some(bucket) = filter.bucket {
-        condition = condition.add(ledger_entry::Column::Bucket.eq(bucket.as_str()));
+        condition = condition.add(ledger_entry::Column::Bucket.eq(bucket.code()));
     }
     if let Some(order_id) = &filter.order_id {
         condition = condition.add(ledger_entry::Column::OrderId.eq(order_id.as_str()));

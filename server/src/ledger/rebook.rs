@@ -82,15 +82,18 @@ pub(crate) async fn rebook(
             let mut moved: ledger_entry::ActiveModel = row.clone().into();
             moved.id = sea_orm::ActiveValue::NotSet;
             moved.seq = Set(last_seq + 2);
-            moved.bucket = Set(bucket.as_str().to_owned());
+            moved.bucket = Set(bucket.code());
             moved.mapped = Set(true);
-            moved.content_hash = Set(content_hash_in(row, bucket, true));
+            moved.content_hash = Set(content_hash_in(row, bucket, true)?);
             moved.created_at = Set(now);
             rows.push(moved);
             done.lines += 1;
             *done
                 .from
-                .entry((row.bucket.clone(), row.mapped))
+                .entry((
+                    FeeBucket::from_code(row.bucket)?.as_str().to_owned(),
+                    row.mapped,
+                ))
                 .or_default() += 1;
             let sum = done.moved.entry(row.currency.clone()).or_default();
             *sum = sum.saturating_add(row.amount_minor);
@@ -116,7 +119,7 @@ async fn candidates(
             .select_only()
             .column(ledger_entry::Column::Id)
             .filter(ledger_entry::Column::OrgId.eq(org_id))
-            .filter(ledger_entry::Column::Channel.eq(channel.as_str()))
+            .filter(ledger_entry::Column::Channel.eq(channel.code()))
             .filter(ledger_entry::Column::Label.eq(label))
             .filter(ledger_entry::Column::ReversalOf.is_null())
     };
@@ -132,7 +135,7 @@ async fn candidates(
     ids.extend(
         lines()
             .filter(ledger_entry::Column::Mapped.eq(true))
-            .filter(ledger_entry::Column::Bucket.ne(bucket.as_str()))
+            .filter(ledger_entry::Column::Bucket.ne(bucket.code()))
             .into_tuple::<i64>()
             .all(txn)
             .await?,

@@ -12,20 +12,11 @@ use sea_orm::ConnectionTrait;
 pub use migration::Period;
 use migration::SUMS_KEY;
 
+use super::{Channel, EntryStatus, FeeBucket};
 use crate::error::Result;
 
-type Key = (
-    i64,
-    NaiveDate,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-);
+/// Org, day, channel code, shop, listing, product, creator, bucket code, status code, currency.
+type Key = (i64, NaiveDate, i16, i64, i64, i64, i64, i16, i16, String);
 
 /// Adds the rows being inserted (new rows and reversals) to the day, week and month sums.
 ///
@@ -46,9 +37,9 @@ pub(crate) async fn apply(
         let Some(day) = *row.day.as_ref() else {
             continue;
         };
-        let bucket = row.bucket.as_ref().clone();
+        let bucket = *row.bucket.as_ref();
         let quantity = i64::from(*row.quantity.as_ref());
-        let sale = if bucket == "PRODUCT_SALES" && quantity != 0 {
+        let sale = if bucket == FeeBucket::ProductSales.code() && quantity != 0 {
             if row.reversal_of.as_ref().is_none() {
                 1
             } else {
@@ -60,13 +51,13 @@ pub(crate) async fn apply(
         let key = (
             *row.org_id.as_ref(),
             day,
-            row.channel.as_ref().clone(),
+            *row.channel.as_ref(),
             row.shop_id.as_ref().unwrap_or(0),
             row.listing_id.as_ref().unwrap_or(0),
             row.product_id.as_ref().unwrap_or(0),
             row.creator_id.as_ref().unwrap_or(0),
             bucket,
-            row.status.as_ref().clone(),
+            *row.status.as_ref(),
             row.currency.as_ref().clone(),
         );
         let entry = deltas.entry(key).or_default();
@@ -158,38 +149,41 @@ async fn upsert(
             Expr::cust(format!("{table}.{sum} + excluded.{sum}")),
         );
     }
-    let rows: Vec<Vec<sea_orm::Value>> = deltas
+    // The sums tables hold the text of the codes.
+    let rows = deltas
         .into_iter()
-        .map(|(key, (amount, quantity, sales))| {
-            let (
-                org_id,
-                day,
-                channel,
-                shop_id,
-                listing_id,
-                product_id,
-                creator_id,
-                bucket,
-                status,
-                currency,
-            ) = key;
-            vec![
-                day.into(),
-                org_id.into(),
-                channel.into(),
-                shop_id.into(),
-                listing_id.into(),
-                product_id.into(),
-                creator_id.into(),
-                bucket.into(),
-                status.into(),
-                currency.into(),
-                amount.into(),
-                quantity.into(),
-                sales.into(),
-            ]
-        })
-        .collect();
+        .map(
+            |(key, (amount, quantity, sales))| -> Result<Vec<sea_orm::Value>> {
+                let (
+                    org_id,
+                    day,
+                    channel,
+                    shop_id,
+                    listing_id,
+                    product_id,
+                    creator_id,
+                    bucket,
+                    status,
+                    currency,
+                ) = key;
+                Ok(vec![
+                    day.into(),
+                    org_id.into(),
+                    Channel::from_code(channel)?.as_str().into(),
+                    shop_id.into(),
+                    listing_id.into(),
+                    product_id.into(),
+                    creator_id.into(),
+                    FeeBucket::from_code(bucket)?.as_str().into(),
+                    EntryStatus::from_code(status)?.as_str().into(),
+                    currency.into(),
+                    amount.into(),
+                    quantity.into(),
+                    sales.into(),
+                ])
+            },
+        )
+        .collect::<Result<Vec<_>>>()?;
     let columns: Vec<&str> = std::iter::once(period)
         .chain(SUMS_KEY)
         .chain(SUMS)

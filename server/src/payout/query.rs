@@ -189,7 +189,7 @@ async fn views(
     for (child, parent) in &children {
         counted_for.entry(*child).or_default().push(*parent);
     }
-    let sums: Vec<(Option<i64>, String, String, i64)> = ledger_entry::Entity::find()
+    let sums: Vec<(Option<i64>, i16, String, i64)> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::PayoutId)
         .column(ledger_entry::Column::Bucket)
@@ -205,7 +205,7 @@ async fn views(
         .into_tuple()
         .all(db)
         .await?;
-    let mut by_owner: HashMap<i64, Vec<(String, String, i64)>> = HashMap::new();
+    let mut by_owner: HashMap<i64, Vec<(i16, String, i64)>> = HashMap::new();
     for (payout_id, bucket, currency, total) in sums {
         for owner in payout_id
             .and_then(|id| counted_for.get(&id))
@@ -216,7 +216,7 @@ async fn views(
                 by_owner
                     .entry(*owner)
                     .or_default()
-                    .push((bucket.clone(), currency.clone(), total));
+                    .push((bucket, currency.clone(), total));
             }
         }
     }
@@ -231,7 +231,7 @@ async fn views(
 
 fn view(
     row: payout::Model,
-    sums: Vec<(String, String, i64)>,
+    sums: Vec<(i16, String, i64)>,
     parent_external_id: Option<String>,
 ) -> Result<PayoutView> {
     let currency = Currency::parse(&row.currency)?;
@@ -245,7 +245,7 @@ fn view(
             )
             .into());
         }
-        let entry = buckets.entry(bucket.parse()?).or_default();
+        let entry = buckets.entry(FeeBucket::from_code(bucket)?).or_default();
         *entry = entry
             .checked_add(total)
             .ok_or(crate::money::MoneyError::Overflow)?;

@@ -98,7 +98,7 @@ async fn figure_condition(
         .add(ledger_entry::Column::Day.gte(from))
         .add(ledger_entry::Column::Day.lte(to));
     if let Some(channel) = filter.channel {
-        condition = condition.add(ledger_entry::Column::Channel.eq(channel.as_str()));
+        condition = condition.add(ledger_entry::Column::Channel.eq(channel.code()));
     }
     if let Some(shop) = filter.shop_id {
         condition = condition.add(ledger_entry::Column::ShopId.eq(shop));
@@ -118,8 +118,8 @@ async fn figure_condition(
         condition = condition.add(ledger_entry::Column::CreatorId.is_in(creators));
     }
     if !buckets.is_empty() {
-        condition = condition
-            .add(ledger_entry::Column::Bucket.is_in(buckets.iter().map(|b| b.as_str().to_owned())));
+        condition =
+            condition.add(ledger_entry::Column::Bucket.is_in(buckets.iter().map(|b| b.code())));
     }
     Ok(condition)
 }

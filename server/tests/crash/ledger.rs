@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use migration::vocabulary::{text_sql, BUCKETS, STATUSES};
 use pnl::connectors::PayoutKind;
 use pnl::db::Db;
 use pnl::payout::{list, PayoutFilter, ReconcileStatus};
@@ -34,9 +35,12 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
     };
     // Current: neither a reversal nor reversed. Described by what it means, with the channel's
     // ids for shop, listing, creator and payout: row ids depend on which job ran first.
+    // The stored codes read as their text.
+    let bucket = text_sql(BUCKETS, "e.bucket");
+    let status = text_sql(STATUSES, "e.status");
     let lines = rows(
         db,
-        "SELECT e.packed_key, e.source_id, e.amount_minor, e.currency, e.bucket, e.label, e.mapped, e.status, \
+        &format!("SELECT e.packed_key, e.source_id, e.amount_minor, e.currency, {bucket} AS bucket, e.label, e.mapped, {status} AS status, \
                 e.quantity, e.occurred_at, e.order_id, e.order_line, COALESCE(p.sku, '') AS sku, \
                 COALESCE(s.external_id, '') AS shop, COALESCE(l.channel_sku_id, '') AS listing, \
                 COALESCE(c.handle, '') AS creator, COALESCE(y.external_id, '') AS payout \
@@ -45,7 +49,7 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
               LEFT JOIN listing l ON l.id = e.listing_id \
               LEFT JOIN creator c ON c.id = e.creator_id LEFT JOIN payout y ON y.id = e.payout_id \
          WHERE e.reversal_of IS NULL \
-           AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reversal_of = e.id)",
+           AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reversal_of = e.id)"),
     )
     .await;
     let mut current = BTreeMap::new();
@@ -100,7 +104,7 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
 
     let mut sums = BTreeMap::new();
     let sql = format!(
-        "SELECT e.bucket, COALESCE(p.sku, '') AS sku, e.currency, \
+        "SELECT {bucket} AS bucket, COALESCE(p.sku, '') AS sku, e.currency, \
                 CAST(SUM(e.amount_minor) AS {int}) AS total \
          FROM ledger_entry e LEFT JOIN product p ON p.id = e.product_id \
          GROUP BY e.bucket, COALESCE(p.sku, ''), e.currency"
@@ -116,14 +120,15 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
     }
     // The monthly rollup is written with the lines, so it cannot lag them after a kill.
     let by_bucket = |table: &str| {
+        let (bucket, only) = if table == "ledger_entry" {
+            (text_sql(BUCKETS, "t.bucket"), "WHERE day IS NOT NULL")
+        } else {
+            ("t.bucket".to_owned(), "")
+        };
         format!(
-            "SELECT bucket, currency, CAST(SUM(amount_minor) AS {int}) AS total FROM {table} \
-             {} GROUP BY bucket, currency ORDER BY bucket, currency",
-            if table == "ledger_entry" {
-                "WHERE day IS NOT NULL"
-            } else {
-                ""
-            }
+            "SELECT bucket, currency, total FROM (SELECT {bucket} AS bucket, t.currency, \
+             CAST(SUM(t.amount_minor) AS {int}) AS total FROM {table} t {only} \
+             GROUP BY t.bucket, t.currency) u ORDER BY bucket, currency"
         )
     };
     let totals = |rows: Vec<sea_orm::QueryResult>| -> Vec<(String, String, i64)> {

@@ -16,7 +16,7 @@ use super::mirror::{MirrorMatch, MirrorRules};
 use super::CHANNEL;
 use crate::connectors::settings;
 use crate::error::{Error, Result};
-use crate::ledger::packed_key;
+use crate::ledger::{packed_key, Channel};
 
 /// The `channel_setting` key of the source names.
 const SOURCE_NAMES: &str = "mirror_source_names";
@@ -93,17 +93,23 @@ pub async fn owned_elsewhere(
     if ids.is_empty() {
         return Ok(None);
     }
-    let hit: Option<(Option<String>, String)> = ledger_entry::Entity::find()
+    let hit: Option<(Option<String>, i16)> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::OrderId)
         .column(ledger_entry::Column::Channel)
         .filter(ledger_entry::Column::OrgId.eq(org_id))
-        .filter(ledger_entry::Column::Channel.ne(CHANNEL.as_str()))
+        .filter(ledger_entry::Column::Channel.ne(CHANNEL.code()))
         .filter(ledger_entry::Column::OrderId.is_in(ids.iter().cloned()))
         .into_tuple()
         .one(db)
         .await?;
-    Ok(hit.and_then(|(order, channel)| order.map(|order| (order, channel))))
+    let Some((Some(order), channel)) = hit else {
+        return Ok(None);
+    };
+    Ok(Some((
+        order,
+        Channel::from_code(channel)?.as_str().to_owned(),
+    )))
 }
 
 /// One mirrored order found by a sync.

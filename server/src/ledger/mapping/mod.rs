@@ -195,7 +195,7 @@ pub struct UnmappedLabel {
 /// # Errors
 /// Database failures.
 pub async fn unmapped_labels(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<UnmappedLabel>> {
-    let rows: Vec<(String, String, String, i64, i64)> = ledger_entry::Entity::find()
+    let rows: Vec<(i16, String, String, i64, i64)> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::Channel)
         .column(ledger_entry::Column::Label)
@@ -211,7 +211,11 @@ pub async fn unmapped_labels(db: &impl ConnectionTrait, org_id: i64) -> Result<V
         .group_by(ledger_entry::Column::Channel)
         .group_by(ledger_entry::Column::Label)
         .group_by(ledger_entry::Column::Currency)
-        .order_by_asc(ledger_entry::Column::Channel)
+        // By the channel's name, as the API lists channels.
+        .order_by_asc(Expr::cust(migration::vocabulary::text_sql(
+            migration::vocabulary::CHANNELS,
+            "ledger_entry.channel",
+        )))
         .order_by_asc(ledger_entry::Column::Label)
         .into_tuple()
         .all(db)
@@ -220,7 +224,7 @@ pub async fn unmapped_labels(db: &impl ConnectionTrait, org_id: i64) -> Result<V
         .filter(|row| row.3 != 0)
         .map(|(channel, label, currency, entries, total_minor)| {
             Ok(UnmappedLabel {
-                channel: channel.parse()?,
+                channel: Channel::from_code(channel)?,
                 label,
                 currency,
                 entries,

@@ -28,10 +28,11 @@ impl Pull<'_> {
         // `ix_ledger_entry_org_payout` finds the org's lines without a payout; a reversal keeps
         // the entry key of the line it reverses, so `uq_ledger_entry_key_hash_seq` answers the
         // probe (the reversal names its line by id, so the hash alone is exact here).
+        let settled = crate::ledger::EntryStatus::Settled.code();
         let sql = format!(
             "SELECT MIN(e.occurred_at) FROM ledger_entry e WHERE e.org_id = {org} \
              AND e.payout_id IS NULL AND e.shop_id = {shop} \
-             AND e.status = 'SETTLED' AND e.reversal_of IS NULL \
+             AND e.status = {settled} AND e.reversal_of IS NULL \
              AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.org_id = e.org_id \
                AND r.key_hash = e.key_hash AND r.reversal_of = e.id)"
         );

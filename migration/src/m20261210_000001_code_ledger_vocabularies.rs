@@ -1,0 +1,145 @@
+//! A narrower ledger (issue 15): `ledger_entry.channel`, `bucket` and `status` hold a `SMALLINT`
+//! code of [`crate::vocabulary`] instead of their text (`PLATFORM_COMMISSION`, `SETTLED`, …):
+//! ~32 bytes of text per line become three small integers (one byte each on SQLite, two on
+//! PostgreSQL). The sums tables (`ledger_day`, `_week`, `_month`) and the API keep the text.
+//!
+//! A row holding a text that is not in the vocabulary refuses the migration, naming the row, its
+//! column and the text, and nothing is converted; down gives the text back (and refuses a code it
+//! does not know the same way). PostgreSQL changes each column's type in one rewrite; SQLite adds
+//! the coded columns, fills them in one pass, drops the text ones and takes their names (the
+//! partial index over `channel` is dropped and created again around it).
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+
+use crate::m20261209_000002_partial_unmapped_index::{
+    CREATE as CREATE_UNMAPPED, DROP as DROP_UNMAPPED,
+};
+use crate::util::{refuse, run_all};
+use crate::vocabulary::{code_sql, text_sql, Vocabulary, BUCKETS, CHANNELS, STATUSES};
+
+/// The coded columns: name, vocabulary, and the text type they had.
+const COLUMNS: [(&str, Vocabulary, &str); 3] = [
+    ("channel", CHANNELS, "VARCHAR(32)"),
+    ("bucket", BUCKETS, "VARCHAR(32)"),
+    ("status", STATUSES, "VARCHAR(16)"),
+];
+
+/// Which way a conversion goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// Text to codes.
+    Up,
+    /// Codes to text.
+    Down,
+}
+
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        convert(manager, Direction::Up).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        convert(manager, Direction::Down).await
+    }
+}
+
+/// `column`'s value converted the `direction` way (NULL where the vocabulary lacks it).
+fn converted(direction: Direction, column: &str, vocabulary: Vocabulary) -> String {
+    match direction {
+        Direction::Up => code_sql(vocabulary, column),
+        Direction::Down => text_sql(vocabulary, column),
+    }
+}
+
+async fn convert(manager: &SchemaManager<'_>, direction: Direction) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for (column, vocabulary, _) in COLUMNS {
+        check(db, direction, column, vocabulary).await?;
+    }
+    let statements = match manager.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            // One rewrite of the table; its indexes are rebuilt with it.
+            let changes: Vec<String> = COLUMNS
+                .iter()
+                .map(|(column, vocabulary, text_type)| {
+                    let kind = match direction {
+                        Direction::Up => "SMALLINT",
+                        Direction::Down => text_type,
+                    };
+                    format!(
+                        "ALTER COLUMN {column} TYPE {kind} USING {}",
+                        converted(direction, column, vocabulary)
+                    )
+                })
+                .collect();
+            vec![format!("ALTER TABLE ledger_entry {}", changes.join(", "))]
+        }
+        _ => {
+            let mut statements = vec![DROP_UNMAPPED.to_owned()];
+            let mut sets = Vec::new();
+            for (column, vocabulary, text_type) in COLUMNS {
+                let kind = match direction {
+                    Direction::Up => "SMALLINT NOT NULL DEFAULT 0".to_owned(),
+                    Direction::Down => format!("{text_type} NOT NULL DEFAULT ''"),
+                };
+                statements.push(format!(
+                    "ALTER TABLE ledger_entry ADD COLUMN {column}_new {kind}"
+                ));
+                sets.push(format!(
+                    "{column}_new = {}",
+                    converted(direction, column, vocabulary)
+                ));
+            }
+            statements.push(format!("UPDATE ledger_entry SET {}", sets.join(", ")));
+            for (column, _, _) in COLUMNS {
+                statements.push(format!("ALTER TABLE ledger_entry DROP COLUMN {column}"));
+                statements.push(format!(
+                    "ALTER TABLE ledger_entry RENAME COLUMN {column}_new TO {column}"
+                ));
+            }
+            statements.push(CREATE_UNMAPPED.to_owned());
+            statements
+        }
+    };
+    run_all(manager, statements).await
+}
+
+/// Refuses the conversion if a row holds a value of `column` that `vocabulary` lacks.
+async fn check(
+    db: &impl ConnectionTrait,
+    direction: Direction,
+    column: &str,
+    vocabulary: Vocabulary,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let found = db
+        .query_one(Statement::from_string(
+            backend,
+            format!(
+                "SELECT id, CAST({column} AS TEXT) AS value FROM ledger_entry \
+                 WHERE {} IS NULL ORDER BY id LIMIT 1",
+                converted(direction, column, vocabulary)
+            ),
+        ))
+        .await?;
+    match found {
+        None => Ok(()),
+        Some(row) => {
+            let id: i64 = row.try_get("", "id")?;
+            let value: String = row.try_get("", "value")?;
+            let what = match direction {
+                Direction::Up => "text",
+                Direction::Down => "code",
+            };
+            Err(refuse(
+                id,
+                &format!("{column} {value:?} is not a {what} this version knows"),
+            ))
+        }
+    }
+}
