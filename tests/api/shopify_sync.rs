@@ -385,3 +385,79 @@ async fn an_order_found_mirrored_after_its_owner_synced_has_its_estimates_revers
         order.mirrored_from.clone().unwrap().as_str()
     );
 }
+
+/// Where a sync reads balance transactions from: the shop's oldest settled line still without a
+/// payout — not an estimate, not a reversed line, not another shop's.
+#[tokio::test]
+async fn balance_transactions_are_read_from_the_oldest_settled_line_without_a_payout() {
+    use chrono::{TimeZone, Utc};
+    use pnl::connectors::catalog::ensure_shop;
+    use pnl::connectors::shopify::sync::oldest_unassigned;
+    use pnl::ledger::{Channel, EntryStatus, NewLine};
+
+    let app = TestApp::spawn().await;
+    let org = app.org_id("acme").await;
+    let db = app.db.conn();
+    let shop = ensure_shop(
+        db,
+        org,
+        Channel::Shopify,
+        "a.myshopify.com",
+        "A",
+        Some("USD"),
+    )
+    .await
+    .unwrap()
+    .id;
+    let other = ensure_shop(
+        db,
+        org,
+        Channel::Shopify,
+        "b.myshopify.com",
+        "B",
+        Some("USD"),
+    )
+    .await
+    .unwrap()
+    .id;
+    let at = |month, day| Utc.with_ymd_and_hms(2026, month, day, 12, 0, 0).unwrap();
+    let line = |key: &str, shop_id, occurred_at, status| NewLine {
+        channel: Channel::Shopify,
+        shop_id: Some(shop_id),
+        occurred_at,
+        status,
+        ..crate::helpers::unmapped_line(key, -100)
+    };
+    assert_eq!(oldest_unassigned(db, org, shop).await.unwrap(), None);
+    crate::helpers::post_to(
+        &app.db,
+        org,
+        vec![
+            line("shopify:bt:1:fee", shop, at(3, 1), EntryStatus::Settled),
+            line("shopify:est:2:fee", shop, at(2, 1), EntryStatus::Estimated),
+            line("shopify:bt:3:fee", shop, at(1, 15), EntryStatus::Settled),
+            line("shopify:bt:4:fee", other, at(1, 1), EntryStatus::Settled),
+        ],
+    )
+    .await;
+    assert_eq!(
+        oldest_unassigned(db, org, shop).await.unwrap(),
+        Some(at(1, 15))
+    );
+    // Corrected to a later day: the reversed line and its reversal no longer count.
+    crate::helpers::post_to(
+        &app.db,
+        org,
+        vec![line(
+            "shopify:bt:3:fee",
+            shop,
+            at(3, 5),
+            EntryStatus::Settled,
+        )],
+    )
+    .await;
+    assert_eq!(
+        oldest_unassigned(db, org, shop).await.unwrap(),
+        Some(at(3, 1))
+    );
+}

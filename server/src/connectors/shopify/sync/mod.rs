@@ -19,6 +19,8 @@
 mod orders;
 mod payments;
 
+pub use payments::oldest_unassigned;
+
 use orders::OrderCache;
 
 use chrono::{DateTime, Duration, Utc};

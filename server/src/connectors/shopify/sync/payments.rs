@@ -16,47 +16,55 @@ use crate::connectors::seam::{ConnectorError, Progress, ProgressFn, Window};
 use crate::connectors::shopify::model::{self, Order};
 use crate::connectors::shopify::{normalize, queries};
 
-impl Pull<'_> {
-    /// The oldest settled line of this shop still without a payout, if any.
-    pub(super) async fn oldest_unassigned(&self) -> Result<Option<DateTime<Utc>>, ConnectorError> {
-        let db = self.state.db.conn();
-        let backend = db.get_database_backend();
-        let (org, shop) = match backend {
-            sea_orm::DatabaseBackend::Postgres => ("$1", "$2"),
-            _ => ("?", "?"),
-        };
-        // `ix_ledger_entry_org_payout` finds the org's lines without a payout; a reversal keeps
-        // the entry key of the line it reverses, so `uq_ledger_entry_key_hash_seq` answers the
-        // probe (the reversal names its line by id, so the hash alone is exact here).
-        let settled = crate::ledger::EntryStatus::Settled.code();
-        let sql = format!(
-            "SELECT MIN(e.occurred_at) FROM ledger_entry e WHERE e.org_id = {org} \
-             AND e.payout_id IS NULL AND e.shop_id = {shop} \
-             AND e.status = {settled} AND e.reversal_of IS NULL \
-             AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.org_id = e.org_id \
-               AND r.key_hash = e.key_hash AND r.reversal_of = e.id)"
-        );
-        let row = db
-            .query_one(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [self.shop.org_id.into(), self.shop.id.into()],
-            ))
-            .await?;
-        Ok(row.and_then(|row| {
-            row.try_get_by_index::<Option<DateTime<Utc>>>(0)
-                .ok()
-                .flatten()
-        }))
-    }
+/// The oldest settled line of shop `shop_id` of `org_id` still without a payout (not reversed),
+/// if any: where a sync reads balance transactions from (reference pitfall 9).
+///
+/// # Errors
+/// Database failures.
+pub async fn oldest_unassigned(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    shop_id: i64,
+) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let (org, shop) = match backend {
+        sea_orm::DatabaseBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
+    };
+    // `ix_ledger_entry_org_payout` finds the org's lines without a payout; a reversal keeps
+    // the entry key of the line it reverses, so `uq_ledger_entry_key_hash_seq` answers the
+    // probe (the reversal names its line by id, so the hash alone is exact here).
+    let settled = crate::ledger::EntryStatus::Settled.code();
+    let sql = format!(
+        "SELECT MIN(e.occurred_at) FROM ledger_entry e WHERE e.org_id = {org} \
+         AND e.payout_id IS NULL AND e.shop_id = {shop} \
+         AND e.status = {settled} AND e.reversal_of IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.org_id = e.org_id \
+           AND r.key_hash = e.key_hash AND r.reversal_of = e.id)"
+    );
+    let row = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [org_id.into(), shop_id.into()],
+        ))
+        .await?;
+    Ok(row.and_then(|row| {
+        row.try_get_by_index::<Option<DateTime<Utc>>>(0)
+            .ok()
+            .flatten()
+    }))
+}
 
+impl Pull<'_> {
     pub(super) async fn balance_transactions(
         &mut self,
         window: Window,
         progress: ProgressFn<'_>,
     ) -> Result<(), ConnectorError> {
         let mut from = window.from;
-        if let Some(oldest) = self.oldest_unassigned().await? {
+        let db = self.state.db.conn();
+        if let Some(oldest) = oldest_unassigned(db, self.shop.org_id, self.shop.id).await? {
             from = from.min(oldest.max(window.to - UNASSIGNED_REACH));
         }
         let filter = within("processed_at", from, window.to);
