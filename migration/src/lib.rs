@@ -41,6 +41,7 @@ mod m20261208_000001_version_completeness_sources;
 mod m20261209_000001_pack_entry_keys;
 mod m20261209_000002_partial_unmapped_index;
 mod m20261210_000001_code_ledger_vocabularies;
+mod m20261210_000002_ledger_times_as_seconds;
 mod util;
 pub mod vocabulary;
 
@@ -197,6 +198,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_pack_entry_keys::Migration),
             Box::new(m20261209_000002_partial_unmapped_index::Migration),
             Box::new(m20261210_000001_code_ledger_vocabularies::Migration),
+            Box::new(m20261210_000002_ledger_times_as_seconds::Migration),
         ]
     }
 }

@@ -220,7 +220,8 @@ async fn redate(db: &impl ConnectionTrait, org_id: i64, zone: chrono_tz::Tz) -> 
     let slots = db
         .query_all(Statement::from_sql_and_values(
             backend,
-            "SELECT DISTINCT CAST(strftime('%s', occurred_at) AS INTEGER) / 900 AS slot FROM ledger_entry WHERE org_id = ?",
+            // `occurred_at` is whole Unix seconds on SQLite (`crate::ledger::time`).
+            "SELECT DISTINCT occurred_at / 900 AS slot FROM ledger_entry WHERE org_id = ?",
             [org_id.into()],
         ))
         .await?;
@@ -244,8 +245,8 @@ async fn redate(db: &impl ConnectionTrait, org_id: i64, zone: chrono_tz::Tz) -> 
                 org_id.into(),
                 first.into(),
                 last.into(),
-                start.into(),
-                end.into(),
+                crate::ledger::time::bound(backend, start),
+                crate::ledger::time::bound(backend, end),
             ],
         ))
         .await?;

@@ -79,7 +79,8 @@ async fn rows_read_back_exactly_across_statement_boundaries_and_repeats_change_n
         assert_eq!(row.quantity, line.quantity);
         assert_eq!(row.amount_minor, line.amount.minor().unwrap());
         assert_eq!(row.currency, "USD");
-        assert_eq!(row.occurred_at, line.occurred_at);
+        // Times are kept to the second (`ledger::time`).
+        assert_eq!(row.occurred_at, ledger::time::stored(line.occurred_at));
         assert_eq!(row.day, Some(line.occurred_at.date_naive()));
         assert_eq!((row.seq, row.reversal_of, row.shop_id), (1, None, None));
     }

@@ -18,6 +18,11 @@ use crate::helpers::{execute, ledger_entries, migrations_before, post_to, unmapp
 
 const MIGRATION: &str = "m20261210_000001_code_ledger_vocabularies";
 
+/// This migration and every one after it.
+fn this_and_later() -> u32 {
+    u32::try_from(Migrator::migrations().len()).unwrap() - migrations_before(MIGRATION)
+}
+
 /// Three lines over three channels, buckets and both statuses.
 fn lines() -> Vec<NewLine> {
     let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap();
@@ -118,7 +123,9 @@ async fn texts_become_codes_read_as_before_and_down_gives_them_back() {
     let kept = day_sums(&db).await;
 
     // The schema before: the lines hold their text, and an older server adds one more.
-    Migrator::down(db.conn(), Some(1)).await.unwrap();
+    Migrator::down(db.conn(), Some(this_and_later()))
+        .await
+        .unwrap();
     assert_eq!(
         stored_texts(&db).await,
         [
@@ -214,7 +221,9 @@ async fn texts_become_codes_read_as_before_and_down_gives_them_back() {
 
     // Down and up again: the same rows.
     let now = ledger_entries(&db).await;
-    Migrator::down(db.conn(), Some(1)).await.unwrap();
+    Migrator::down(db.conn(), Some(this_and_later()))
+        .await
+        .unwrap();
     assert_eq!(stored_texts(&db).await.len(), 4);
     Migrator::up(db.conn(), None).await.unwrap();
     assert_eq!(ledger_entries(&db).await, now);
@@ -258,7 +267,7 @@ async fn a_text_or_code_the_vocabulary_lacks_refuses_the_migration_and_changes_n
     execute(&db, "UPDATE ledger_entry SET channel = 'WALMART'", vec![]).await;
     Migrator::up(db.conn(), None).await.unwrap();
     execute(&db, "UPDATE ledger_entry SET bucket = 99", vec![]).await;
-    let error = Migrator::down(db.conn(), Some(1))
+    let error = Migrator::down(db.conn(), Some(this_and_later()))
         .await
         .unwrap_err()
         .to_string();

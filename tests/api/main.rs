@@ -29,6 +29,7 @@ mod ledger;
 mod ledger_bulk;
 mod ledger_key_hash;
 mod ledger_packed_key;
+mod ledger_times;
 mod ledger_vocabulary;
 mod listings;
 mod migrations;

@@ -60,7 +60,7 @@ pub(super) async fn insert(
         } else {
             for row in chunk {
                 insert
-                    .values(row.iter().cloned().map(Into::into))
+                    .values(row.iter().map(|value| sqlite_value(value).into()))
                     .map_err(|error| anyhow::anyhow!("bulk insert into {table}: {error}"))?;
             }
         }
@@ -70,6 +70,15 @@ pub(super) async fn insert(
         db.execute(db.get_database_backend().build(&insert)).await?;
     }
     Ok(())
+}
+
+/// `value` as SQLite takes it: a time as whole Unix seconds (the only times written here are
+/// `ledger_entry`'s, which SQLite holds so: [`super::time`]).
+fn sqlite_value(value: &Value) -> Value {
+    match value {
+        Value::ChronoDateTimeUtc(Some(at)) => super::time::written(DatabaseBackend::Sqlite, **at),
+        other => other.clone(),
+    }
 }
 
 /// Inserts sea-orm active models: the columns are the entity's, less those the first row leaves

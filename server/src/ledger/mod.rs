@@ -17,6 +17,7 @@ pub mod raw;
 mod rebook;
 pub mod rollup;
 mod source;
+pub mod time;
 
 pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};

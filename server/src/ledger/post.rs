@@ -402,7 +402,7 @@ fn new_row(
         amount_minor: Set(line.amount.minor()?),
         currency: Set(line.amount.currency().as_str().to_owned()),
         quantity: Set(line.quantity),
-        occurred_at: Set(line.occurred_at),
+        occurred_at: Set(super::time::stored(line.occurred_at)),
         status: Set(line.status.code()),
         payout_id: Set(line.payout_id),
         source_kind_id: Set(*stamp.source_kinds.get(&line.source_kind).ok_or_else(|| {

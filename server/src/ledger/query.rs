@@ -117,6 +117,7 @@ pub async fn list(
     after: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<Entry>, bool)> {
+    let backend = db.get_database_backend();
     let mut condition = Condition::all().add(ledger_entry::Column::OrgId.eq(org_id));
     if let Some(channel) = filter.channel {
         condition = condition.add(ledger_entry::Column::Channel.eq(channel.code()));
@@ -139,13 +140,15 @@ pub async fn list(
         if let Some(first) = from.date_naive().checked_sub_days(Days::new(1)) {
             condition = condition.add(ledger_entry::Column::Day.gte(first));
         }
-        condition = condition.add(ledger_entry::Column::OccurredAt.gte(from));
+        condition =
+            condition.add(ledger_entry::Column::OccurredAt.gte(super::time::bound(backend, from)));
     }
     if let Some(to) = filter.to {
         if let Some(last) = to.date_naive().checked_add_days(Days::new(1)) {
             condition = condition.add(ledger_entry::Column::Day.lte(last));
         }
-        condition = condition.add(ledger_entry::Column::OccurredAt.lt(to));
+        condition =
+            condition.add(ledger_entry::Column::OccurredAt.lt(super::time::bound(backend, to)));
     }
     let (mut entries, has_more) = page(db, condition, after, limit).await?;
     if let Some(key) = &filter.entry_key {

@@ -1,0 +1,100 @@
+//! A narrower ledger on SQLite (issue 15): `ledger_entry.occurred_at` and `created_at` as whole
+//! Unix seconds (`INTEGER`, 4–6 bytes) instead of RFC 3339 text (25 characters each, the row's
+//! largest columns after its key). The server writes and compares them as seconds there
+//! (`pnl::ledger::time_value`); sqlx reads an integer as the same UTC time, so the entities do
+//! not change. PostgreSQL keeps `TIMESTAMPTZ` (8 bytes either way): nothing to do there.
+//!
+//! The columns' declared type must change too (a column declared as text would turn the integer
+//! back into text), so SQLite adds integer columns, fills them in one pass, drops the text ones
+//! and takes their names. A time SQLite cannot read refuses the migration, naming the row, and
+//! nothing is converted; down writes the text back as the server wrote it
+//! (`2026-01-02T03:04:05+00:00`). Sub-second parts, which the server no longer writes
+//! (`created_at` since `m20261209`, `occurred_at` now), are dropped.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+
+use crate::util::{refuse, run_all};
+
+/// The converted columns.
+const COLUMNS: [&str; 2] = ["occurred_at", "created_at"];
+
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DatabaseBackend::Sqlite {
+            return Ok(());
+        }
+        let db = manager.get_connection();
+        for column in COLUMNS {
+            check(db, column).await?;
+        }
+        rebuild(manager, "INTEGER NOT NULL DEFAULT 0", |column| {
+            format!("CAST(strftime('%s', {column}) AS INTEGER)")
+        })
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DatabaseBackend::Sqlite {
+            return Ok(());
+        }
+        rebuild(
+            manager,
+            "timestamp_with_timezone_text NOT NULL DEFAULT ''",
+            |column| format!("strftime('%Y-%m-%dT%H:%M:%S+00:00', {column}, 'unixepoch')"),
+        )
+        .await
+    }
+}
+
+/// Replaces each of [`COLUMNS`] by a column of type `kind` holding `value(column)`.
+async fn rebuild(
+    manager: &SchemaManager<'_>,
+    kind: &str,
+    value: impl Fn(&str) -> String,
+) -> Result<(), DbErr> {
+    let mut statements = Vec::new();
+    let mut sets = Vec::new();
+    for column in COLUMNS {
+        statements.push(format!(
+            "ALTER TABLE ledger_entry ADD COLUMN {column}_new {kind}"
+        ));
+        sets.push(format!("{column}_new = {}", value(column)));
+    }
+    statements.push(format!("UPDATE ledger_entry SET {}", sets.join(", ")));
+    for column in COLUMNS {
+        statements.push(format!("ALTER TABLE ledger_entry DROP COLUMN {column}"));
+        statements.push(format!(
+            "ALTER TABLE ledger_entry RENAME COLUMN {column}_new TO {column}"
+        ));
+    }
+    run_all(manager, statements).await
+}
+
+/// Refuses the conversion if a row's `column` is not a time SQLite reads.
+async fn check(db: &impl ConnectionTrait, column: &str) -> Result<(), DbErr> {
+    let found = db
+        .query_one(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            format!(
+                "SELECT id, CAST({column} AS TEXT) AS value FROM ledger_entry \
+                 WHERE strftime('%s', {column}) IS NULL ORDER BY id LIMIT 1"
+            ),
+        ))
+        .await?;
+    match found {
+        None => Ok(()),
+        Some(row) => {
+            let id: i64 = row.try_get("", "id")?;
+            let value: String = row.try_get("", "value")?;
+            Err(refuse(
+                id,
+                &format!("{column} {value:?} is not a time SQLite can read"),
+            ))
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! How `ledger_entry` holds its times (`occurred_at`, `created_at`): whole Unix seconds in an
+//! `INTEGER` on SQLite (migration `m20261210_000002_ledger_times_as_seconds`: 4–6 bytes where
+//! RFC 3339 text took 25), `TIMESTAMPTZ` on PostgreSQL. sqlx reads either as the same UTC time,
+//! so only what the ledger writes and compares goes through here.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{DatabaseBackend, Value};
+
+/// `at` as a ledger row holds it: to the second (sub-second parts are not kept on either
+/// database, so both hold the same time).
+pub fn stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(0)
+}
+
+/// The value a ledger time column is written with on `backend`.
+pub(crate) fn written(backend: DatabaseBackend, at: DateTime<Utc>) -> Value {
+    match backend {
+        DatabaseBackend::Sqlite => Value::BigInt(Some(at.timestamp())),
+        _ => stored(at).into(),
+    }
+}
+
+/// The value a ledger time column is compared with on `backend`, for `>=` and `<` bounds:
+/// stored times are whole seconds, so `time >= at` holds exactly when `time >= ⌈at⌉` (and the
+/// same for `<`).
+pub(crate) fn bound(backend: DatabaseBackend, at: DateTime<Utc>) -> Value {
+    match backend {
+        DatabaseBackend::Sqlite => {
+            let ceiling = at.timestamp() + i64::from(at.timestamp_subsec_nanos() > 0);
+            Value::BigInt(Some(ceiling))
+        }
+        _ => at.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn sqlite_holds_seconds_and_bounds_round_up() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+        let later = at + chrono::Duration::milliseconds(250);
+        assert_eq!(stored(later), at);
+        assert_eq!(
+            written(DatabaseBackend::Sqlite, later),
+            Value::BigInt(Some(1_767_323_045))
+        );
+        assert_eq!(written(DatabaseBackend::Postgres, later), at.into());
+        assert_eq!(
+            bound(DatabaseBackend::Sqlite, at),
+            Value::BigInt(Some(1_767_323_045))
+        );
+        assert_eq!(
+            bound(DatabaseBackend::Sqlite, later),
+            Value::BigInt(Some(1_767_323_046))
+        );
+        assert_eq!(bound(DatabaseBackend::Postgres, later), later.into());
+    }
+}
