@@ -41,6 +41,8 @@ pub struct Model {
     pub amount_minor: i64,
     pub currency: String,
     pub quantity: i32,
+    /// When the money moved, to the second. On SQLite the column holds whole Unix seconds
+    /// (`pnl::ledger::time`; sqlx reads them as this time), on PostgreSQL a `TIMESTAMPTZ`.
     pub occurred_at: DateTimeUtc,
     /// Estimated or settled, as a code (`migration::vocabulary::STATUSES`).
     pub status: i16,
@@ -49,6 +51,7 @@ pub struct Model {
     pub source_kind_id: i64,
     pub source_id: String,
     pub raw_record_id: Option<i64>,
+    /// When the row was written, to the second (held like `occurred_at`).
     pub created_at: DateTimeUtc,
     /// `occurred_at` as a day in the org's time zone (set when the row is written).
     pub day: Option<Date>,
