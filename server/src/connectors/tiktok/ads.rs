@@ -485,7 +485,7 @@ async fn report_step(
     let pages = client.report(path, params).await?;
     let mut normalized = Normalized::default();
     for page in &pages {
-        let data: AdsReport = serde_json::from_value(page.data.clone())
+        let data = AdsReport::deserialize(&page.data)
             .map_err(|e| UpstreamError::decode(CHANNEL, path, e.to_string()))?;
         normalized.extend(normalize(&data, ctx));
     }

@@ -451,16 +451,17 @@ impl TikTokClient {
             ..self.clone()
         };
         let (_, data) = unscoped.call(Method::GET, path, &[], None).await?;
-        Ok(Self::decode::<super::model::ShopList>(path, data)?.shops)
+        Ok(Self::decode::<super::model::ShopList>(path, &data)?.shops)
     }
 
     /// Decodes `value` as `T`, naming the path on failure.
     ///
     /// # Errors
     /// [`TikTokError::Decode`].
-    pub fn decode<T: DeserializeOwned>(path: &str, value: Value) -> Result<T, TikTokError> {
-        serde_json::from_value(value)
-            .map_err(|e| UpstreamError::decode(CHANNEL, path, e.to_string()))
+    pub fn decode<T: DeserializeOwned>(path: &str, value: &Value) -> Result<T, TikTokError> {
+        // From a reference: a page is kept (for its raw record) after it is decoded, and
+        // decoding a clone of it copied the whole tree first.
+        T::deserialize(value).map_err(|e| UpstreamError::decode(CHANNEL, path, e.to_string()))
     }
 }
 

@@ -135,7 +135,7 @@ fn decode_pages<T: serde::de::DeserializeOwned>(
 ) -> Result<Vec<T>, TikTokError> {
     pages
         .iter()
-        .map(|page| TikTokClient::decode(path, page.data.clone()))
+        .map(|page| TikTokClient::decode(path, &page.data))
         .collect()
 }
 
@@ -413,7 +413,7 @@ impl<'a> StatementSplit<'a> {
     /// # Errors
     /// A page that does not decode, or totals out of range.
     pub fn add_order(&mut self, order: &str, path: &str, page: RawPage) -> Result<(), SyncError> {
-        let by_order: model::OrderTransactions2501 = TikTokClient::decode(path, page.data.clone())?;
+        let by_order: model::OrderTransactions2501 = TikTokClient::decode(path, &page.data)?;
         let mut skus = normalize::order_transactions_2501(&by_order, &self.ctx);
         skus.lines
             .retain(|line| line.statement.as_deref() == Some(self.id.as_str()));

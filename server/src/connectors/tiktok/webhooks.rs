@@ -230,7 +230,7 @@ pub async fn reread_order(state: &AppState, shop: &shop::Model, order: &str) -> 
         .call(Method::GET, path, &[("ids", order.to_owned())], None)
         .await
         .map_err(upstream)?;
-    let orders: model::OrderList = TikTokClient::decode(path, data).map_err(upstream)?;
+    let orders: model::OrderList = TikTokClient::decode(path, &data).map_err(upstream)?;
     post(
         state,
         shop,
@@ -247,7 +247,7 @@ pub async fn reread_order(state: &AppState, shop: &shop::Model, order: &str) -> 
         .await
         .map_err(upstream)?;
     let by_order: model::OrderTransactions2501 =
-        TikTokClient::decode(&path, data).map_err(upstream)?;
+        TikTokClient::decode(&path, &data).map_err(upstream)?;
     let ctx = Context {
         currency: Currency::parse(&by_order.currency)?,
         ..ctx
