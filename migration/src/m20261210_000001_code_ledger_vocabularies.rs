@@ -10,12 +10,12 @@
 //! partial index over `channel` is dropped and created again around it).
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 use crate::m20261209_000002_partial_unmapped_index::{
     CREATE as CREATE_UNMAPPED, DROP as DROP_UNMAPPED,
 };
-use crate::util::{refuse, run_all};
+use crate::util::{refuse_first, run_all};
 use crate::vocabulary::{code_sql, text_sql, Vocabulary, BUCKETS, CHANNELS, STATUSES};
 
 /// The coded columns: name, vocabulary, and the text type they had.
@@ -116,30 +116,19 @@ async fn check(
     column: &str,
     vocabulary: Vocabulary,
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let found = db
-        .query_one(Statement::from_string(
-            backend,
-            format!(
-                "SELECT id, CAST({column} AS TEXT) AS value FROM ledger_entry \
-                 WHERE {} IS NULL ORDER BY id LIMIT 1",
-                converted(direction, column, vocabulary)
-            ),
-        ))
-        .await?;
-    match found {
-        None => Ok(()),
-        Some(row) => {
-            let id: i64 = row.try_get("", "id")?;
-            let value: String = row.try_get("", "value")?;
-            let what = match direction {
-                Direction::Up => "text",
-                Direction::Down => "code",
-            };
-            Err(refuse(
-                id,
-                &format!("{column} {value:?} is not a {what} this version knows"),
-            ))
-        }
-    }
+    let what = match direction {
+        Direction::Up => "not a text this version knows",
+        Direction::Down => "not a code this version knows",
+    };
+    refuse_first(
+        db,
+        format!(
+            "SELECT id, CAST({column} AS TEXT) AS value FROM ledger_entry \
+             WHERE {} IS NULL ORDER BY id LIMIT 1",
+            converted(direction, column, vocabulary)
+        ),
+        column,
+        what,
+    )
+    .await
 }

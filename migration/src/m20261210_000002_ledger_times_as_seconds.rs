@@ -12,9 +12,9 @@
 //! (`created_at` since `m20261209`, `occurred_at` now), are dropped.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::util::{refuse, run_all};
+use crate::util::{refuse_first, run_all};
 
 /// The converted columns.
 const COLUMNS: [&str; 2] = ["occurred_at", "created_at"];
@@ -77,24 +77,14 @@ async fn rebuild(
 
 /// Refuses the conversion if a row's `column` is not a time SQLite reads.
 async fn check(db: &impl ConnectionTrait, column: &str) -> Result<(), DbErr> {
-    let found = db
-        .query_one(Statement::from_string(
-            DatabaseBackend::Sqlite,
-            format!(
-                "SELECT id, CAST({column} AS TEXT) AS value FROM ledger_entry \
-                 WHERE strftime('%s', {column}) IS NULL ORDER BY id LIMIT 1"
-            ),
-        ))
-        .await?;
-    match found {
-        None => Ok(()),
-        Some(row) => {
-            let id: i64 = row.try_get("", "id")?;
-            let value: String = row.try_get("", "value")?;
-            Err(refuse(
-                id,
-                &format!("{column} {value:?} is not a time SQLite can read"),
-            ))
-        }
-    }
+    refuse_first(
+        db,
+        format!(
+            "SELECT id, CAST({column} AS TEXT) AS value FROM ledger_entry \
+             WHERE strftime('%s', {column}) IS NULL ORDER BY id LIMIT 1"
+        ),
+        column,
+        "not a time SQLite can read",
+    )
+    .await
 }

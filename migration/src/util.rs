@@ -272,6 +272,30 @@ async fn write(
     Ok(())
 }
 
+/// Refuses the migration with the first ledger row `sql` finds, if any: `sql` selects its `id`
+/// and `value` (as text), and the error reads "`column` `value` is `why`".
+pub(crate) async fn refuse_first(
+    db: &impl ConnectionTrait,
+    sql: String,
+    column: &str,
+    why: &str,
+) -> Result<(), DbErr> {
+    let found = db
+        .query_one(sea_orm_migration::sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await?;
+    match found {
+        None => Ok(()),
+        Some(row) => {
+            let id: i64 = row.try_get("", "id")?;
+            let value: String = row.try_get("", "value")?;
+            Err(refuse(id, &format!("{column} {value:?} is {why}")))
+        }
+    }
+}
+
 /// The error that refuses the migration because of ledger row `row`.
 pub(crate) fn refuse(row: i64, why: &str) -> DbErr {
     DbErr::Migration(format!(

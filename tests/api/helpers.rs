@@ -403,6 +403,24 @@ pub fn migrations_before(name: &str) -> u32 {
     u32::try_from(position).unwrap()
 }
 
+/// `db` migrated up to just before `migration`, with org `acme` and its source kind `test`:
+/// where a migration's test writes, in plain SQL, the rows an older server wrote. Returns the
+/// org's id.
+pub async fn acme_before(db: &pnl::db::Db, migration: &str) -> i64 {
+    use migration::MigratorTrait;
+    migration::Migrator::up(db.conn(), Some(migrations_before(migration)))
+        .await
+        .unwrap();
+    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
+    execute(
+        db,
+        "INSERT INTO source_kind (org_id, name) VALUES (?, 'test')",
+        vec![org.into()],
+    )
+    .await;
+    org
+}
+
 /// Runs `sql` with `?` placeholders (numbered for PostgreSQL) on `db`: for rows an older
 /// schema had, which the entities can no longer write.
 pub async fn execute(db: &pnl::db::Db, sql: &str, values: Vec<sea_orm::Value>) {

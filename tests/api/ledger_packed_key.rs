@@ -11,7 +11,9 @@ use pnl::ledger::{self, NewLine, PostOutcome};
 use pnl::money::Money;
 use sea_orm::{ConnectionTrait, Statement};
 
-use crate::helpers::{execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb};
+use crate::helpers::{
+    acme_before, execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb,
+};
 
 const MIGRATION: &str = "m20261209_000001_pack_entry_keys";
 
@@ -32,19 +34,12 @@ fn order_line() -> NewLine {
     }
 }
 
-/// An org, its source kind and the order line plus the odd key, stored by the previous schema
-/// in plain SQL.
+/// The schema before this migration with org `acme`, and the order line plus the odd key
+/// stored by it in plain SQL: the rows an older server wrote, whatever the ledger module writes
+/// now. Returns the org's id.
 async fn old_rows(db: &Db) -> i64 {
     let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
-    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
-    // Posted at the schema before this migration, then its key put back as text: the rows an
-    // older server wrote, whatever the ledger module writes now.
-    execute(
-        db,
-        "INSERT INTO source_kind (org_id, name) VALUES (?, 'test')",
-        vec![org.into()],
-    )
-    .await;
+    let org = acme_before(db, MIGRATION).await;
     for (key, order_id, order_line, label, source_id) in [
         (
             ORDER_KEY,
@@ -105,9 +100,6 @@ async fn text_keys(db: &Db) -> Vec<String> {
 async fn old_keys_are_packed_found_again_and_written_back_by_down() {
     let test_db = TestDb::fresh().await;
     let db = Db::connect(&test_db.url).await.unwrap();
-    Migrator::up(db.conn(), Some(migrations_before(MIGRATION)))
-        .await
-        .unwrap();
     let org = old_rows(&db).await;
 
     Migrator::up(db.conn(), None).await.unwrap();

@@ -12,7 +12,9 @@ use pnl::ledger::query::EntryFilter;
 use pnl::ledger::{self, Channel, EntryStatus, FeeBucket};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 
-use crate::helpers::{execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb};
+use crate::helpers::{
+    acme_before, execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb,
+};
 
 const MIGRATION: &str = "m20261210_000002_ledger_times_as_seconds";
 
@@ -104,16 +106,7 @@ async fn old_text_times_read_as_the_same_seconds_filter_exactly_and_go_back_down
     let test_db = TestDb::fresh().await;
     let db = Db::connect(&test_db.url).await.unwrap();
     let sqlite = db.backend() == DatabaseBackend::Sqlite;
-    Migrator::up(db.conn(), Some(migrations_before(MIGRATION)))
-        .await
-        .unwrap();
-    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
-    execute(
-        &db,
-        "INSERT INTO source_kind (org_id, name) VALUES (?, 'test')",
-        vec![org.into()],
-    )
-    .await;
+    let org = acme_before(&db, MIGRATION).await;
     // As sqlx wrote them: one with nanoseconds (`created_at` before m20261209; PostgreSQL
     // stored microseconds, and keeps them), one late in the UTC day.
     let fraction = if sqlite { ".123456789" } else { "" };
@@ -221,16 +214,7 @@ async fn a_time_sqlite_cannot_read_refuses_the_migration_and_changes_nothing() {
         // PostgreSQL's timestamps are typed: no such row can exist, and nothing converts them.
         return;
     }
-    Migrator::up(db.conn(), Some(migrations_before(MIGRATION)))
-        .await
-        .unwrap();
-    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
-    execute(
-        &db,
-        "INSERT INTO source_kind (org_id, name) VALUES (?, 'test')",
-        vec![org.into()],
-    )
-    .await;
+    let org = acme_before(&db, MIGRATION).await;
     old_row(
         &db,
         org,

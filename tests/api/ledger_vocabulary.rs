@@ -14,7 +14,9 @@ use pnl::ledger::{self, Channel, EntryStatus, FeeBucket, NewLine};
 use pnl::money::Money;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
-use crate::helpers::{execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb};
+use crate::helpers::{
+    acme_before, execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb,
+};
 
 const MIGRATION: &str = "m20261210_000001_code_ledger_vocabularies";
 
@@ -234,16 +236,7 @@ async fn texts_become_codes_read_as_before_and_down_gives_them_back() {
 async fn a_text_or_code_the_vocabulary_lacks_refuses_the_migration_and_changes_nothing() {
     let test_db = TestDb::fresh().await;
     let db = Db::connect(&test_db.url).await.unwrap();
-    Migrator::up(db.conn(), Some(migrations_before(MIGRATION)))
-        .await
-        .unwrap();
-    let org = pnl::org::ensure(db.conn(), "acme").await.unwrap().id;
-    execute(
-        &db,
-        "INSERT INTO source_kind (org_id, name) VALUES (?, 'test')",
-        vec![org.into()],
-    )
-    .await;
+    let org = acme_before(&db, MIGRATION).await;
     old_row(&db, org, "EBAY").await;
     let error = Migrator::up(db.conn(), None).await.unwrap_err().to_string();
     let id = ledger_entries_raw_ids(&db).await[0];
