@@ -15,7 +15,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 use crate::m20261209_000002_partial_unmapped_index::{
     CREATE as CREATE_UNMAPPED, DROP as DROP_UNMAPPED,
 };
-use crate::util::{refuse_first, run_all};
+use crate::util::{refuse_first, run_all, sqlite_replace_columns};
 use crate::vocabulary::{code_sql, text_sql, Vocabulary, BUCKETS, CHANNELS, STATUSES};
 
 /// The coded columns: name, vocabulary, and the text type they had.
@@ -80,28 +80,19 @@ async fn convert(manager: &SchemaManager<'_>, direction: Direction) -> Result<()
             vec![format!("ALTER TABLE ledger_entry {}", changes.join(", "))]
         }
         _ => {
+            let columns: Vec<(&str, String, String)> = COLUMNS
+                .iter()
+                .map(|(column, vocabulary, text_type)| {
+                    let kind = match direction {
+                        Direction::Up => "SMALLINT NOT NULL DEFAULT 0".to_owned(),
+                        Direction::Down => format!("{text_type} NOT NULL DEFAULT ''"),
+                    };
+                    (*column, kind, converted(direction, column, vocabulary))
+                })
+                .collect();
+            // The partial index covers `channel`: dropped and created again around the change.
             let mut statements = vec![DROP_UNMAPPED.to_owned()];
-            let mut sets = Vec::new();
-            for (column, vocabulary, text_type) in COLUMNS {
-                let kind = match direction {
-                    Direction::Up => "SMALLINT NOT NULL DEFAULT 0".to_owned(),
-                    Direction::Down => format!("{text_type} NOT NULL DEFAULT ''"),
-                };
-                statements.push(format!(
-                    "ALTER TABLE ledger_entry ADD COLUMN {column}_new {kind}"
-                ));
-                sets.push(format!(
-                    "{column}_new = {}",
-                    converted(direction, column, vocabulary)
-                ));
-            }
-            statements.push(format!("UPDATE ledger_entry SET {}", sets.join(", ")));
-            for (column, _, _) in COLUMNS {
-                statements.push(format!("ALTER TABLE ledger_entry DROP COLUMN {column}"));
-                statements.push(format!(
-                    "ALTER TABLE ledger_entry RENAME COLUMN {column}_new TO {column}"
-                ));
-            }
+            statements.extend(sqlite_replace_columns(&columns));
             statements.push(CREATE_UNMAPPED.to_owned());
             statements
         }

@@ -14,7 +14,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::util::{refuse_first, run_all};
+use crate::util::{refuse_first, run_all, sqlite_replace_columns};
 
 /// The converted columns.
 const COLUMNS: [&str; 2] = ["occurred_at", "created_at"];
@@ -57,22 +57,11 @@ async fn rebuild(
     kind: &str,
     value: impl Fn(&str) -> String,
 ) -> Result<(), DbErr> {
-    let mut statements = Vec::new();
-    let mut sets = Vec::new();
-    for column in COLUMNS {
-        statements.push(format!(
-            "ALTER TABLE ledger_entry ADD COLUMN {column}_new {kind}"
-        ));
-        sets.push(format!("{column}_new = {}", value(column)));
-    }
-    statements.push(format!("UPDATE ledger_entry SET {}", sets.join(", ")));
-    for column in COLUMNS {
-        statements.push(format!("ALTER TABLE ledger_entry DROP COLUMN {column}"));
-        statements.push(format!(
-            "ALTER TABLE ledger_entry RENAME COLUMN {column}_new TO {column}"
-        ));
-    }
-    run_all(manager, statements).await
+    let columns: Vec<(&str, String, String)> = COLUMNS
+        .iter()
+        .map(|column| (*column, kind.to_owned(), value(column)))
+        .collect();
+    run_all(manager, sqlite_replace_columns(&columns)).await
 }
 
 /// Refuses the conversion if a row's `column` is not a time SQLite reads.

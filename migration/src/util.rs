@@ -272,6 +272,29 @@ async fn write(
     Ok(())
 }
 
+/// The SQLite statements that give `ledger_entry` new columns in place of old ones, as SQLite
+/// cannot change a column's type: per `(column, type, value)`, a column `{column}_new` of `type`
+/// is added, one `UPDATE` fills every one of them with its `value` (SQL over the old columns),
+/// then each old column is dropped and the new one takes its name. No index may cover them.
+pub(crate) fn sqlite_replace_columns(columns: &[(&str, String, String)]) -> Vec<String> {
+    let mut statements: Vec<String> = columns
+        .iter()
+        .map(|(column, kind, _)| format!("ALTER TABLE {LEDGER} ADD COLUMN {column}_new {kind}"))
+        .collect();
+    let sets: Vec<String> = columns
+        .iter()
+        .map(|(column, _, value)| format!("{column}_new = {value}"))
+        .collect();
+    statements.push(format!("UPDATE {LEDGER} SET {}", sets.join(", ")));
+    for (column, _, _) in columns {
+        statements.push(format!("ALTER TABLE {LEDGER} DROP COLUMN {column}"));
+        statements.push(format!(
+            "ALTER TABLE {LEDGER} RENAME COLUMN {column}_new TO {column}"
+        ));
+    }
+    statements
+}
+
 /// Refuses the migration with the first ledger row `sql` finds, if any: `sql` selects its `id`
 /// and `value` (as text), and the error reads "`column` `value` is `why`".
 pub(crate) async fn refuse_first(

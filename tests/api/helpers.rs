@@ -403,6 +403,29 @@ pub fn migrations_before(name: &str) -> u32 {
     u32::try_from(position).unwrap()
 }
 
+/// How many migrations migration `name` and every one after it are: what `Migrator::down`
+/// undoes to reach the schema before `name`.
+pub fn migrations_from(name: &str) -> u32 {
+    use migration::MigratorTrait;
+    u32::try_from(migration::Migrator::migrations().len()).unwrap() - migrations_before(name)
+}
+
+/// `expression` over every `ledger_entry` row, by id, read in plain SQL (so under any schema,
+/// older ones included).
+pub async fn ledger_column<T: sea_orm::TryGetable>(db: &pnl::db::Db, expression: &str) -> Vec<T> {
+    use sea_orm::ConnectionTrait;
+    let conn = db.conn();
+    conn.query_all(sea_orm::Statement::from_string(
+        conn.get_database_backend(),
+        format!("SELECT {expression} AS v FROM ledger_entry ORDER BY ledger_entry.id"),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get("", "v").unwrap())
+    .collect()
+}
+
 /// `db` migrated up to just before `migration`, with org `acme` and its source kind `test`:
 /// where a migration's test writes, in plain SQL, the rows an older server wrote. Returns the
 /// org's id.

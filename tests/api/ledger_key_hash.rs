@@ -14,7 +14,10 @@ use sea_orm::sea_query::{Alias, Query};
 use sea_orm::{ConnectionTrait, Statement};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb};
+use crate::helpers::{
+    execute, ledger_column, ledger_entries, migrations_before, migrations_from, post_to,
+    unmapped_line, TestDb,
+};
 
 const MIGRATION: &str = "m20261207_000001_hash_ledger_keys";
 
@@ -127,19 +130,10 @@ async fn old_rows_are_found_by_key_read_as_unchanged_and_survive_down_and_up() {
 
     // Down (through this migration and every later one) gives back the text hashes and the
     // old unique key; every row is kept.
-    let later = u32::try_from(Migrator::migrations().len()).unwrap() - before();
-    Migrator::down(db.conn(), Some(later)).await.unwrap();
-    let conn = db.conn();
-    let hexes: Vec<String> = conn
-        .query_all(Statement::from_string(
-            conn.get_database_backend(),
-            "SELECT ledger_entry.content_hash FROM ledger_entry ORDER BY ledger_entry.id",
-        ))
+    Migrator::down(db.conn(), Some(migrations_from(MIGRATION)))
         .await
-        .unwrap()
-        .iter()
-        .map(|row| row.try_get("", "content_hash").unwrap())
-        .collect();
+        .unwrap();
+    let hexes: Vec<String> = ledger_column(&db, "ledger_entry.content_hash").await;
     assert_eq!(hexes.len(), 4);
     assert_eq!(hexes[0], pinned_hex(), "the old row's own hex comes back");
     assert_eq!(hexes[1], pinned_hex(), "a reversal carries its row's hash");

@@ -12,7 +12,8 @@ use pnl::money::Money;
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::helpers::{
-    acme_before, execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb,
+    acme_before, execute, ledger_column, ledger_entries, migrations_from, post_to, unmapped_line,
+    TestDb,
 };
 
 const MIGRATION: &str = "m20261209_000001_pack_entry_keys";
@@ -77,23 +78,9 @@ async fn old_rows(db: &Db) -> i64 {
     org
 }
 
-/// This migration and every one after it.
-fn this_and_later() -> u32 {
-    u32::try_from(Migrator::migrations().len()).unwrap() - migrations_before(MIGRATION)
-}
-
 /// The `entry_key` column of every row, by id, after down.
 async fn text_keys(db: &Db) -> Vec<String> {
-    let conn = db.conn();
-    conn.query_all(Statement::from_string(
-        conn.get_database_backend(),
-        "SELECT ledger_entry.entry_key FROM ledger_entry ORDER BY ledger_entry.id",
-    ))
-    .await
-    .unwrap()
-    .iter()
-    .map(|row| row.try_get("", "entry_key").unwrap())
-    .collect()
+    ledger_column(db, "ledger_entry.entry_key").await
 }
 
 #[tokio::test]
@@ -151,7 +138,7 @@ async fn old_keys_are_packed_found_again_and_written_back_by_down() {
     ));
 
     // Down writes every key back as text; up packs them again, the same bytes.
-    Migrator::down(db.conn(), Some(this_and_later()))
+    Migrator::down(db.conn(), Some(migrations_from(MIGRATION)))
         .await
         .unwrap();
     assert_eq!(
@@ -177,7 +164,7 @@ async fn a_packed_key_naming_a_missing_column_refuses_down_and_changes_nothing()
     let row = ledger_entries(&db).await.remove(0);
     assert!(ledger::entry_key(&row).is_err());
 
-    let error = Migrator::down(db.conn(), Some(this_and_later()))
+    let error = Migrator::down(db.conn(), Some(migrations_from(MIGRATION)))
         .await
         .unwrap_err()
         .to_string();

@@ -10,18 +10,14 @@ use migration::{Migrator, MigratorTrait};
 use pnl::db::Db;
 use pnl::ledger::query::EntryFilter;
 use pnl::ledger::{self, Channel, EntryStatus, FeeBucket};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use sea_orm::DatabaseBackend;
 
 use crate::helpers::{
-    acme_before, execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb,
+    acme_before, execute, ledger_column, ledger_entries, migrations_from, post_to, unmapped_line,
+    TestDb,
 };
 
 const MIGRATION: &str = "m20261210_000002_ledger_times_as_seconds";
-
-/// This migration and every one after it.
-fn this_and_later() -> u32 {
-    u32::try_from(Migrator::migrations().len()).unwrap() - migrations_before(MIGRATION)
-}
 
 fn at(hour: u32, minute: u32, second: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, 2, hour, minute, second)
@@ -63,29 +59,14 @@ async fn old_row(db: &Db, org: i64, key: &str, occurred_at: &str, created_at: &s
     .await;
 }
 
-/// Each row's times as the database holds them, as text (SQLite: with their storage type).
+/// Each row's times as SQLite holds them: storage type and value, as text.
 async fn raw_times(db: &Db) -> Vec<String> {
-    let conn = db.conn();
-    let sql = match conn.get_database_backend() {
-        DatabaseBackend::Sqlite => {
-            "SELECT typeof(occurred_at) || ' ' || CAST(occurred_at AS TEXT) || ' ' || \
-             typeof(created_at) || ' ' || CAST(created_at AS TEXT) AS t \
-             FROM ledger_entry ORDER BY id"
-        }
-        _ => {
-            "SELECT CAST(occurred_at AS TEXT) || ' ' || CAST(created_at AS TEXT) AS t \
-              FROM ledger_entry ORDER BY id"
-        }
-    };
-    conn.query_all(Statement::from_string(
-        conn.get_database_backend(),
-        sql.to_owned(),
-    ))
+    ledger_column(
+        db,
+        "typeof(occurred_at) || ' ' || CAST(occurred_at AS TEXT) || ' ' || \
+         typeof(created_at) || ' ' || CAST(created_at AS TEXT)",
+    )
     .await
-    .unwrap()
-    .iter()
-    .map(|row| row.try_get("", "t").unwrap())
-    .collect()
 }
 
 /// The ids of the org's lines that occurred in `from..to`, through the API's filter.
@@ -192,7 +173,7 @@ async fn old_text_times_read_as_the_same_seconds_filter_exactly_and_go_back_down
 
     // Down writes the text back as the server wrote it; up reads it again, the same rows.
     let now = ledger_entries(&db).await;
-    Migrator::down(db.conn(), Some(this_and_later()))
+    Migrator::down(db.conn(), Some(migrations_from(MIGRATION)))
         .await
         .unwrap();
     if sqlite {

@@ -15,15 +15,11 @@ use pnl::money::Money;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
 use crate::helpers::{
-    acme_before, execute, ledger_entries, migrations_before, post_to, unmapped_line, TestDb,
+    acme_before, execute, ledger_column, ledger_entries, migrations_from, post_to, unmapped_line,
+    TestDb,
 };
 
 const MIGRATION: &str = "m20261210_000001_code_ledger_vocabularies";
-
-/// This migration and every one after it.
-fn this_and_later() -> u32 {
-    u32::try_from(Migrator::migrations().len()).unwrap() - migrations_before(MIGRATION)
-}
 
 /// Three lines over three channels, buckets and both statuses.
 fn lines() -> Vec<NewLine> {
@@ -125,7 +121,7 @@ async fn texts_become_codes_read_as_before_and_down_gives_them_back() {
     let kept = day_sums(&db).await;
 
     // The schema before: the lines hold their text, and an older server adds one more.
-    Migrator::down(db.conn(), Some(this_and_later()))
+    Migrator::down(db.conn(), Some(migrations_from(MIGRATION)))
         .await
         .unwrap();
     assert_eq!(
@@ -223,7 +219,7 @@ async fn texts_become_codes_read_as_before_and_down_gives_them_back() {
 
     // Down and up again: the same rows.
     let now = ledger_entries(&db).await;
-    Migrator::down(db.conn(), Some(this_and_later()))
+    Migrator::down(db.conn(), Some(migrations_from(MIGRATION)))
         .await
         .unwrap();
     assert_eq!(stored_texts(&db).await.len(), 4);
@@ -239,7 +235,7 @@ async fn a_text_or_code_the_vocabulary_lacks_refuses_the_migration_and_changes_n
     let org = acme_before(&db, MIGRATION).await;
     old_row(&db, org, "EBAY").await;
     let error = Migrator::up(db.conn(), None).await.unwrap_err().to_string();
-    let id = ledger_entries_raw_ids(&db).await[0];
+    let id = ledger_column::<i64>(&db, "ledger_entry.id").await[0];
     assert!(
         error.contains(&format!("ledger_entry row {id}: channel \"EBAY\"")),
         "{error}"
@@ -260,7 +256,7 @@ async fn a_text_or_code_the_vocabulary_lacks_refuses_the_migration_and_changes_n
     execute(&db, "UPDATE ledger_entry SET channel = 'WALMART'", vec![]).await;
     Migrator::up(db.conn(), None).await.unwrap();
     execute(&db, "UPDATE ledger_entry SET bucket = 99", vec![]).await;
-    let error = Migrator::down(db.conn(), Some(this_and_later()))
+    let error = Migrator::down(db.conn(), Some(migrations_from(MIGRATION)))
         .await
         .unwrap_err()
         .to_string();
@@ -272,18 +268,4 @@ async fn a_text_or_code_the_vocabulary_lacks_refuses_the_migration_and_changes_n
     assert!(applied.iter().any(|m| m.name() == MIGRATION));
     assert_eq!(ledger_entries(&db).await[0].bucket, 99);
     db.close().await;
-}
-
-/// The ids of every ledger row, read in plain SQL (any schema).
-async fn ledger_entries_raw_ids(db: &Db) -> Vec<i64> {
-    let conn = db.conn();
-    conn.query_all(Statement::from_string(
-        conn.get_database_backend(),
-        "SELECT ledger_entry.id FROM ledger_entry ORDER BY ledger_entry.id",
-    ))
-    .await
-    .unwrap()
-    .iter()
-    .map(|row| row.try_get("", "id").unwrap())
-    .collect()
 }
