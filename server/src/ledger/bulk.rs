@@ -76,7 +76,7 @@ pub(super) async fn insert(
 /// `ledger_entry`'s, which SQLite holds so: [`super::time`]).
 fn sqlite_value(value: &Value) -> Value {
     match value {
-        Value::ChronoDateTimeUtc(Some(at)) => super::time::written(DatabaseBackend::Sqlite, **at),
+        Value::ChronoDateTimeUtc(Some(at)) => super::time::sqlite_seconds(**at),
         other => other.clone(),
     }
 }

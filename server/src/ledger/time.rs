@@ -12,12 +12,10 @@ pub fn stored(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(0)
 }
 
-/// The value a ledger time column is written with on `backend`.
-pub(crate) fn written(backend: DatabaseBackend, at: DateTime<Utc>) -> Value {
-    match backend {
-        DatabaseBackend::Sqlite => Value::BigInt(Some(at.timestamp())),
-        _ => stored(at).into(),
-    }
+/// The value a ledger time column is written with on SQLite: whole Unix seconds (PostgreSQL
+/// takes the time itself).
+pub(crate) fn sqlite_seconds(at: DateTime<Utc>) -> Value {
+    Value::BigInt(Some(at.timestamp()))
 }
 
 /// The value a ledger time column is compared with on `backend`, for `>=` and `<` bounds:
@@ -44,11 +42,7 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
         let later = at + chrono::Duration::milliseconds(250);
         assert_eq!(stored(later), at);
-        assert_eq!(
-            written(DatabaseBackend::Sqlite, later),
-            Value::BigInt(Some(1_767_323_045))
-        );
-        assert_eq!(written(DatabaseBackend::Postgres, later), at.into());
+        assert_eq!(sqlite_seconds(later), Value::BigInt(Some(1_767_323_045)));
         assert_eq!(
             bound(DatabaseBackend::Sqlite, at),
             Value::BigInt(Some(1_767_323_045))
