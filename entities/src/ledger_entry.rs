@@ -14,7 +14,7 @@ pub struct Model {
     /// The channel's code (`migration::vocabulary::CHANNELS`; `pnl::ledger::Channel::code`).
     pub channel: i16,
     /// The entry key, packed: the segments that repeat this row's `source_id`, `order_id`,
-    /// `order_line` or `label` as one placeholder character each (`pnl::ledger::packed_key`;
+    /// `order_line` or label as one placeholder character each (`pnl::ledger::packed_key`;
     /// `pnl::ledger::entry_key` reads it back).
     pub packed_key: String,
     /// 8 bytes of the SHA-256 of the entry key's scope (its first three `:`-separated parts),
@@ -35,7 +35,8 @@ pub struct Model {
     pub creator_id: Option<i64>,
     /// The fee bucket's code (`migration::vocabulary::BUCKETS`; `pnl::ledger::FeeBucket::code`).
     pub bucket: i16,
-    pub label: String,
+    /// The channel's label: an id of `ledger_label`, the org's dictionary of labels.
+    pub label_id: i64,
     /// False when `label` matched no mapping and fell through to OTHER.
     pub mapped: bool,
     pub amount_minor: i64,

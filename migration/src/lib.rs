@@ -42,6 +42,7 @@ mod m20261209_000001_pack_entry_keys;
 mod m20261209_000002_partial_unmapped_index;
 mod m20261210_000001_code_ledger_vocabularies;
 mod m20261210_000002_ledger_times_as_seconds;
+mod m20261211_000001_ledger_labels_as_ids;
 mod util;
 pub mod vocabulary;
 
@@ -199,6 +200,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000002_partial_unmapped_index::Migration),
             Box::new(m20261210_000001_code_ledger_vocabularies::Migration),
             Box::new(m20261210_000002_ledger_times_as_seconds::Migration),
+            Box::new(m20261211_000001_ledger_labels_as_ids::Migration),
         ]
     }
 }

@@ -11,85 +11,31 @@
 //! writes the names back and drops the dictionary.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, TransactionTrait};
+use sea_orm_migration::sea_orm::TransactionTrait;
 
-use crate::util::{add_column, drop_column, id, index, pk, set_not_null, with_org};
+use crate::util::{into_dictionary, out_of_dictionary, Dictionary};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
-const TABLE: &str = "ledger_entry";
+const KINDS: Dictionary = Dictionary {
+    table: "source_kind",
+    column: "source_kind",
+    text_type: "VARCHAR(64)",
+};
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         // One transaction for all of it: on SQLite a failure leaves no table behind either.
         let txn = manager.get_connection().begin().await?;
-        let backend = txn.get_database_backend();
-        let mut dictionary = pk("source_kind");
-        with_org(&mut dictionary, "source_kind");
-        dictionary.col(ColumnDef::new(id("name")).text().not_null());
-        txn.execute(backend.build(&dictionary)).await?;
-        txn.execute(backend.build(&index(
-            "uq_source_kind_org_name",
-            "source_kind",
-            &["org_id", "name"],
-            true,
-        )))
-        .await?;
-        txn.execute_unprepared(
-            "INSERT INTO source_kind (org_id, name) \
-             SELECT DISTINCT org_id, source_kind FROM ledger_entry ORDER BY org_id, source_kind",
-        )
-        .await?;
-        add_column(
-            &txn,
-            TABLE,
-            "source_kind_id",
-            ("BIGINT NOT NULL DEFAULT 0", "BIGINT"),
-        )
-        .await?;
-        txn.execute_unprepared(
-            "UPDATE ledger_entry SET source_kind_id = (SELECT s.id FROM source_kind s \
-             WHERE s.org_id = ledger_entry.org_id AND s.name = ledger_entry.source_kind)",
-        )
-        .await?;
-        set_not_null(&txn, TABLE, "source_kind_id").await?;
-        if backend == DatabaseBackend::Postgres {
-            txn.execute_unprepared(
-                "ALTER TABLE ledger_entry ADD CONSTRAINT fk_ledger_entry_source_kind \
-                 FOREIGN KEY (source_kind_id) REFERENCES source_kind (id) ON DELETE RESTRICT",
-            )
-            .await?;
-        }
-        drop_column(&txn, TABLE, "source_kind").await?;
+        into_dictionary(&txn, &KINDS).await?;
         txn.commit().await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let txn = manager.get_connection().begin().await?;
-        add_column(
-            &txn,
-            TABLE,
-            "source_kind",
-            ("VARCHAR(64) NOT NULL DEFAULT ''", "VARCHAR(64)"),
-        )
-        .await?;
-        txn.execute_unprepared(
-            "UPDATE ledger_entry SET source_kind = \
-             (SELECT s.name FROM source_kind s WHERE s.id = ledger_entry.source_kind_id)",
-        )
-        .await?;
-        set_not_null(&txn, TABLE, "source_kind").await?;
-        if txn.get_database_backend() == DatabaseBackend::Postgres {
-            txn.execute_unprepared(
-                "ALTER TABLE ledger_entry DROP CONSTRAINT fk_ledger_entry_source_kind",
-            )
-            .await?;
-        }
-        drop_column(&txn, TABLE, "source_kind_id").await?;
-        let drop = Table::drop().table(id("source_kind")).to_owned();
-        txn.execute(txn.get_database_backend().build(&drop)).await?;
+        out_of_dictionary(&txn, &KINDS).await?;
         txn.commit().await
     }
 }

@@ -325,3 +325,111 @@ pub(crate) fn refuse(row: i64, why: &str) -> DbErr {
         "ledger_entry row {row}: {why}; nothing was converted"
     ))
 }
+
+/// A text column of `ledger_entry` held once per org in a dictionary table `(id, org_id, name)`,
+/// the row keeping `{column}_id` (migrations `m20261207_000002` and `m20261211_000001`).
+pub(crate) struct Dictionary {
+    /// The dictionary table.
+    pub(crate) table: &'static str,
+    /// The text column of `ledger_entry` it replaces.
+    pub(crate) column: &'static str,
+    /// That column's type, for down.
+    pub(crate) text_type: &'static str,
+}
+
+impl Dictionary {
+    fn id_column(&self) -> String {
+        format!("{}_id", self.column)
+    }
+
+    /// PostgreSQL's foreign key from the row to the dictionary.
+    fn foreign_key(&self) -> String {
+        format!("fk_{LEDGER}_{}", self.column)
+    }
+}
+
+/// Creates `dictionary` with every distinct (org, text) of the ledger, points every line at its
+/// entry and drops the text column. A failure leaves the caller's transaction to roll back.
+pub(crate) async fn into_dictionary(
+    txn: &impl ConnectionTrait,
+    dictionary: &Dictionary,
+) -> Result<(), DbErr> {
+    let backend = txn.get_database_backend();
+    let Dictionary { table, column, .. } = *dictionary;
+    let id_column = dictionary.id_column();
+    let mut create = pk(table);
+    with_org(&mut create, table);
+    create.col(ColumnDef::new(id("name")).text().not_null());
+    txn.execute(backend.build(&create)).await?;
+    txn.execute(backend.build(&index(
+        &format!("uq_{table}_org_name"),
+        table,
+        &["org_id", "name"],
+        true,
+    )))
+    .await?;
+    txn.execute_unprepared(&format!(
+        "INSERT INTO {table} (org_id, name) \
+         SELECT DISTINCT org_id, {column} FROM {LEDGER} ORDER BY org_id, {column}"
+    ))
+    .await?;
+    add_column(
+        txn,
+        LEDGER,
+        &id_column,
+        ("BIGINT NOT NULL DEFAULT 0", "BIGINT"),
+    )
+    .await?;
+    txn.execute_unprepared(&format!(
+        "UPDATE {LEDGER} SET {id_column} = (SELECT s.id FROM {table} s \
+         WHERE s.org_id = {LEDGER}.org_id AND s.name = {LEDGER}.{column})"
+    ))
+    .await?;
+    set_not_null(txn, LEDGER, &id_column).await?;
+    if backend == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!(
+            "ALTER TABLE {LEDGER} ADD CONSTRAINT {} \
+             FOREIGN KEY ({id_column}) REFERENCES {table} (id) ON DELETE RESTRICT",
+            dictionary.foreign_key()
+        ))
+        .await?;
+    }
+    drop_column(txn, LEDGER, column).await
+}
+
+/// Undoes [`into_dictionary`]: every line holds its text again; the dictionary is dropped.
+pub(crate) async fn out_of_dictionary(
+    txn: &impl ConnectionTrait,
+    dictionary: &Dictionary,
+) -> Result<(), DbErr> {
+    let Dictionary {
+        table,
+        column,
+        text_type,
+    } = *dictionary;
+    let id_column = dictionary.id_column();
+    add_column(
+        txn,
+        LEDGER,
+        column,
+        (&format!("{text_type} NOT NULL DEFAULT ''"), text_type),
+    )
+    .await?;
+    txn.execute_unprepared(&format!(
+        "UPDATE {LEDGER} SET {column} = \
+         (SELECT s.name FROM {table} s WHERE s.id = {LEDGER}.{id_column})"
+    ))
+    .await?;
+    set_not_null(txn, LEDGER, column).await?;
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!(
+            "ALTER TABLE {LEDGER} DROP CONSTRAINT {}",
+            dictionary.foreign_key()
+        ))
+        .await?;
+    }
+    drop_column(txn, LEDGER, &id_column).await?;
+    let drop = Table::drop().table(id(table)).to_owned();
+    txn.execute(txn.get_database_backend().build(&drop)).await?;
+    Ok(())
+}

@@ -34,14 +34,14 @@ async fn run_streams(app: &TestApp, ads: bool) {
 /// Current GMV Max rows without a product.
 async fn unattributed(app: &TestApp) -> u64 {
     ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::Label.eq("gmv_max_cost"))
+        .filter(crate::helpers::labelled("gmv_max_cost"))
         .filter(ledger_entry::Column::ProductId.is_null())
         .filter(ledger_entry::Column::ReversalOf.is_null())
         .count(app.db.conn())
         .await
         .unwrap()
         - ledger_entry::Entity::find()
-            .filter(ledger_entry::Column::Label.eq("gmv_max_cost"))
+            .filter(crate::helpers::labelled("gmv_max_cost"))
             .filter(ledger_entry::Column::ProductId.is_null())
             .filter(ledger_entry::Column::ReversalOf.is_not_null())
             .count(app.db.conn())

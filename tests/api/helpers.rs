@@ -500,3 +500,67 @@ pub async fn post_to(
     .await
     .unwrap()
 }
+
+/// Ledger rows labelled `label` (through the orgs' label dictionaries): a filter for tests that
+/// pick rows by their channel label.
+pub fn labelled(label: &str) -> sea_orm::sea_query::SimpleExpr {
+    use entities::{ledger_entry, ledger_label};
+    use sea_orm::sea_query::Query;
+    use sea_orm::ColumnTrait;
+    ledger_entry::Column::LabelId.in_subquery(
+        Query::select()
+            .column(ledger_label::Column::Id)
+            .from(ledger_label::Entity)
+            .and_where(ledger_label::Column::Name.eq(label))
+            .to_owned(),
+    )
+}
+
+/// The readable entry keys of `rows` (of one org), as the ledger reads them back.
+pub async fn read_keys(db: &pnl::db::Db, rows: &[entities::ledger_entry::Model]) -> Vec<String> {
+    pnl::ledger::query::entries(db.conn(), rows.to_vec())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|entry| entry.entry_key)
+        .collect()
+}
+
+/// `rows` with their dictionary ids (source kind, label) zeroed: a migration's down and up
+/// rebuild the dictionaries, so the ids may differ while every name stays.
+pub fn without_dictionary_ids(
+    rows: Vec<entities::ledger_entry::Model>,
+) -> Vec<entities::ledger_entry::Model> {
+    rows.into_iter()
+        .map(|row| entities::ledger_entry::Model {
+            source_kind_id: 0,
+            label_id: 0,
+            ..row
+        })
+        .collect()
+}
+
+/// The names in `org`'s dictionary `table` (`source_kind`, `ledger_label`), sorted.
+pub async fn dictionary(db: &pnl::db::Db, table: &str, org: i64) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    let conn = db.conn();
+    let mut names: Vec<String> = conn
+        .query_all(sea_orm::Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            format!(
+                "SELECT name FROM {table} WHERE org_id = {}",
+                match conn.get_database_backend() {
+                    sea_orm::DatabaseBackend::Postgres => "$1",
+                    _ => "?",
+                }
+            ),
+            [org.into()],
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get("", "name").unwrap())
+        .collect();
+    names.sort();
+    names
+}

@@ -59,8 +59,11 @@ async fn rows_read_back_exactly_across_statement_boundaries_and_repeats_change_n
         .await
         .unwrap();
     assert_eq!(rows.len(), LINES);
-    for (row, line) in rows.iter().zip(&lines) {
-        assert_eq!(ledger::entry_key(row).unwrap(), line.entry_key);
+    let entries = ledger::query::entries(db.conn(), rows.clone())
+        .await
+        .unwrap();
+    for ((row, entry), line) in rows.iter().zip(&entries).zip(&lines) {
+        assert_eq!(entry.entry_key, line.entry_key);
         // The key's last segment repeats the label: stored as one placeholder character.
         assert_eq!(
             row.packed_key,
@@ -71,7 +74,7 @@ async fn rows_read_back_exactly_across_statement_boundaries_and_repeats_change_n
         );
         assert_eq!(row.key_hash, ledger::key_hash(&line.entry_key));
         assert_eq!(row.content_hash.len(), 16);
-        assert_eq!(row.label, line.label);
+        assert_eq!(entry.label, line.label);
         assert_eq!(row.order_id, line.order_id);
         assert_eq!(row.order_line, line.order_line);
         assert_eq!(row.channel_product_id, line.channel_product_id);

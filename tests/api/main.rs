@@ -28,6 +28,7 @@ mod import;
 mod ledger;
 mod ledger_bulk;
 mod ledger_key_hash;
+mod ledger_label;
 mod ledger_packed_key;
 mod ledger_times;
 mod ledger_vocabulary;

@@ -45,7 +45,7 @@ async fn label_total(app: &TestApp, org: i64, label: &str, bucket: FeeBucket) ->
     entities::ledger_entry::Entity::find()
         .filter(entities::ledger_entry::Column::OrgId.eq(org))
         .filter(entities::ledger_entry::Column::Channel.eq(Channel::TikTokShop.code()))
-        .filter(entities::ledger_entry::Column::Label.eq(label))
+        .filter(crate::helpers::labelled(label))
         .filter(entities::ledger_entry::Column::Bucket.eq(bucket.code()))
         .all(app.db.conn())
         .await

@@ -10,7 +10,7 @@ use pnl::ledger::query::{list, EntryFilter};
 use pnl::ledger::{post, PostOutcome, PostRequest};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 
-use crate::helpers::{unmapped_line, TestDb};
+use crate::helpers::{dictionary, unmapped_line, TestDb};
 
 /// (entry key, source kind) of each of `org`'s entries, oldest first.
 async fn kinds(db: &Db, org: i64) -> Vec<(String, String)> {
@@ -21,19 +21,6 @@ async fn kinds(db: &Db, org: i64) -> Vec<(String, String)> {
         .into_iter()
         .map(|entry| (entry.entry_key, entry.source_kind))
         .collect()
-}
-
-async fn dictionary(db: &Db, org: i64) -> Vec<String> {
-    let mut names: Vec<String> = source_kind::Entity::find()
-        .filter(source_kind::Column::OrgId.eq(org))
-        .all(db.conn())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|kind| kind.name)
-        .collect();
-    names.sort();
-    names
 }
 
 async fn post_kinds(db: &Db, org: i64, lines: &[(&str, &str)]) -> PostOutcome {
@@ -85,7 +72,7 @@ async fn lines_name_their_kind_through_the_orgs_dictionary_and_survive_down_and_
         .collect();
     assert_eq!(kinds(&db, acme).await, expected);
     assert_eq!(
-        dictionary(&db, acme).await,
+        dictionary(&db, "source_kind", acme).await,
         [
             "amazon.settlement.v2_flat_file",
             "tiktok.finance.202501.statement_transactions"
@@ -93,7 +80,7 @@ async fn lines_name_their_kind_through_the_orgs_dictionary_and_survive_down_and_
     );
     // The other org's kind of the same name is its own row.
     assert_eq!(
-        dictionary(&db, other).await,
+        dictionary(&db, "source_kind", other).await,
         ["tiktok.finance.202501.statement_transactions"]
     );
     let ids = source_kind::Entity::find()
@@ -107,7 +94,7 @@ async fn lines_name_their_kind_through_the_orgs_dictionary_and_survive_down_and_
     // The same lines again: nothing posted, no kind added.
     let again = post_kinds(&db, acme, &lines).await;
     assert_eq!(again.unchanged, 3);
-    assert_eq!(dictionary(&db, acme).await.len(), 2);
+    assert_eq!(dictionary(&db, "source_kind", acme).await.len(), 2);
 
     // Down (through this migration and every later one): the rows hold their names again and
     // the dictionary is gone.

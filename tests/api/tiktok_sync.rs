@@ -386,7 +386,7 @@ async fn label_total(app: &TestApp, org: i64, label: &str) -> rust_decimal::Deci
     use sea_orm::{ColumnTrait, QueryFilter};
     let rows = entities::ledger_entry::Entity::find()
         .filter(entities::ledger_entry::Column::OrgId.eq(org))
-        .filter(entities::ledger_entry::Column::Label.eq(label))
+        .filter(crate::helpers::labelled(label))
         .all(app.db.conn())
         .await
         .unwrap();

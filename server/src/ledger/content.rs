@@ -56,11 +56,12 @@ pub(super) fn content_hash(line: &NewLine) -> Result<Vec<u8>> {
     .hash())
 }
 
-/// The content hash `row` would have if it were booked in `bucket` (`mapped` as given): what a
-/// normaliser produces for the row's source once the mapping says so, so a later re-sync of the
-/// source finds the re-booked row current and unchanged.
+/// The content hash `row` (whose label is `label`) would have if it were booked in `bucket`
+/// (`mapped` as given): what a normaliser produces for the row's source once the mapping says
+/// so, so a later re-sync of the source finds the re-booked row current and unchanged.
 pub(super) fn content_hash_in(
     row: &ledger_entry::Model,
+    label: &str,
     bucket: FeeBucket,
     mapped: bool,
 ) -> Result<Vec<u8>> {
@@ -72,7 +73,7 @@ pub(super) fn content_hash_in(
         listing_id: row.listing_id,
         creator_id: row.creator_id,
         bucket: bucket.as_str(),
-        label: &row.label,
+        label,
         mapped,
         amount_minor: row.amount_minor,
         currency: &row.currency,
@@ -205,7 +206,7 @@ mod tests {
             product_id: None,
             creator_id: None,
             bucket: line.bucket.code(),
-            label: line.label.clone(),
+            label_id: 7,
             mapped: false,
             amount_minor: -123,
             currency: "USD".to_owned(),
@@ -221,13 +222,13 @@ mod tests {
             channel_product_id: None,
         };
         assert_eq!(
-            content_hash_in(&row, FeeBucket::Other, false).unwrap(),
+            content_hash_in(&row, &line.label, FeeBucket::Other, false).unwrap(),
             row.content_hash
         );
         line.bucket = FeeBucket::ProgramFees;
         line.mapped = true;
         assert_eq!(
-            content_hash_in(&row, FeeBucket::ProgramFees, true).unwrap(),
+            content_hash_in(&row, &line.label, FeeBucket::ProgramFees, true).unwrap(),
             content_hash(&line).unwrap()
         );
     }

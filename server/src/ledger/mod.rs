@@ -9,6 +9,7 @@ mod bucket;
 mod bulk;
 mod content;
 mod current;
+mod dictionary;
 pub mod mapping;
 pub mod packed_key;
 mod post;
@@ -16,7 +17,6 @@ pub mod query;
 pub mod raw;
 mod rebook;
 pub mod rollup;
-mod source;
 pub mod time;
 
 pub(crate) use bucket::text_enum;
@@ -24,8 +24,8 @@ pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use content::key_hash;
 pub use current::{current_holders, live_keys};
 pub use packed_key::entry_key;
-/// The predicate of the partial index `ix_ledger_entry_org_unmapped (org_id, channel, label)
-/// WHERE NOT mapped` (migration `m20261209_000002`), spelled as the index spells it: both
+/// The predicate of the partial index `ix_ledger_entry_org_unmapped (org_id, channel, label_id)
+/// WHERE NOT mapped` (migrations `m20261209_000002`, `m20261211_000001`), spelled as the index spells it: both
 /// planners use a partial index only for a query that states its predicate literally.
 pub(crate) const UNMAPPED: &str = "NOT ledger_entry.mapped";
 

@@ -38,14 +38,14 @@ pub struct KeyParts<'a> {
 }
 
 impl<'a> KeyParts<'a> {
-    /// The parts of a stored row.
+    /// The parts of a stored row whose label (an id in the row) is `label`.
     #[must_use]
-    pub fn of(row: &'a ledger_entry::Model) -> Self {
+    pub fn of(row: &'a ledger_entry::Model, label: &'a str) -> Self {
         Self {
             source_id: &row.source_id,
             order_id: row.order_id.as_deref(),
             order_line: row.order_line.as_deref(),
-            label: &row.label,
+            label,
         }
     }
 
@@ -111,7 +111,8 @@ pub fn unpack(packed: &str, parts: KeyParts<'_>) -> Option<String> {
 /// is most of the cost (sqlx copies every value it reads). A placeholder naming an absent
 /// column stays in the result, so the key then equals no key the ledger module asks for
 /// (keys with placeholders are stored verbatim). Replacing in turn is safe: a part that
-/// replaces a placeholder equals a segment of a key without placeholders, so holds none.
+/// replaces a placeholder equals a segment of a key without placeholders, so holds none. The
+/// label is the row's `label_id` named by the org's dictionary `ledger_label` (by primary key).
 #[must_use]
 pub fn unpacked_sql(backend: DbBackend) -> String {
     let chr = match backend {
@@ -125,17 +126,18 @@ pub fn unpacked_sql(backend: DbBackend) -> String {
          {chr}(2), ledger_entry.source_id), \
          {chr}(3), COALESCE(ledger_entry.order_id, {chr}(3))), \
          {chr}(4), COALESCE(ledger_entry.order_line, {chr}(4))), \
-         {chr}(5), ledger_entry.label) END"
+         {chr}(5), COALESCE((SELECT ledger_label.name FROM ledger_label \
+         WHERE ledger_label.id = ledger_entry.label_id), {chr}(5))) END"
     )
 }
 
-/// The readable entry key of a stored row.
+/// The readable entry key of a stored row whose label is `label` (the name of its `label_id`).
 ///
 /// # Errors
 /// The row's packed key names a column the row does not have (written by hand, not by the
 /// ledger module).
-pub fn entry_key(row: &ledger_entry::Model) -> Result<String> {
-    unpack(&row.packed_key, KeyParts::of(row)).ok_or_else(|| {
+pub fn entry_key(row: &ledger_entry::Model, label: &str) -> Result<String> {
+    unpack(&row.packed_key, KeyParts::of(row, label)).ok_or_else(|| {
         Error::Internal(anyhow::anyhow!(
             "ledger row {}: its packed key names an order id or order line the row does not have",
             row.id

@@ -13,7 +13,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::content::{content_hash, key_hash};
 use super::current::{current_rows, rows_by_id, Current, CHUNK};
-use super::packed_key::{self, entry_key, KeyParts};
+use super::dictionary::{self, Dictionary, Names};
+use super::packed_key::{self, KeyParts};
 use super::raw::{self, RawInput};
 use super::{Channel, EntryStatus, FeeBucket};
 use crate::db::Db;
@@ -126,10 +127,18 @@ pub async fn post_in(
         raw_record_id: outcome.raw_record_id,
         now,
         zone: org_time_zone(txn, org_id).await?,
-        source_kinds: super::source::ids(
+        source_kinds: dictionary::ids(
             txn,
+            Dictionary::SourceKinds,
             org_id,
             lines.iter().map(|line| line.source_kind.as_str()),
+        )
+        .await?,
+        labels: dictionary::ids(
+            txn,
+            Dictionary::Labels,
+            org_id,
+            lines.iter().map(|line| line.label.as_str()),
         )
         .await?,
     };
@@ -284,7 +293,11 @@ pub async fn attribute(
                 .await?,
         );
     }
-    let keys = waiting.iter().map(entry_key).collect::<Result<Vec<_>>>()?;
+    let names = Names::of(txn, org_id, &waiting).await?;
+    let keys = waiting
+        .iter()
+        .map(|row| names.entry_key(row))
+        .collect::<Result<Vec<_>>>()?;
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let current = current_rows(txn, org_id, &keys).await?;
     let now = written_at();
@@ -354,6 +367,8 @@ struct Stamp {
     zone: chrono_tz::Tz,
     /// The ids of the lines' source kinds.
     source_kinds: HashMap<String, i64>,
+    /// The ids of the lines' labels.
+    labels: HashMap<String, i64>,
 }
 
 /// The org's time zone (UTC when it names none this build knows).
@@ -397,7 +412,9 @@ fn new_row(
         channel_product_id: Set(line.channel_product_id.clone()),
         creator_id: Set(line.creator_id),
         bucket: Set(line.bucket.code()),
-        label: Set(line.label.clone()),
+        label_id: Set(*stamp.labels.get(&line.label).ok_or_else(|| {
+            anyhow::anyhow!("label {:?} was not added to the dictionary", line.label)
+        })?),
         mapped: Set(line.mapped),
         amount_minor: Set(line.amount.minor()?),
         currency: Set(line.amount.currency().as_str().to_owned()),

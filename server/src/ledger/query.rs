@@ -1,13 +1,12 @@
 //! Reading ledger rows back: keyset-paginated listing for drill-down, always scoped to one org.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Days, Utc};
 use entities::ledger_entry;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::dictionary::Names;
 use super::{Channel, EntryStatus, FeeBucket};
 use crate::error::Result;
 use crate::money::{Currency, Money};
@@ -71,33 +70,24 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// `row` as the domain sees it; `source_kinds` names its kind.
-    fn read(row: ledger_entry::Model, source_kinds: &HashMap<i64, String>) -> Result<Self> {
+    /// `row` as the domain sees it; `names` names its kind and label.
+    fn read(row: ledger_entry::Model, names: &Names) -> Result<Self> {
         Ok(Self {
             id: row.id,
-            entry_key: super::entry_key(&row)?,
+            entry_key: names.entry_key(&row)?,
+            label: names.label(&row)?.to_owned(),
+            source_kind: names.source_kind(&row)?.to_owned(),
             seq: row.seq,
             reversal_of: row.reversal_of,
             channel: Channel::from_code(row.channel)?,
             shop_id: row.shop_id,
             order_id: row.order_id,
             bucket: FeeBucket::from_code(row.bucket)?,
-            label: row.label,
             mapped: row.mapped,
             amount: Money::from_minor(row.amount_minor, Currency::parse(&row.currency)?),
             quantity: row.quantity,
             occurred_at: row.occurred_at,
             status: EntryStatus::from_code(row.status)?,
-            source_kind: source_kinds
-                .get(&row.source_kind_id)
-                .cloned()
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "ledger row {}: source kind {} is not in the org's dictionary",
-                        row.id,
-                        row.source_kind_id
-                    )
-                })?,
             source_id: row.source_id,
             raw_record_id: row.raw_record_id,
             created_at: row.created_at,
@@ -179,17 +169,23 @@ pub async fn page(
         .await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    // Every row of a page is of one org (the condition scopes it).
-    let source_kinds = match rows.first() {
-        Some(first) => {
-            super::source::names(db, first.org_id, rows.iter().map(|row| row.source_kind_id))
-                .await?
-        }
-        None => HashMap::new(),
+    Ok((entries(db, rows).await?, has_more))
+}
+
+/// `rows` (all of one org) as the domain sees them: their entry keys, labels and source kinds
+/// read, in order.
+///
+/// # Errors
+/// Database failures, or a stored row this build cannot read.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    rows: Vec<ledger_entry::Model>,
+) -> Result<Vec<Entry>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
     };
-    let entries = rows
-        .into_iter()
-        .map(|row| Entry::read(row, &source_kinds))
-        .collect::<Result<Vec<_>>>()?;
-    Ok((entries, has_more))
+    let names = Names::of(db, first.org_id, &rows).await?;
+    rows.into_iter()
+        .map(|row| Entry::read(row, &names))
+        .collect()
 }

@@ -14,6 +14,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::content::content_hash_in;
 use super::current::{current_rows, rows_by_id, Current, CHUNK};
+use super::dictionary::{self, Dictionary};
 use super::packed_key::entry_key;
 use super::post::{reversal, written_at};
 use super::{Channel, FeeBucket};
@@ -52,7 +53,11 @@ pub(crate) async fn rebook(
 ) -> Result<Rebooked> {
     let mut done = Rebooked::default();
     let now = written_at();
-    let ids = candidates(txn, org_id, channel, label, bucket).await?;
+    // A label no line of the org carries is in no row to move.
+    let Some(label_id) = dictionary::id_of(txn, Dictionary::Labels, org_id, label).await? else {
+        return Ok(done);
+    };
+    let ids = candidates(txn, org_id, channel, label_id, bucket).await?;
     for chunk in ids.chunks(CHUNK) {
         // Rows written below are in `bucket` and mapped, and not among `ids`: none comes twice.
         let found = rows_by_id(txn, org_id, chunk).await?;
@@ -60,7 +65,7 @@ pub(crate) async fn rebook(
             chunk.iter().filter_map(|id| found.get(id)).collect();
         let keys = candidates
             .iter()
-            .map(|row| entry_key(row))
+            .map(|row| entry_key(row, label))
             .collect::<Result<Vec<_>>>()?;
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let current = current_rows(txn, org_id, &keys).await?;
@@ -84,7 +89,7 @@ pub(crate) async fn rebook(
             moved.seq = Set(last_seq + 2);
             moved.bucket = Set(bucket.code());
             moved.mapped = Set(true);
-            moved.content_hash = Set(content_hash_in(row, bucket, true)?);
+            moved.content_hash = Set(content_hash_in(row, label, bucket, true)?);
             moved.created_at = Set(now);
             rows.push(moved);
             done.lines += 1;
@@ -104,14 +109,14 @@ pub(crate) async fn rebook(
     Ok(done)
 }
 
-/// The ids of `org_id`'s lines labelled `label` on `channel` that are not reversals and not
+/// The ids of `org_id`'s lines labelled `label_id` on `channel` that are not reversals and not
 /// booked in `bucket` as mapped lines, oldest first (some are older rows of corrected keys;
 /// the caller moves only current ones).
 async fn candidates(
     txn: &impl ConnectionTrait,
     org_id: i64,
     channel: Channel,
-    label: &str,
+    label_id: i64,
     bucket: FeeBucket,
 ) -> Result<Vec<i64>> {
     let lines = || -> Select<ledger_entry::Entity> {
@@ -120,7 +125,7 @@ async fn candidates(
             .column(ledger_entry::Column::Id)
             .filter(ledger_entry::Column::OrgId.eq(org_id))
             .filter(ledger_entry::Column::Channel.eq(channel.code()))
-            .filter(ledger_entry::Column::Label.eq(label))
+            .filter(ledger_entry::Column::LabelId.eq(label_id))
             .filter(ledger_entry::Column::ReversalOf.is_null())
     };
     // Unmapped lines, through the partial `ix_ledger_entry_org_unmapped`.

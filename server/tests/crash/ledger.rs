@@ -40,11 +40,11 @@ pub(super) async fn ledger(db: &Db) -> Ledger {
     let status = text_sql(STATUSES, "e.status");
     let lines = rows(
         db,
-        &format!("SELECT e.packed_key, e.source_id, e.amount_minor, e.currency, {bucket} AS bucket, e.label, e.mapped, {status} AS status, \
+        &format!("SELECT e.packed_key, e.source_id, e.amount_minor, e.currency, {bucket} AS bucket, n.name AS label, e.mapped, {status} AS status, \
                 e.quantity, e.occurred_at, e.order_id, e.order_line, COALESCE(p.sku, '') AS sku, \
                 COALESCE(s.external_id, '') AS shop, COALESCE(l.channel_sku_id, '') AS listing, \
                 COALESCE(c.handle, '') AS creator, COALESCE(y.external_id, '') AS payout \
-         FROM ledger_entry e \
+         FROM ledger_entry e JOIN ledger_label n ON n.id = e.label_id \
               LEFT JOIN product p ON p.id = e.product_id LEFT JOIN shop s ON s.id = e.shop_id \
               LEFT JOIN listing l ON l.id = e.listing_id \
               LEFT JOIN creator c ON c.id = e.creator_id LEFT JOIN payout y ON y.id = e.payout_id \

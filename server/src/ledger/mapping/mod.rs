@@ -195,10 +195,10 @@ pub struct UnmappedLabel {
 /// # Errors
 /// Database failures.
 pub async fn unmapped_labels(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<UnmappedLabel>> {
-    let rows: Vec<(i16, String, String, i64, i64)> = ledger_entry::Entity::find()
+    let rows: Vec<(i16, i64, String, i64, i64)> = ledger_entry::Entity::find()
         .select_only()
         .column(ledger_entry::Column::Channel)
-        .column(ledger_entry::Column::Label)
+        .column(ledger_entry::Column::LabelId)
         .column(ledger_entry::Column::Currency)
         .column_as(
             Expr::cust("SUM(CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END)"),
@@ -209,29 +209,42 @@ pub async fn unmapped_labels(db: &impl ConnectionTrait, org_id: i64) -> Result<V
         // Through the partial index `ix_ledger_entry_org_unmapped`.
         .filter(Expr::cust(super::UNMAPPED))
         .group_by(ledger_entry::Column::Channel)
-        .group_by(ledger_entry::Column::Label)
+        .group_by(ledger_entry::Column::LabelId)
         .group_by(ledger_entry::Column::Currency)
-        // By the channel's name, as the API lists channels.
-        .order_by_asc(Expr::cust(migration::vocabulary::text_sql(
-            migration::vocabulary::CHANNELS,
-            "ledger_entry.channel",
-        )))
-        .order_by_asc(ledger_entry::Column::Label)
         .into_tuple()
         .all(db)
         .await?;
-    rows.into_iter()
+    let labels = super::dictionary::names(
+        db,
+        super::dictionary::Dictionary::Labels,
+        org_id,
+        rows.iter().map(|row| row.1),
+    )
+    .await?;
+    let mut unmapped = rows
+        .into_iter()
         .filter(|row| row.3 != 0)
-        .map(|(channel, label, currency, entries, total_minor)| {
+        .map(|(channel, label_id, currency, entries, total_minor)| {
             Ok(UnmappedLabel {
                 channel: Channel::from_code(channel)?,
-                label,
+                label: labels.get(&label_id).cloned().ok_or_else(|| {
+                    anyhow::anyhow!("label {label_id} is not in the org's dictionary")
+                })?,
                 currency,
                 entries,
                 total_minor,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    // By the channel's name, as the API lists channels, then by label.
+    unmapped.sort_by(|a, b| {
+        (a.channel.as_str(), &a.label, &a.currency).cmp(&(
+            b.channel.as_str(),
+            &b.label,
+            &b.currency,
+        ))
+    });
+    Ok(unmapped)
 }
 
 #[cfg(test)]

@@ -71,28 +71,24 @@ impl Ledger {
             .all(self.db.conn())
             .await
             .unwrap();
-        let mut latest: HashMap<String, entities::ledger_entry::Model> = HashMap::new();
-        for row in rows {
-            let key = crate::ledger::entry_key(&row).unwrap();
-            let newer = latest.get(&key).is_none_or(|seen| seen.seq < row.seq);
+        let entries = crate::ledger::query::entries(self.db.conn(), rows)
+            .await
+            .unwrap();
+        let mut latest: HashMap<String, crate::ledger::query::Entry> = HashMap::new();
+        for entry in entries {
+            let newer = latest
+                .get(&entry.entry_key)
+                .is_none_or(|seen| seen.seq < entry.seq);
             if newer {
-                latest.insert(key, row);
+                latest.insert(entry.entry_key.clone(), entry);
             }
         }
         let live: Vec<_> = latest
             .into_values()
-            .filter(|row| row.reversal_of.is_none())
+            .filter(|entry| entry.reversal_of.is_none())
             .collect();
-        let total = Money::checked_sum(
-            live.iter()
-                .map(|row| Money::from_minor(row.amount_minor, usd())),
-            usd(),
-        )
-        .unwrap();
-        let keys = live
-            .iter()
-            .map(|row| crate::ledger::entry_key(row).unwrap())
-            .collect();
+        let total = Money::checked_sum(live.iter().map(|entry| entry.amount), usd()).unwrap();
+        let keys = live.into_iter().map(|entry| entry.entry_key).collect();
         (keys, total)
     }
 }
