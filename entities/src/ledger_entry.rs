@@ -54,8 +54,9 @@ pub struct Model {
     pub raw_record_id: Option<i64>,
     /// When the row was written, to the second (held like `occurred_at`).
     pub created_at: DateTimeUtc,
-    /// `occurred_at` as a day in the org's time zone (set when the row is written).
-    pub day: Option<Date>,
+    /// `occurred_at` as a day in the org's time zone (set when the row is written), as its
+    /// number: days since 1970-01-01 (`pnl::ledger::time::day_number`).
+    pub day: Option<i32>,
     /// The channel's product id, for a row tied to a product but to no SKU (ad spend per
     /// product); lets a row posted before its product was known be attributed later.
     pub channel_product_id: Option<String>,

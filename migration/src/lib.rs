@@ -43,22 +43,36 @@ mod m20261209_000002_partial_unmapped_index;
 mod m20261210_000001_code_ledger_vocabularies;
 mod m20261210_000002_ledger_times_as_seconds;
 mod m20261211_000001_ledger_labels_as_ids;
+mod m20261211_000002_ledger_day_as_number;
 mod util;
 pub mod vocabulary;
 
 /// Rebuilds `ledger_day` from `ledger_entry` for one org, or for every org: the one definition
 /// of what postings maintain, shared by the migration and the server's rebuild.
-pub fn ledger_day_rebuild(org_id: Option<i64>) -> String {
-    ledger_day_rebuild_from(org_id, Stored::Codes)
+pub fn ledger_day_rebuild(org_id: Option<i64>, postgres: bool) -> String {
+    ledger_day_rebuild_from(org_id, Stored::Codes { postgres })
 }
 
-/// How `ledger_entry` holds its channel, bucket and status.
+/// How `ledger_entry` holds its channel, bucket, status and day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Stored {
-    /// As their text (before `m20261210_000001_code_ledger_vocabularies`).
+    /// As their text, the day as a date (before `m20261210_000001_code_ledger_vocabularies`).
     Text,
-    /// As codes of [`vocabulary`].
-    Codes,
+    /// As codes of [`vocabulary`], the day as its number
+    /// (`m20261211_000002_ledger_day_as_number`; SQL for the date differs by database).
+    Codes {
+        /// On PostgreSQL.
+        postgres: bool,
+    },
+}
+
+/// SQL for the date whose day number (days since 1970-01-01) is the integer expression `day`.
+pub fn day_date_sql(postgres: bool, day: &str) -> String {
+    if postgres {
+        format!("(DATE '1970-01-01' + {day})")
+    } else {
+        format!("date({day} * 86400, 'unixepoch')")
+    }
 }
 
 /// [`ledger_day_rebuild`] over a ledger stored as `stored` (the sums tables hold the text).
@@ -67,14 +81,16 @@ pub(crate) fn ledger_day_rebuild_from(org_id: Option<i64>, stored: Stored) -> St
     let only = org_id
         .map(|id| format!(" AND org_id = {id}"))
         .unwrap_or_default();
-    let (channel, bucket, status, sales) = match stored {
+    let (day, channel, bucket, status, sales) = match stored {
         Stored::Text => (
+            "day".to_owned(),
             "channel".to_owned(),
             "bucket".to_owned(),
             "status".to_owned(),
             "'PRODUCT_SALES'".to_owned(),
         ),
-        Stored::Codes => (
+        Stored::Codes { postgres } => (
+            day_date_sql(postgres, "day"),
             text_sql(CHANNELS, "channel"),
             text_sql(BUCKETS, "bucket"),
             text_sql(STATUSES, "status"),
@@ -85,7 +101,7 @@ pub(crate) fn ledger_day_rebuild_from(org_id: Option<i64>, stored: Stored) -> St
     };
     format!(
         "INSERT INTO ledger_day (org_id, day, channel, shop_id, listing_id, product_id, creator_id, bucket, status, currency, amount_minor, quantity, sale_lines) \
-         SELECT org_id, day, {channel}, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), {bucket}, {status}, currency, \
+         SELECT org_id, {day}, {channel}, COALESCE(shop_id, 0), COALESCE(listing_id, 0), COALESCE(product_id, 0), COALESCE(creator_id, 0), {bucket}, {status}, currency, \
            SUM(amount_minor), SUM(quantity), \
            SUM(CASE WHEN bucket = {sales} AND quantity <> 0 THEN (CASE WHEN reversal_of IS NULL THEN 1 ELSE -1 END) ELSE 0 END) \
          FROM ledger_entry WHERE day IS NOT NULL{only} \
@@ -201,6 +217,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000001_code_ledger_vocabularies::Migration),
             Box::new(m20261210_000002_ledger_times_as_seconds::Migration),
             Box::new(m20261211_000001_ledger_labels_as_ids::Migration),
+            Box::new(m20261211_000002_ledger_day_as_number::Migration),
         ]
     }
 }

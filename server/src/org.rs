@@ -203,10 +203,14 @@ pub async fn update_settings(
 /// Recomputes `day` of every ledger row of `org_id` in `zone`.
 async fn redate(db: &impl ConnectionTrait, org_id: i64, zone: chrono_tz::Tz) -> Result<()> {
     use sea_orm::{DatabaseBackend, Statement};
+
+    use crate::ledger::time::day_number;
     let backend = db.get_database_backend();
     if backend == DatabaseBackend::Postgres {
         let sql =
-            "UPDATE ledger_entry SET day = (occurred_at AT TIME ZONE $1)::date WHERE org_id = $2";
+            // `day` is the day's number (`crate::ledger::time::day_number`).
+            "UPDATE ledger_entry SET day = (occurred_at AT TIME ZONE $1)::date - DATE '1970-01-01' \
+             WHERE org_id = $2";
         db.execute(Statement::from_sql_and_values(
             backend,
             sql,
@@ -241,10 +245,10 @@ async fn redate(db: &impl ConnectionTrait, org_id: i64, zone: chrono_tz::Tz) -> 
             "UPDATE ledger_entry SET day = ? WHERE org_id = ? AND day >= ? AND day <= ? \
              AND occurred_at >= ? AND occurred_at < ?",
             [
-                day.into(),
+                day_number(day).into(),
                 org_id.into(),
-                first.into(),
-                last.into(),
+                day_number(first).into(),
+                day_number(last).into(),
                 crate::ledger::time::bound(backend, start),
                 crate::ledger::time::bound(backend, end),
             ],

@@ -564,3 +564,30 @@ pub async fn dictionary(db: &pnl::db::Db, table: &str, org: i64) -> Vec<String> 
     names.sort();
     names
 }
+
+/// Migrates `db` up again and checks that every ledger row is as in `before` (dictionary ids
+/// aside): a migration's down and up lose and change nothing.
+pub async fn up_again_the_same(db: &pnl::db::Db, before: Vec<entities::ledger_entry::Model>) {
+    use migration::MigratorTrait;
+    migration::Migrator::up(db.conn(), None).await.unwrap();
+    assert_eq!(
+        without_dictionary_ids(ledger_entries(db).await),
+        without_dictionary_ids(before)
+    );
+}
+
+/// Migrates `db` up, which must refuse at `migration` with an error naming `why` (row, column,
+/// value) and leave `migration` unapplied.
+pub async fn up_refuses(db: &pnl::db::Db, migration: &str, why: &str) {
+    use migration::MigratorTrait;
+    let error = migration::Migrator::up(db.conn(), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains(why), "{error}");
+    assert!(error.contains("nothing was converted"), "{error}");
+    let applied = migration::Migrator::get_applied_migrations(db.conn())
+        .await
+        .unwrap();
+    assert!(applied.iter().all(|m| m.name() != migration));
+}

@@ -84,7 +84,10 @@ async fn rows_read_back_exactly_across_statement_boundaries_and_repeats_change_n
         assert_eq!(row.currency, "USD");
         // Times are kept to the second (`ledger::time`).
         assert_eq!(row.occurred_at, ledger::time::stored(line.occurred_at));
-        assert_eq!(row.day, Some(line.occurred_at.date_naive()));
+        assert_eq!(
+            row.day,
+            Some(ledger::time::day_number(line.occurred_at.date_naive()))
+        );
         assert_eq!((row.seq, row.reversal_of, row.shop_id), (1, None, None));
     }
 

@@ -27,6 +27,7 @@ mod helpers;
 mod import;
 mod ledger;
 mod ledger_bulk;
+mod ledger_day_number;
 mod ledger_key_hash;
 mod ledger_label;
 mod ledger_packed_key;

@@ -431,9 +431,9 @@ fn new_row(
         source_id: Set(line.source_id.clone()),
         raw_record_id: Set(stamp.raw_record_id),
         created_at: Set(stamp.now),
-        day: Set(Some(
+        day: Set(Some(super::time::day_number(
             line.occurred_at.with_timezone(&stamp.zone).date_naive(),
-        )),
+        ))),
         ..Default::default()
     })
 }

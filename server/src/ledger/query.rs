@@ -128,14 +128,15 @@ pub async fn list(
     // range; the bounds on `occurred_at` are exact.
     if let Some(from) = filter.from {
         if let Some(first) = from.date_naive().checked_sub_days(Days::new(1)) {
-            condition = condition.add(ledger_entry::Column::Day.gte(first));
+            condition =
+                condition.add(ledger_entry::Column::Day.gte(super::time::day_number(first)));
         }
         condition =
             condition.add(ledger_entry::Column::OccurredAt.gte(super::time::bound(backend, from)));
     }
     if let Some(to) = filter.to {
         if let Some(last) = to.date_naive().checked_add_days(Days::new(1)) {
-            condition = condition.add(ledger_entry::Column::Day.lte(last));
+            condition = condition.add(ledger_entry::Column::Day.lte(super::time::day_number(last)));
         }
         condition =
             condition.add(ledger_entry::Column::OccurredAt.lt(super::time::bound(backend, to)));

@@ -37,6 +37,7 @@ pub(crate) async fn apply(
         let Some(day) = *row.day.as_ref() else {
             continue;
         };
+        let day = super::time::day_of(day)?;
         let bucket = *row.bucket.as_ref();
         let quantity = i64::from(*row.quantity.as_ref());
         let sale = if bucket == FeeBucket::ProductSales.code() && quantity != 0 {
@@ -203,7 +204,7 @@ pub async fn rebuild(db: &impl ConnectionTrait, org_id: i64) -> Result<()> {
             .await?;
     }
     let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
-    db.execute_unprepared(&migration::ledger_day_rebuild(Some(org_id)))
+    db.execute_unprepared(&migration::ledger_day_rebuild(Some(org_id), postgres))
         .await?;
     for period in [Period::Week, Period::Month] {
         db.execute_unprepared(&migration::period_rebuild(period, Some(org_id), postgres))

@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter}
 use super::{check_range, PnlFilter};
 use crate::error::{Error, Result};
 use crate::ledger::query::Entry;
+use crate::ledger::time::day_number;
 use crate::ledger::{Channel, FeeBucket};
 
 /// Which lines: those a P&L over `from..=to` with `filter` counts in `buckets` (all when
@@ -95,8 +96,8 @@ async fn figure_condition(
 ) -> Result<Condition> {
     check_range(from, to)?;
     let mut condition = Condition::all()
-        .add(ledger_entry::Column::Day.gte(from))
-        .add(ledger_entry::Column::Day.lte(to));
+        .add(ledger_entry::Column::Day.gte(day_number(from)))
+        .add(ledger_entry::Column::Day.lte(day_number(to)));
     if let Some(channel) = filter.channel {
         condition = condition.add(ledger_entry::Column::Channel.eq(channel.code()));
     }

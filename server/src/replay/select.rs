@@ -168,7 +168,7 @@ async fn records_with_lines_since(
         .column(ledger_entry::Column::RawRecordId)
         .distinct()
         .filter(ledger_entry::Column::OrgId.eq(org_id))
-        .filter(ledger_entry::Column::Day.gte(since))
+        .filter(ledger_entry::Column::Day.gte(crate::ledger::time::day_number(since)))
         .filter(ledger_entry::Column::Id.lte(ledger_mark))
         .filter(ledger_entry::Column::RawRecordId.is_not_null())
         .into_tuple()

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::db::{placeholder, Db};
 use crate::ledger::rollup::{period_end, whole_periods, Period};
+use crate::ledger::time::day_number;
 
 /// A query to time both ways.
 pub(super) struct Case {
@@ -120,7 +121,16 @@ pub(super) fn sku_sql_on(
              WHERE s.org_id = ? AND s.day >= ? AND s.day <= ? \
              GROUP BY {SKU}, s.bucket, s.status, s.currency"
         ),
-        vec![org_id.into(), from.into(), to.into()],
+        // `ledger_entry` numbers its days (`pnl::ledger::time::day_number`); the sums hold dates.
+        if table == "ledger_entry" {
+            vec![
+                org_id.into(),
+                day_number(from).into(),
+                day_number(to).into(),
+            ]
+        } else {
+            vec![org_id.into(), from.into(), to.into()]
+        },
     )
 }
 
