@@ -6,16 +6,15 @@
 //! naming the row, and changes nothing.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use entities::ledger_day;
 use migration::{Migrator, MigratorTrait};
 use pnl::db::Db;
 use pnl::ledger::query::{list, EntryFilter};
 use pnl::ledger::{self, NewLine};
-use sea_orm::{DatabaseBackend, EntityTrait};
+use sea_orm::DatabaseBackend;
 
 use crate::helpers::{
-    acme_before, execute, ledger_column, ledger_entries, migrations_from, post_to, unmapped_line,
-    up_again_the_same, up_refuses, TestDb,
+    acme_before, day_sums, execute, ledger_column, ledger_entries, migrations_from, post_to,
+    unmapped_line, up_again_the_same, up_refuses, TestDb,
 };
 
 const MIGRATION: &str = "m20261211_000002_ledger_day_as_number";
@@ -45,19 +44,6 @@ fn date(day: u32) -> NaiveDate {
 /// cannot read it as a date.)
 async fn dates(db: &Db) -> Vec<String> {
     ledger_column(db, "CAST(ledger_entry.day AS TEXT)").await
-}
-
-/// The day sums without their ids, by day.
-async fn day_sums(db: &Db) -> Vec<ledger_day::Model> {
-    let mut sums: Vec<ledger_day::Model> = ledger_day::Entity::find()
-        .all(db.conn())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| ledger_day::Model { id: 0, ..row })
-        .collect();
-    sums.sort_by_key(|row| (row.day, row.amount_minor));
-    sums
 }
 
 /// The keys of the org's entries from `from` to `to` (UTC), as the API filters them.

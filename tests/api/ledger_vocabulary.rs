@@ -12,11 +12,11 @@ use pnl::db::Db;
 use pnl::ledger::query::EntryFilter;
 use pnl::ledger::{self, Channel, EntryStatus, FeeBucket, NewLine};
 use pnl::money::Money;
-use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 
 use crate::helpers::{
-    acme_before, execute, ledger_column, ledger_entries, migrations_from, post_to, unmapped_line,
-    up_again_the_same, TestDb,
+    acme_before, day_sums, execute, in_sums_order, ledger_column, ledger_entries, migrations_from,
+    post_to, unmapped_line, up_again_the_same, TestDb,
 };
 
 const MIGRATION: &str = "m20261210_000001_code_ledger_vocabularies";
@@ -69,19 +69,6 @@ async fn stored_texts(db: &Db) -> Vec<(String, String, String)> {
         )
     })
     .collect()
-}
-
-/// The day sums without their ids, by channel and bucket.
-async fn day_sums(db: &Db) -> Vec<ledger_day::Model> {
-    let mut sums: Vec<ledger_day::Model> = ledger_day::Entity::find()
-        .all(db.conn())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| ledger_day::Model { id: 0, ..row })
-        .collect();
-    sums.sort_by(|a, b| (&a.channel, &a.bucket).cmp(&(&b.channel, &b.bucket)));
-    sums
 }
 
 /// A Walmart reserve line as the schema before the migration stored it, written in plain SQL.
@@ -209,8 +196,7 @@ async fn texts_become_codes_read_as_before_and_down_gives_them_back() {
         quantity: 0,
         sale_lines: 0,
     });
-    expected.sort_by(|a, b| (&a.channel, &a.bucket).cmp(&(&b.channel, &b.bucket)));
-    assert_eq!(rebuilt, expected);
+    assert_eq!(rebuilt, in_sums_order(expected));
     assert_eq!(
         kept.iter().map(|row| row.sale_lines).sum::<i64>(),
         1,
