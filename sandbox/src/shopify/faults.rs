@@ -114,9 +114,9 @@ impl ShopifyFaults {
         lock(&self.revoked).get(domain).copied().unwrap_or(0)
     }
 
-    pub(crate) fn is_dropped(&self, gid: &str) -> bool {
-        let dropped = lock(&self.dropped);
-        !dropped.is_empty() && dropped.contains(gid)
+    /// The gids of the balance transactions dropped from answers (read once per answer).
+    pub(crate) fn dropped(&self) -> HashSet<String> {
+        lock(&self.dropped).clone()
     }
 
     pub(crate) fn bulk_fails(&self, domain: &str) -> bool {

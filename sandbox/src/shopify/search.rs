@@ -10,6 +10,8 @@ pub(crate) struct Term {
     pub(crate) field: String,
     pub(crate) op: &'static str,
     pub(crate) value: String,
+    /// `value` as an instant, when it reads as one (parsed once: a page filters every row).
+    pub(crate) time: Option<i64>,
 }
 
 /// The terms of a search query.
@@ -29,13 +31,15 @@ pub(crate) fn parse(query: &str) -> Vec<Term> {
             .iter()
             .find_map(|op| value.strip_prefix(op).map(|v| (*op, v)))
             .unwrap_or(("=", value));
+        let value = value
+            .trim()
+            .trim_matches(|c| c == '\'' || c == '"')
+            .to_owned();
         terms.push(Term {
             field: field.trim().to_ascii_lowercase(),
             op,
-            value: value
-                .trim()
-                .trim_matches(|c| c == '\'' || c == '"')
-                .to_owned(),
+            time: parse_time(&value),
+            value,
         });
     }
     terms
@@ -61,7 +65,7 @@ pub(crate) fn time_matches(terms: &[Term], fields: &[&str], at: i64) -> bool {
         .iter()
         .filter(|t| fields.contains(&t.field.as_str()))
         .all(|t| {
-            let Some(bound) = parse_time(&t.value) else {
+            let Some(bound) = t.time else {
                 return true;
             };
             match t.op {

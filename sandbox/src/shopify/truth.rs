@@ -26,6 +26,8 @@ pub(crate) struct Store {
     pub(crate) digits: u32,
     /// Sorted by (updatedAt, id).
     pub(crate) orders: Vec<GenOrder>,
+    /// Index into `orders` of each order's legacy id (`node(id:)`, `nodes(ids:)`).
+    pub(crate) by_legacy_id: HashMap<u64, usize>,
     pub(crate) ledger: Mutex<Ledger>,
     pub(crate) today: i64,
 }
@@ -143,7 +145,13 @@ impl ShopifyWorld {
                     .collect();
                 let ledger = Ledger::build(seed, index, &spec.currency, &orders, first_day, today);
                 orders.sort_by_key(|o| (o.updated, o.legacy_id));
+                let by_legacy_id = orders
+                    .iter()
+                    .enumerate()
+                    .map(|(index, o)| (o.legacy_id, index))
+                    .collect();
                 Store {
+                    by_legacy_id,
                     domain: spec.domain.clone(),
                     currency: spec.currency.clone(),
                     digits: ctx.digits,
