@@ -387,6 +387,8 @@ fn bench_loads_a_small_brand_times_the_queries_serves_load_and_refuses_a_used_da
         "2",
         "--amazon-orders",
         "400",
+        "--shopify-orders",
+        "200",
         "--runs",
         "2",
     ];
@@ -404,23 +406,25 @@ fn bench_loads_a_small_brand_times_the_queries_serves_load_and_refuses_a_used_da
             .unwrap_or_else(|| panic!("no {prefix:?} row in\n{stdout}"))
             .to_owned()
     };
-    let lines = row("| ingest, TikTok statements: ledger lines written |");
-    let written: u64 = lines
-        .split('|')
-        .nth(2)
-        .and_then(|cell| cell.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap();
+    // The first number of a row's value: its lines.
+    let lines_of = |prefix: &str| -> (u64, String) {
+        let line = row(prefix);
+        let lines = line
+            .split('|')
+            .nth(2)
+            .and_then(|cell| cell.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no number in {line}"));
+        (lines, line)
+    };
+    let (written, lines) = lines_of("| ingest, TikTok statements: ledger lines written |");
     assert!(written > 1200, "{lines}");
     // The brand's Amazon seller is booked from its settlement files beside TikTok.
-    let amazon = row("| ingest, Amazon settlement files:");
-    let amazon_lines: u64 = amazon
-        .split('|')
-        .nth(2)
-        .and_then(|cell| cell.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap();
+    let (amazon_lines, amazon) = lines_of("| ingest, Amazon settlement files:");
     assert!(amazon_lines > 400, "{amazon}");
+    // And its Shopify store by the Shopify connector's own sync, over HTTP from the sandbox.
+    let (shopify_lines, shopify) = lines_of("| ingest, Shopify sync");
+    assert!(shopify_lines > 200, "{shopify}");
     // Size, replay and the write path's floor: the floor copies exactly the ledger's rows.
     let number = |line: &str, unit: &str| -> u64 {
         let cell = line.split('|').nth(2).unwrap();
@@ -432,7 +436,11 @@ fn bench_loads_a_small_brand_times_the_queries_serves_load_and_refuses_a_used_da
     assert!(number(&replay, "lines") > 0, "{replay}");
     assert!(replay.contains("lines/s"), "{replay}");
     let floor = row("| floor: the same rows");
-    assert_eq!(number(&floor, "rows"), written + amazon_lines, "{floor}");
+    assert_eq!(
+        number(&floor, "rows"),
+        written + amazon_lines + shopify_lines,
+        "{floor}"
+    );
     assert!(row("| profitBySku, one year").contains(" ms"));
     assert!(row("| blendedMargin(WEEK), one year: GraphQL over HTTP").contains(" ms"));
     assert!(row("| fairness: another org's `me`").contains(" ms"));

@@ -125,6 +125,10 @@ enum Command {
         /// settlement files (0: TikTok only).
         #[arg(long, default_value_t = 200_000)]
         amazon_orders: u64,
+        /// Orders of the brand's Shopify US store over the same days, synced by the Shopify
+        /// connector from the sandbox on loopback (0: none).
+        #[arg(long, default_value_t = 100_000)]
+        shopify_orders: u64,
         /// Timed runs of each query.
         #[arg(long, default_value_t = 30)]
         runs: usize,
@@ -303,6 +307,7 @@ impl Cli {
                 days,
                 shops,
                 amazon_orders,
+                shopify_orders,
                 runs,
                 seed,
                 serve: false,
@@ -313,6 +318,7 @@ impl Cli {
                     days,
                     shops,
                     amazon_orders,
+                    shopify_orders,
                     runs,
                     seed,
                 };

@@ -9,6 +9,7 @@
 //!
 //! - `load`: the generator on a blocking thread, ingest on this task, then unit costs.
 //! - `amazon`: the brand's Amazon seller, from the sandbox's settlement files.
+//! - `shopify`: the brand's Shopify store, synced from the sandbox served on loopback.
 //! - `queries`: the GraphQL queries, the hand-written SQL, and their timing.
 //! - `floor`: the database's size, a replay of the whole ledger, and the write path's floor.
 //! - `serve` (`pnl bench --serve`): concurrent clients against the brand an earlier run built.
@@ -34,6 +35,7 @@ mod floor;
 mod load;
 mod queries;
 mod serve;
+mod shopify;
 
 pub(super) use serve::{run as serve, ServeArgs};
 
@@ -56,6 +58,8 @@ pub(super) struct BenchArgs {
     pub(super) shops: usize,
     /// Orders of the Amazon US seller over the same days (0: none).
     pub(super) amazon_orders: u64,
+    /// Orders of the Shopify US store over the same days (0: none).
+    pub(super) shopify_orders: u64,
     /// Timed runs of each query.
     pub(super) runs: usize,
     /// Generator seed.
@@ -110,6 +114,8 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     config.graphql.report_cache_rows = 0;
     let database = config.database_url();
     println!("pnl bench: {database}");
+    let shopify_sandbox =
+        shopify::start(&mut config, args.shopify_orders, args.days, args.seed).await?;
 
     let app = Application::build(config.clone()).await?;
     let addr = app.local_addr()?;
@@ -164,6 +170,10 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
         Some(amazon::load(&db, org.id, args.amazon_orders, args.days, args.seed).await?)
     } else {
         None
+    };
+    let shopify = match &shopify_sandbox {
+        Some(sandbox) => Some(shopify::load(app.state(), sandbox, org.id, args.days).await?),
+        None => None,
     };
     set_costs(&db, org.id, first, last).await?;
 
@@ -238,7 +248,14 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
     let floor = floor::floor(&db, org.id).await?;
     let _ = stop.send(());
     server.await??;
-    let lines = (load.lines + amazon.as_ref().map_or(0, |amazon| amazon.lines)) as u64;
+    if let Some(sandbox) = shopify_sandbox {
+        sandbox.shutdown().await;
+    }
+    let lines = [Some(&load), amazon.as_ref(), shopify.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|load| load.lines as u64)
+        .sum::<u64>();
 
     println!();
     println!("| measure | value |");
@@ -257,14 +274,24 @@ pub(super) async fn run(mut config: Config, args: BenchArgs) -> anyhow::Result<(
         load.ingest.as_secs_f64(),
         load.lines as f64 / load.ingest.as_secs_f64()
     );
-    if let Some(amazon) = &amazon {
-        println!(
-            "| ingest, Amazon settlement files: lines, wall time, lines/s | {} ({} files), {:.1} s, **{:.0} lines/s** |",
-            amazon.lines,
-            amazon.statements,
-            amazon.wall.as_secs_f64(),
-            amazon.lines as f64 / amazon.wall.as_secs_f64()
-        );
+    let channels = [
+        ("Amazon settlement files", "files", &amazon),
+        (
+            "Shopify sync through the sandbox on loopback (bulk export, balance transactions, payouts)",
+            "orders",
+            &shopify,
+        ),
+    ];
+    for (what, unit, load) in channels {
+        if let Some(load) = load {
+            println!(
+                "| ingest, {what}: lines, wall time, lines/s | {} ({} {unit}), {:.1} s, **{:.0} lines/s** |",
+                load.lines,
+                load.statements,
+                load.wall.as_secs_f64(),
+                load.lines as f64 / load.wall.as_secs_f64()
+            );
+        }
     }
     println!(
         "| database size after ingest (SQLite: pages in use), bytes per ledger line | {:.3} GB, **{:.0} bytes/line** |",
