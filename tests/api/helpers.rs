@@ -18,6 +18,9 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+// By path: `tests/fairness` includes this file by path too, where a plain `mod ledger;` would
+// resolve to `tests/api/ledger.rs` (the ledger's tests) instead.
+#[path = "helpers/ledger.rs"]
 mod ledger;
 
 pub use ledger::*;

@@ -30,7 +30,7 @@ use crate::state::AppState;
 /// The store's name (`bench-store.myshopify.com`).
 const STORE: &str = "bench-store";
 
-/// Starts a sandbox with one US store of `orders` orders over `days` (ending yesterday) and
+/// Starts a sandbox with one US store of `orders` orders over `days` (ending today) and
 /// points `config`'s Shopify app at it. Returns None for no orders.
 ///
 /// # Errors
