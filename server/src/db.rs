@@ -40,6 +40,12 @@ pub struct Db {
     analyzed: Arc<std::sync::Mutex<(u64, u64)>>,
 }
 
+/// Rows SQLite's worker thread may read ahead of the task consuming them (sqlx's default is 50).
+/// Every row crosses from that thread to the task; with a short buffer the two threads take
+/// turns every few rows, and switching between them cost more than the reading (posting's key
+/// lookups read a row per line).
+const ROW_BUFFER: usize = 1024;
+
 /// Statistics are refreshed after this many rows, or a fifth of what was written before,
 /// whichever is more.
 const ANALYZE_AFTER: u64 = 5_000;
@@ -94,6 +100,7 @@ impl Db {
                         .busy_timeout(Duration::from_secs(30))
                         .foreign_keys(true)
                         .create_if_missing(true)
+                        .row_buffer_size(ROW_BUFFER)
                 });
         } else if !url.starts_with("postgres:") && !url.starts_with("postgresql:") {
             anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…");

@@ -117,7 +117,6 @@ pub async fn replay(
         resumed,
         ..ReplayReport::default()
     };
-    let mut reader = Reader::new(db, scope.org_id).await?;
     let mut done = resumed;
     if progress(Step {
         done,
@@ -128,27 +127,37 @@ pub async fn replay(
         report.stopped = true;
         return Ok(report);
     }
-    for source in sources.into_iter().skip(resumed) {
-        let id = source.record_id;
-        let Some(record) = raw_record::Entity::find_by_id(id).one(db.conn()).await? else {
-            continue;
-        };
-        match reader.read(&record).await {
+    // Sources are read (fetched, decompressed, normalised) on another task, a few ahead of the
+    // one being posted: reading is pure work on the record, posting is the database's, and the
+    // two overlap. Posting stays in order, one source at a time.
+    let reader = Reader::new(db.clone(), scope.org_id).await?;
+    let (sender, mut reads) = tokio::sync::mpsc::channel(READ_AHEAD);
+    let ahead = tokio::spawn(reader.run(sources.into_iter().skip(resumed), sender));
+    let _stop_reading = AbortOnDrop(ahead.abort_handle());
+    while let Some(read) = reads.recv().await {
+        let Read {
+            source,
+            record,
+            payload,
+            reading,
+        } = read?;
+        let id = record.id;
+        match reading {
             Ok((shop_id, Replayed::Lines(mut normalized))) => {
                 report.ingest.superseded +=
                     later_sources_win(db, &record, &source, marks, &mut normalized).await?;
+                let channel: Channel = record.channel.parse()?;
                 let batch = Batch {
-                    channel: record.channel.parse()?,
+                    channel,
                     shop_id,
                     source_kind: record.source_kind.clone(),
                     source_id: record.source_id.clone(),
                     raw: Some(RawInput {
-                        channel: record.channel.parse()?,
+                        channel,
                         shop_id: record.shop_id,
                         source_kind: record.source_kind.clone(),
                         source_id: record.source_id.clone(),
-                        // Decompressed once more: `read` just did it, so it cannot fail here.
-                        payload: raw::payload(&record)?,
+                        payload,
                     }),
                     normalized,
                 };
@@ -196,10 +205,38 @@ pub async fn replay(
             return Ok(report);
         }
     }
+    // The channel closes when the reader has sent every source, or when it stopped: a panic
+    // there is this run's error, not its end.
+    ahead
+        .await
+        .map_err(|error| anyhow::anyhow!("the replay's reader stopped: {error}"))?;
     let mut active: replay_run::ActiveModel = run.into();
     active.finished_at = Set(Some(Utc::now()));
     active.update(db.conn()).await?;
     Ok(report)
+}
+
+/// Sources read ahead of the one being posted (each holds its normalised lines in memory).
+const READ_AHEAD: usize = 2;
+
+/// One source as read by [`Reader::run`].
+struct Read {
+    source: Source,
+    record: raw_record::Model,
+    /// The record's original payload (empty unless it read as lines): stored again by ingest,
+    /// which finds the stored record by its hash.
+    payload: String,
+    /// Its shop and what it says today, or why it does not read.
+    reading: Result<(i64, Replayed)>,
+}
+
+/// Aborts the reader when the run returns early (an error, or the caller stopping it).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Drops the lines of `normalized` whose key is held by a source that arrived after this one
@@ -273,8 +310,8 @@ async fn open_run(db: &Db, scope: Scope) -> Result<replay_run::Model> {
 
 /// Reads records again, with what the org's imports and syncs read them under: its label
 /// mapping, its channel settings and each shop's currency (loaded once per run).
-struct Reader<'a> {
-    db: &'a Db,
+struct Reader {
+    db: Db,
     org_id: i64,
     registry: Registry,
     mapper: FeeMapper,
@@ -282,16 +319,60 @@ struct Reader<'a> {
     shops: HashMap<i64, shop::Model>,
 }
 
-impl<'a> Reader<'a> {
-    async fn new(db: &'a Db, org_id: i64) -> Result<Self> {
+impl Reader {
+    async fn new(db: Db, org_id: i64) -> Result<Self> {
+        let mapper = FeeMapper::load(db.conn(), org_id).await?;
         Ok(Self {
             db,
             org_id,
             registry: Registry::builtin(),
-            mapper: FeeMapper::load(db.conn(), org_id).await?,
+            mapper,
             settings: HashMap::new(),
             shops: HashMap::new(),
         })
+    }
+
+    /// Reads `sources` in order into `out`, until they end, `out` closes, or a database
+    /// failure (sent as the last item).
+    async fn run(
+        mut self,
+        sources: impl Iterator<Item = Source> + Send,
+        out: tokio::sync::mpsc::Sender<Result<Read>>,
+    ) {
+        for source in sources {
+            let read = match self.next(source).await {
+                // A record deleted since the list was made: nothing to read.
+                Ok(None) => continue,
+                Ok(Some(read)) => Ok(read),
+                Err(error) => Err(error),
+            };
+            let failed = read.is_err();
+            if out.send(read).await.is_err() || failed {
+                return;
+            }
+        }
+    }
+
+    /// The record of `source` and what it says today.
+    async fn next(&mut self, source: Source) -> Result<Option<Read>> {
+        let Some(record) = raw_record::Entity::find_by_id(source.record_id)
+            .one(self.db.conn())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let reading = self.read(&record).await;
+        let payload = match &reading {
+            // Decompressed once more: `read` just did it, so it cannot fail here.
+            Ok((_, Replayed::Lines(_))) => raw::payload(&record)?,
+            _ => String::new(),
+        };
+        Ok(Some(Read {
+            source,
+            record,
+            payload,
+            reading,
+        }))
     }
 
     /// The record's shop and what the record says today.
@@ -326,7 +407,7 @@ impl<'a> Reader<'a> {
             time_zone: None,
             settings: &self.settings[&channel],
         };
-        Ok((shop_id, connector.replay(self.db, record, &ctx).await?))
+        Ok((shop_id, connector.replay(&self.db, record, &ctx).await?))
     }
 
     /// A statement file, read through the mapping its payout id names (`NAME:…`): a built-in or

@@ -146,7 +146,7 @@ pub fn detect(data: &Value) -> Option<Format> {
 ///
 /// # Errors
 /// An error response, or an envelope without data, naming `file`.
-fn unwrap_envelope(file: &str, value: &Value) -> Result<Value> {
+fn unwrap_envelope<'a>(file: &str, value: &'a Value) -> Result<&'a Value> {
     match (value.get("code"), value.get("data")) {
         (Some(code), Some(data)) => {
             if code.as_i64() != Some(0) {
@@ -155,11 +155,11 @@ fn unwrap_envelope(file: &str, value: &Value) -> Result<Value> {
                     "{file}: is an error response (code {code}: {message}), not data"
                 )));
             }
-            Ok(data.clone())
+            Ok(data)
         }
         (Some(_), None) => Err(Error::bad_input(format!("{file}: envelope without data"))),
-        (None, Some(data)) => Ok(data.clone()),
-        _ => Ok(value.clone()),
+        (None, Some(data)) => Ok(data),
+        _ => Ok(value),
     }
 }
 
@@ -172,11 +172,12 @@ pub fn detect_file(input: &FileInput<'_>) -> Result<Option<FileFormat>> {
         return Ok(None);
     };
     let data = unwrap_envelope(input.file, value)?;
-    Ok(detect(&data).map(Format::file_format))
+    Ok(detect(data).map(Format::file_format))
 }
 
-fn parse<T: DeserializeOwned>(file: &str, format: Format, data: Value) -> Result<T> {
-    serde_json::from_value(data).map_err(|error| {
+/// `data` read as `T`, from the parsed document (no copy of it).
+fn parse<T: DeserializeOwned>(file: &str, format: Format, data: &Value) -> Result<T> {
+    T::deserialize(data).map_err(|error| {
         Error::bad_input(format!(
             "{file}: not a valid {} payload: {error}",
             format.name()
