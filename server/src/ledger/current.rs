@@ -32,22 +32,64 @@ pub async fn live_keys(
         .collect())
 }
 
-/// For each of `keys` that has a current row: that row's id and the raw record it came from.
+/// Where a key's current row must come from for [`held_elsewhere`] to name it.
+#[derive(Clone, Copy, Debug)]
+pub struct Elsewhere<'a> {
+    /// Raw records above this one…
+    pub after_record: i64,
+    /// …other than these…
+    pub except: &'a [i64],
+    /// …by a row at or below this id.
+    pub up_to_row: i64,
+}
+
+/// Which of `keys` are current in a row at or below `elsewhere.up_to_row` that came from a raw
+/// record above `elsewhere.after_record` other than `elsewhere.except` (a replay's test for a
+/// line that a later source restates).
+///
+/// Most keys of a replay are held by their own source: the rows that could qualify are found
+/// first by the database (no row crosses to this process unless it could), and only their
+/// keys' current state is read.
 ///
 /// # Errors
 /// Database failures.
-pub async fn current_holders(
+pub async fn held_elsewhere(
     db: &impl ConnectionTrait,
     org_id: i64,
     keys: &[&str],
-) -> Result<HashMap<String, (i64, Option<i64>)>> {
-    Ok(current_rows(db, org_id, keys)
+    elsewhere: Elsewhere<'_>,
+) -> Result<HashSet<String>> {
+    let unpacked = packed_key::unpacked_sql(db.get_database_backend());
+    let mut candidates: HashSet<String> = HashSet::new();
+    for chunk in keys.chunks(CHUNK) {
+        let rows: Vec<String> = ledger_entry::Entity::find()
+            .select_only()
+            .column_as(Expr::cust(unpacked.as_str()), "entry_key")
+            .filter(ledger_entry::Column::OrgId.eq(org_id))
+            .filter(ledger_entry::Column::KeyHash.is_in(chunk.iter().map(|key| key_hash(key))))
+            .filter(ledger_entry::Column::RawRecordId.gt(elsewhere.after_record))
+            .filter(ledger_entry::Column::RawRecordId.is_not_in(elsewhere.except.iter().copied()))
+            .filter(ledger_entry::Column::Id.lte(elsewhere.up_to_row))
+            .filter(ledger_entry::Column::ReversalOf.is_null())
+            .into_tuple()
+            .all(db)
+            .await?;
+        let asked: HashSet<&str> = chunk.iter().copied().collect();
+        candidates.extend(rows.into_iter().filter(|key| asked.contains(key.as_str())));
+    }
+    let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+    Ok(current_rows(db, org_id, &candidates)
         .await?
         .into_iter()
-        .filter_map(|(key, current)| {
-            let head = current.live?;
-            Some((key, (head.id, head.raw_record_id)))
+        .filter(|(_, current)| {
+            current.live.as_ref().is_some_and(|head| {
+                head.id <= elsewhere.up_to_row
+                    && head.raw_record_id.is_some_and(|record| {
+                        record > elsewhere.after_record && !elsewhere.except.contains(&record)
+                    })
+            })
         })
+        .map(|(key, _)| key)
         .collect())
 }
 

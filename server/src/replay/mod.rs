@@ -31,7 +31,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
 use crate::ledger::raw::{self, RawInput};
-use crate::ledger::{current_holders, Channel};
+use crate::ledger::{held_elsewhere, Channel, Elsewhere};
 use crate::statements::{self, StatementOptions};
 
 /// What to replay.
@@ -260,16 +260,16 @@ async fn later_sources_win(
         .iter()
         .map(|line| line.entry_key.as_str())
         .collect();
-    let holders = current_holders(db.conn(), record.org_id, &keys).await?;
+    let elsewhere = Elsewhere {
+        after_record: record.id,
+        except: &source.versions,
+        up_to_row: marks.ledger,
+    };
+    let later = held_elsewhere(db.conn(), record.org_id, &keys, elsewhere).await?;
     let before = normalized.lines.len();
     normalized
         .lines
-        .retain(|line| match holders.get(&line.entry_key) {
-            Some((row, Some(holder))) => {
-                source.versions.contains(holder) || *holder <= record.id || *row > marks.ledger
-            }
-            _ => true,
-        });
+        .retain(|line| !later.contains(&line.entry_key));
     Ok(before - normalized.lines.len())
 }
 
