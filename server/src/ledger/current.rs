@@ -43,22 +43,20 @@ pub struct Elsewhere<'a> {
     pub up_to_row: i64,
 }
 
-/// Which of `keys` are current in a row at or below `elsewhere.up_to_row` that came from a raw
-/// record above `elsewhere.after_record` other than `elsewhere.except` (a replay's test for a
-/// line that a later source restates).
-///
-/// Most keys of a replay are held by their own source: the rows that could qualify are found
-/// first by the database (no row crosses to this process unless it could), and only their
-/// keys' current state is read.
+/// Which of `keys` have a row that may hold them for [`held_elsewhere`]: a row at or below
+/// `elsewhere.up_to_row`, not a reversal, from a raw record above `elsewhere.after_record` other
+/// than `elsewhere.except`. The database finds them (no row crosses to this process unless it
+/// qualifies). Rows are never deleted, so the answer holds a superset of what
+/// [`held_elsewhere`] finds later, whatever was posted in between: a replay asks it ahead.
 ///
 /// # Errors
 /// Database failures.
-pub async fn held_elsewhere(
+pub async fn elsewhere_candidates(
     db: &impl ConnectionTrait,
     org_id: i64,
     keys: &[&str],
     elsewhere: Elsewhere<'_>,
-) -> Result<HashSet<String>> {
+) -> Result<Vec<String>> {
     let unpacked = packed_key::unpacked_sql(db.get_database_backend());
     let mut candidates: HashSet<String> = HashSet::new();
     for chunk in keys.chunks(CHUNK) {
@@ -77,6 +75,21 @@ pub async fn held_elsewhere(
         let asked: HashSet<&str> = chunk.iter().copied().collect();
         candidates.extend(rows.into_iter().filter(|key| asked.contains(key.as_str())));
     }
+    Ok(candidates.into_iter().collect())
+}
+
+/// Which of `candidates` ([`elsewhere_candidates`]) are current in a row at or below
+/// `elsewhere.up_to_row` that came from a raw record above `elsewhere.after_record` other than
+/// `elsewhere.except` (a replay's test for a line that a later source restates).
+///
+/// # Errors
+/// Database failures.
+pub async fn held_elsewhere(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+    candidates: &[String],
+    elsewhere: Elsewhere<'_>,
+) -> Result<HashSet<String>> {
     let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
     Ok(current_rows(db, org_id, &candidates)
         .await?

@@ -22,7 +22,7 @@ pub mod time;
 pub(crate) use bucket::text_enum;
 pub use bucket::{Channel, EntryStatus, FeeBucket, ProfitRole};
 pub use content::key_hash;
-pub use current::{held_elsewhere, live_keys, Elsewhere};
+pub use current::{elsewhere_candidates, held_elsewhere, live_keys, Elsewhere};
 pub use packed_key::entry_key;
 /// The predicate of the partial index `ix_ledger_entry_org_unmapped (org_id, channel, label_id)
 /// WHERE NOT mapped` (migrations `m20261209_000002`, `m20261211_000001`), spelled as the index spells it: both

@@ -31,7 +31,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
 use crate::ledger::raw::{self, RawInput};
-use crate::ledger::{held_elsewhere, Channel, Elsewhere};
+use crate::ledger::{elsewhere_candidates, held_elsewhere, Channel, Elsewhere};
 use crate::statements::{self, StatementOptions};
 
 /// What to replay.
@@ -132,7 +132,7 @@ pub async fn replay(
     // two overlap. Posting stays in order, one source at a time.
     let reader = Reader::new(db.clone(), scope.org_id).await?;
     let (sender, mut reads) = tokio::sync::mpsc::channel(READ_AHEAD);
-    let ahead = tokio::spawn(reader.run(sources.into_iter().skip(resumed), sender));
+    let ahead = tokio::spawn(reader.run(sources.into_iter().skip(resumed), marks, sender));
     let _stop_reading = AbortOnDrop(ahead.abort_handle());
     while let Some(read) = reads.recv().await {
         let Read {
@@ -140,12 +140,14 @@ pub async fn replay(
             record,
             payload,
             reading,
+            candidates,
         } = read?;
         let id = record.id;
         match reading {
             Ok((shop_id, Replayed::Lines(mut normalized))) => {
                 report.ingest.superseded +=
-                    later_sources_win(db, &record, &source, marks, &mut normalized).await?;
+                    later_sources_win(db, &record, &source, marks, &candidates, &mut normalized)
+                        .await?;
                 let channel: Channel = record.channel.parse()?;
                 let batch = Batch {
                     channel,
@@ -228,6 +230,9 @@ struct Read {
     payload: String,
     /// Its shop and what it says today, or why it does not read.
     reading: Result<(i64, Replayed)>,
+    /// The keys of its lines that a later source may hold ([`later_sources_win`] decides when
+    /// it is posted; searched here, ahead, because most keys have no such row).
+    candidates: Vec<String>,
 }
 
 /// Aborts the reader when the run returns early (an error, or the caller stopping it).
@@ -243,8 +248,9 @@ impl Drop for AbortOnDrop {
 /// (an Amazon settlement report restating a fee its event group listed): that source is
 /// replayed later and would only restore its own version, so posting this one's would write a
 /// correction and its undoing. Rows this run wrote (above the ledger watermark) came from
-/// sources replayed before this one, so this one wins over them. Returns how many lines were
-/// dropped.
+/// sources replayed before this one, so this one wins over them. Only `candidates` are looked
+/// at: the keys [`elsewhere_candidates`] found when the source was read, a superset of those
+/// held elsewhere now. Returns how many lines were dropped.
 ///
 /// # Errors
 /// Database failures.
@@ -253,24 +259,37 @@ async fn later_sources_win(
     record: &raw_record::Model,
     source: &Source,
     marks: Watermarks,
+    candidates: &[String],
     normalized: &mut Normalized,
 ) -> Result<usize> {
-    let keys: Vec<&str> = normalized
-        .lines
-        .iter()
-        .map(|line| line.entry_key.as_str())
-        .collect();
-    let elsewhere = Elsewhere {
-        after_record: record.id,
-        except: &source.versions,
-        up_to_row: marks.ledger,
-    };
-    let later = held_elsewhere(db.conn(), record.org_id, &keys, elsewhere).await?;
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let later = held_elsewhere(
+        db.conn(),
+        record.org_id,
+        candidates,
+        elsewhere(record, source, marks),
+    )
+    .await?;
     let before = normalized.lines.len();
     normalized
         .lines
         .retain(|line| !later.contains(&line.entry_key));
     Ok(before - normalized.lines.len())
+}
+
+/// Where a line of `record` must be held to yield to a later source ([`later_sources_win`]).
+fn elsewhere<'a>(
+    record: &raw_record::Model,
+    source: &'a Source,
+    marks: Watermarks,
+) -> Elsewhere<'a> {
+    Elsewhere {
+        after_record: record.id,
+        except: &source.versions,
+        up_to_row: marks.ledger,
+    }
 }
 
 /// The scope's unfinished run, or a new one (replacing a finished one) with today's
@@ -337,10 +356,11 @@ impl Reader {
     async fn run(
         mut self,
         sources: impl Iterator<Item = Source> + Send,
+        marks: Watermarks,
         out: tokio::sync::mpsc::Sender<Result<Read>>,
     ) {
         for source in sources {
-            let read = match self.next(source).await {
+            let read = match self.next(source, marks).await {
                 // A record deleted since the list was made: nothing to read.
                 Ok(None) => continue,
                 Ok(Some(read)) => Ok(read),
@@ -354,7 +374,7 @@ impl Reader {
     }
 
     /// The record of `source` and what it says today.
-    async fn next(&mut self, source: Source) -> Result<Option<Read>> {
+    async fn next(&mut self, source: Source, marks: Watermarks) -> Result<Option<Read>> {
         let Some(record) = raw_record::Entity::find_by_id(source.record_id)
             .one(self.db.conn())
             .await?
@@ -362,16 +382,28 @@ impl Reader {
             return Ok(None);
         };
         let reading = self.read(&record).await;
-        let payload = match &reading {
-            // Decompressed once more: `read` just did it, so it cannot fail here.
-            Ok((_, Replayed::Lines(_))) => raw::payload(&record)?,
-            _ => String::new(),
+        let (payload, candidates) = match &reading {
+            Ok((_, Replayed::Lines(normalized))) => {
+                let keys: Vec<&str> = normalized
+                    .lines
+                    .iter()
+                    .map(|line| line.entry_key.as_str())
+                    .collect();
+                let elsewhere = elsewhere(&record, &source, marks);
+                (
+                    // Decompressed once more: `read` just did it, so it cannot fail here.
+                    raw::payload(&record)?,
+                    elsewhere_candidates(self.db.conn(), self.org_id, &keys, elsewhere).await?,
+                )
+            }
+            _ => (String::new(), Vec::new()),
         };
         Ok(Some(Read {
             source,
             record,
             payload,
             reading,
+            candidates,
         }))
     }
 
