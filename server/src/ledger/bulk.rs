@@ -11,7 +11,9 @@ use std::io::Write as _;
 
 use chrono::SecondsFormat;
 use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, Iterable, Value};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, Iterable, Statement, Value,
+};
 
 use crate::error::Result;
 
@@ -38,6 +40,9 @@ pub(super) async fn insert(
     } else {
         (SQLITE_VALUES / columns.len().max(1)).max(1)
     };
+    if !postgres && on_conflict.is_none() {
+        return insert_sqlite(db, table, columns, rows, per_statement).await;
+    }
     for chunk in rows.chunks(per_statement) {
         let mut insert = Query::insert();
         insert
@@ -68,6 +73,54 @@ pub(super) async fn insert(
             insert.on_conflict(conflict.clone());
         }
         db.execute(db.get_database_backend().build(&insert)).await?;
+    }
+    Ok(())
+}
+
+/// SQLite's plain inserts (no conflict clause): the statement's text is written once per chunk
+/// size (so every full chunk is the same prepared statement) and the values bound as they are,
+/// without building a query tree of every value first (a tenth of ingest's time, measured).
+async fn insert_sqlite(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    per_statement: usize,
+) -> Result<()> {
+    let head = format!(
+        "INSERT INTO \"{table}\" ({}) VALUES ",
+        columns
+            .iter()
+            .map(|column| format!("\"{column}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let row = format!("({})", vec!["?"; columns.len()].join(", "));
+    let mut sql = String::new();
+    let mut rows_in_sql = 0;
+    for chunk in rows.chunks(per_statement) {
+        if chunk.len() != rows_in_sql {
+            sql = head.clone() + &vec![row.as_str(); chunk.len()].join(", ");
+            rows_in_sql = chunk.len();
+        }
+        let mut values = Vec::with_capacity(chunk.len() * columns.len());
+        for row in chunk {
+            if row.len() != columns.len() {
+                return Err(anyhow::anyhow!(
+                    "bulk insert into {table}: a row of {} values for {} columns",
+                    row.len(),
+                    columns.len()
+                )
+                .into());
+            }
+            values.extend(row.iter().map(sqlite_value));
+        }
+        db.execute(Statement::from_sql_and_values(
+            DatabaseBackend::Sqlite,
+            sql.as_str(),
+            values,
+        ))
+        .await?;
     }
     Ok(())
 }
