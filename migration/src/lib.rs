@@ -44,6 +44,7 @@ mod m20261210_000001_code_ledger_vocabularies;
 mod m20261210_000002_ledger_times_as_seconds;
 mod m20261211_000001_ledger_labels_as_ids;
 mod m20261211_000002_ledger_day_as_number;
+mod m20261212_000001_version_sync_jobs;
 mod util;
 pub mod vocabulary;
 
@@ -218,6 +219,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000002_ledger_times_as_seconds::Migration),
             Box::new(m20261211_000001_ledger_labels_as_ids::Migration),
             Box::new(m20261211_000002_ledger_day_as_number::Migration),
+            Box::new(m20261212_000001_version_sync_jobs::Migration),
         ]
     }
 }

@@ -2,8 +2,8 @@
 //! repeated report is served from memory, and every change to what a report reads (a posting,
 //! a unit cost, an FX rate, the org's settings, a listing link, and names changed by plain SQL
 //! behind the server's back) is in the next answer, which is exactly what an uncached report
-//! gives; so are each shop's latest day and the shops and ad accounts (status included), which
-//! every answer's completeness reads.
+//! gives; so are each shop's latest day, the shops and ad accounts (status included) and the
+//! sync jobs, which every answer's completeness reads.
 
 use chrono::NaiveDate;
 use pnl::ledger::{post, FeeBucket, PostRequest};
@@ -80,7 +80,28 @@ async fn cached_is_exact(app: &TestApp, org: i64) -> String {
         .unwrap();
     let fresh_sources = ReportCache::new(0).sources_at(db, org, None).await.unwrap();
     assert_eq!(sources, fresh_sources);
-    format!("{cached} {days:?} {sources:?}")
+    let jobs = app.state.reports.jobs_at(db, org, version).await.unwrap();
+    let fresh_jobs = ReportCache::new(0).jobs_at(db, org, None).await.unwrap();
+    assert_eq!(jobs, fresh_jobs);
+    format!("{cached} {days:?} {sources:?} {jobs:?}")
+}
+
+/// `org`'s row of `report_version`: (version, jobs' version).
+async fn versions(app: &TestApp, org: i64) -> (i64, i64) {
+    let row = app
+        .db
+        .conn()
+        .query_one(sea_orm::Statement::from_string(
+            app.db.conn().get_database_backend(),
+            format!("SELECT version, jobs_version FROM report_version WHERE org_id = {org}"),
+        ))
+        .await
+        .unwrap()
+        .expect("the org has a version row");
+    (
+        row.try_get("", "version").unwrap(),
+        row.try_get("", "jobs_version").unwrap(),
+    )
 }
 
 async fn sql(app: &TestApp, statement: &str) {
@@ -126,6 +147,9 @@ async fn every_input_of_a_report_moves_its_version() {
         "shop status",
         "ad account",
         "ad account status",
+        "sync job",
+        "sync job cursor",
+        "sync job failure",
     ] {
         match change {
             "posting" => {
@@ -224,12 +248,61 @@ async fn every_input_of_a_report_moves_its_version() {
             "ad account status" => {
                 sql(&app, "UPDATE ad_account SET status = 'DEAUTHORIZED'").await;
             }
+            "sync job" => {
+                sql(
+                    &app,
+                    &format!(
+                        "INSERT INTO sync_state (org_id, shop_id, stream, state, updated_at) \
+                         VALUES ({org}, {}, 'finance', 'IDLE', '2026-01-01T00:00:00Z')",
+                        b.us
+                    ),
+                )
+                .await;
+            }
+            "sync job cursor" => {
+                sql(
+                    &app,
+                    "UPDATE sync_state SET cursor = '2026-01-20T00:00:00Z'",
+                )
+                .await;
+            }
+            "sync job failure" => {
+                sql(
+                    &app,
+                    "UPDATE sync_state SET state = 'FAILED', last_error = 'throttled'",
+                )
+                .await;
+            }
             _ => unreachable!(),
         }
         let now = cached_is_exact(&app, org).await;
         assert_ne!(now, last, "{change} changes the report");
         last = now;
     }
+
+    // A job's progress, schedule and lock are read by no answer: neither version moves, and
+    // the answer is the one kept.
+    let (hits, before) = (app.state.reports.stats().hits, versions(&app, org).await);
+    sql(
+        &app,
+        "UPDATE sync_state SET progress = '{}', locked_by = 'worker-1', \
+         next_run_at = '2026-01-02T00:00:00Z'",
+    )
+    .await;
+    assert_eq!(versions(&app, org).await, before);
+    assert_eq!(cached_is_exact(&app, org).await, last);
+    assert_eq!(app.state.reports.stats().hits, hits + 1);
+    // A job's change moves the jobs' version alone: the report stays cached.
+    sql(&app, "UPDATE sync_state SET state = 'IDLE'").await;
+    let after = versions(&app, org).await;
+    assert_eq!((after.0, after.1 > before.1), (before.0, true));
+    assert_ne!(cached_is_exact(&app, org).await, last);
+    assert_eq!(app.state.reports.stats().hits, hits + 2);
+    sql(&app, "DELETE FROM sync_state").await;
+    assert!(
+        versions(&app, org).await.1 > after.1,
+        "a removed job moves it"
+    );
 
     // Another org asking the same question gets its own answer, not acme's.
     let other = app.org_id("beta").await;

@@ -15,9 +15,10 @@
 //! never older. An org without a version row is never cached.
 //!
 //! What every answer's completeness reads of the org's sources is kept the same way: its shops
-//! and ad accounts (whose triggers move the version, migration `m20261208_000001`) and each
-//! imported shop's latest day; only the sync jobs, which move on their own clock, are read
-//! each time.
+//! and ad accounts (whose triggers move the version, migration `m20261208_000001`), each
+//! imported shop's latest day, and its sync jobs — by the row's second counter, `jobs_version`
+//! (migration `m20261212_000001`): jobs move on their own clock (a running sync moves its cursor
+//! every page), and a report's answer does not read them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -27,12 +28,24 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use sea_orm::{ConnectionTrait, Statement};
 
-use super::completeness::Sources;
+use super::completeness::{Job, Sources};
 use super::{report, PnlReport, PnlRequest};
 use crate::error::Result;
 
 /// Each shop's latest day with sums: (shop id, day).
 pub type LastDays = Arc<Vec<(i64, Option<NaiveDate>)>>;
+
+/// An org's sync jobs, by id, as completeness reads them.
+pub type Jobs = Arc<Vec<Job>>;
+
+/// An org's row of `report_version`, read once per answer ([`ReportCache::version`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Version {
+    /// Moves with everything a report or its completeness reads, but the sync jobs.
+    report: i64,
+    /// Moves with the sync jobs.
+    jobs: i64,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
@@ -67,6 +80,8 @@ pub struct ReportCache {
     last_days: Option<Cache<(i64, i64), LastDays>>,
     /// The org's shops and ad accounts as completeness reads them, by org and version.
     sources: Option<Cache<(i64, i64), Arc<Sources>>>,
+    /// The org's sync jobs, by org and jobs' version.
+    jobs: Option<Cache<(i64, i64), Jobs>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -93,6 +108,7 @@ impl ReportCache {
         Self {
             last_days: (max_rows > 0).then(|| Cache::new(1_000)),
             sources: (max_rows > 0).then(|| Cache::new(1_000)),
+            jobs: (max_rows > 0).then(|| Cache::new(1_000)),
             entries,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -123,12 +139,12 @@ impl ReportCache {
         &self,
         db: &impl ConnectionTrait,
         org_id: i64,
-        version: Option<i64>,
+        version: Option<Version>,
         request: &PnlRequest,
     ) -> Result<PnlReport> {
         let key = version.map(|version| Key {
             org_id,
-            version,
+            version: version.report,
             request: request.clone(),
         });
         let compute = || async { Ok(Arc::new(report(db, org_id, request).await?)) };
@@ -149,7 +165,7 @@ impl ReportCache {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn version(&self, db: &impl ConnectionTrait, org_id: i64) -> Result<Option<i64>> {
+    pub async fn version(&self, db: &impl ConnectionTrait, org_id: i64) -> Result<Option<Version>> {
         if self.entries.is_none() {
             return Ok(None);
         }
@@ -175,9 +191,9 @@ impl ReportCache {
         &self,
         db: &impl ConnectionTrait,
         org_id: i64,
-        version: Option<i64>,
+        version: Option<Version>,
     ) -> Result<LastDays> {
-        let key = version.map(|version| (org_id, version));
+        let key = version.map(|version| (org_id, version.report));
         let compute = || async { Ok(Arc::new(super::completeness::last_days(db, org_id).await?)) };
         Ok(kept(self.last_days.as_ref(), key, compute).await?.0)
     }
@@ -191,11 +207,27 @@ impl ReportCache {
         &self,
         db: &impl ConnectionTrait,
         org_id: i64,
-        version: Option<i64>,
+        version: Option<Version>,
     ) -> Result<Arc<Sources>> {
-        let key = version.map(|version| (org_id, version));
+        let key = version.map(|version| (org_id, version.report));
         let compute = || async { Ok(Arc::new(super::completeness::sources(db, org_id).await?)) };
         Ok(kept(self.sources.as_ref(), key, compute).await?.0)
+    }
+
+    /// `org_id`'s sync jobs as completeness reads them, under a `version` read by
+    /// [`Self::version`] before.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn jobs_at(
+        &self,
+        db: &impl ConnectionTrait,
+        org_id: i64,
+        version: Option<Version>,
+    ) -> Result<Jobs> {
+        let key = version.map(|version| (org_id, version.jobs));
+        let compute = || async { Ok(Arc::new(super::completeness::jobs(db, org_id).await?)) };
+        Ok(kept(self.jobs.as_ref(), key, compute).await?.0)
     }
 
     /// Hits and misses since the cache was made.
@@ -246,11 +278,11 @@ where
     }
 }
 
-/// `org_id`'s report version, none when the org has no row.
-async fn version(db: &impl ConnectionTrait, org_id: i64) -> Result<Option<i64>> {
+/// `org_id`'s report and jobs' versions, none when the org has no row.
+async fn version(db: &impl ConnectionTrait, org_id: i64) -> Result<Option<Version>> {
     let backend = db.get_database_backend();
     let sql = format!(
-        "SELECT version FROM report_version WHERE org_id = {}",
+        "SELECT version, jobs_version FROM report_version WHERE org_id = {}",
         crate::db::placeholder(backend, 1)
     );
     let row = db
@@ -261,7 +293,10 @@ async fn version(db: &impl ConnectionTrait, org_id: i64) -> Result<Option<i64>> 
         ))
         .await?;
     Ok(match row {
-        Some(row) => Some(row.try_get::<i64>("", "version")?),
+        Some(row) => Some(Version {
+            report: row.try_get::<i64>("", "version")?,
+            jobs: row.try_get::<i64>("", "jobs_version")?,
+        }),
         None => None,
     })
 }

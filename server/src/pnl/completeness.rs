@@ -114,7 +114,7 @@ pub async fn completeness(
     db: &impl ConnectionTrait,
     reports: &super::ReportCache,
     org_id: i64,
-    version: Option<i64>,
+    version: Option<super::Version>,
     zone: chrono_tz::Tz,
     to: NaiveDate,
     filter: SourceFilter,
@@ -122,14 +122,11 @@ pub async fn completeness(
     let today = Utc::now().with_timezone(&zone).date_naive();
     let end = to.min(today);
     // The shops and ad accounts from memory under the org's report version (their triggers
-    // move it); the sync jobs, which move on their own, read each time alongside.
-    let (known, jobs) = tokio::try_join!(reports.sources_at(db, org_id, version), async {
-        Ok(sync_state::Entity::find()
-            .filter(sync_state::Column::OrgId.eq(org_id))
-            .order_by_asc(sync_state::Column::Id)
-            .all(db)
-            .await?)
-    },)?;
+    // move it), the sync jobs under its jobs' version.
+    let (known, jobs) = tokio::try_join!(
+        reports.sources_at(db, org_id, version),
+        reports.jobs_at(db, org_id, version),
+    )?;
     let (shops, accounts) = (&known.shops, &known.accounts);
     // Only shops without a sync job (statement imports) are dated by their ledger.
     let imported = shops
@@ -142,7 +139,7 @@ pub async fn completeness(
     };
 
     let mut sources = Vec::new();
-    for job in &jobs {
+    for job in jobs.iter() {
         let shop = shops.iter().find(|shop| shop.id == job.shop_id);
         let Some(shop) = shop else { continue };
         let covered_through = job
@@ -295,6 +292,38 @@ pub(super) async fn sources(db: &impl ConnectionTrait, org_id: i64) -> Result<So
             .all(db),
     )?;
     Ok(Sources { shops, accounts })
+}
+
+/// What completeness reads of a sync job (the columns whose change moves the jobs' version,
+/// migration `m20261212_000001`).
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct Job {
+    shop_id: i64,
+    stream: String,
+    cursor: Option<String>,
+    state: String,
+    last_success_at: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+}
+
+/// `org_id`'s sync jobs, by id, as completeness reads them (the report cache keeps them by the
+/// jobs' version: see [`super::ReportCache::jobs_at`]).
+pub(super) async fn jobs(db: &impl ConnectionTrait, org_id: i64) -> Result<Vec<Job>> {
+    Ok(sync_state::Entity::find()
+        .select_only()
+        .columns([
+            sync_state::Column::ShopId,
+            sync_state::Column::Stream,
+            sync_state::Column::Cursor,
+            sync_state::Column::State,
+            sync_state::Column::LastSuccessAt,
+            sync_state::Column::LastError,
+        ])
+        .filter(sync_state::Column::OrgId.eq(org_id))
+        .order_by_asc(sync_state::Column::Id)
+        .into_model::<Job>()
+        .all(db)
+        .await?)
 }
 
 /// The latest day with sums of each shop of `org_id` (none for a shop without any). Each is

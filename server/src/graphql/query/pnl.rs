@@ -40,7 +40,7 @@ fn reports<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a ReportCache> {
 async fn completeness(
     ctx: &Context<'_>,
     org_id: i64,
-    version: Option<i64>,
+    version: Option<crate::pnl::Version>,
     time_zone: Option<&str>,
     to: chrono::NaiveDate,
     filter: SourceFilter,
@@ -86,7 +86,7 @@ async fn report(
     ctx: &Context<'_>,
     org_id: i64,
     request: &PnlRequest,
-) -> async_graphql::Result<(crate::pnl::PnlReport, Option<i64>)> {
+) -> async_graphql::Result<(crate::pnl::PnlReport, Option<crate::pnl::Version>)> {
     let db = ctx.state()?.db.conn();
     let reports = reports(ctx)?;
     let version = reports.version(db, org_id).await.extend()?;
