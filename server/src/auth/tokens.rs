@@ -5,10 +5,11 @@
 //! in the table and stay valid until they expire.
 
 use chrono::{DateTime, Utc};
-use entities::issued_token;
-use sea_orm::sea_query::Expr;
+use entities::{issued_token, org};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use super::jwt::{JwtKeys, SignedToken, TokenRequest};
@@ -126,6 +127,33 @@ pub async fn is_revoked(db: &impl ConnectionTrait, jti: &str) -> Result<bool> {
         .one(db)
         .await?
         .is_some_and(|row| row.revoked_at.is_some()))
+}
+
+/// The org `org_key` (none when it has no row yet) and whether the token `jti` is revoked
+/// ([`is_revoked`]): what every request with a recorded token asks, in one round trip.
+///
+/// # Errors
+/// Database failures.
+pub async fn org_and_revoked(
+    db: &impl ConnectionTrait,
+    org_key: &str,
+    jti: &str,
+) -> Result<Option<(OrgRef, bool)>> {
+    let revoked = Query::select()
+        .expr(Expr::val(1))
+        .from(issued_token::Entity)
+        .and_where(issued_token::Column::Jti.eq(jti))
+        .and_where(issued_token::Column::RevokedAt.is_not_null())
+        .to_owned();
+    let row: Option<(i64, String, bool)> = org::Entity::find()
+        .select_only()
+        .columns([org::Column::Id, org::Column::Key])
+        .column_as(Expr::exists(revoked), "revoked")
+        .filter(org::Column::Key.eq(org_key))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(row.map(|(id, key, revoked)| (OrgRef { id, key }, revoked)))
 }
 
 /// The recorded tokens of `org`, oldest first.

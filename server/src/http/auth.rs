@@ -44,19 +44,33 @@ pub async fn viewer_from_token(state: &AppState, token: &str) -> Result<Viewer> 
             claims.org
         ))
     })?;
-    let org = org::ensure(state.db.conn(), &claims.org).await?;
+    let db = state.db.conn();
+    let recorded = claims
+        .jti
+        .as_deref()
+        .filter(|_| claims.client_id.is_none() && state.jwt.is_own(&claims));
+    // A recorded token's org and revocation are read together (every request asks both).
+    let (org, revoked) = match recorded {
+        Some(jti) => match tokens::org_and_revoked(db, &claims.org, jti).await? {
+            Some(found) => found,
+            None => (
+                org::ensure(db, &claims.org).await?,
+                tokens::is_revoked(db, jti).await?,
+            ),
+        },
+        None => (org::ensure(db, &claims.org).await?, false),
+    };
     if let Some(client_id) = &claims.client_id {
-        if !partner::is_active(state.db.conn(), client_id, org.id).await? {
+        if !partner::is_active(db, client_id, org.id).await? {
             return Err(Error::Unauthenticated(format!(
                 "invalid token: partner app {client_id} is revoked or unknown"
             )));
         }
-    } else if let Some(jti) = claims.jti.as_deref().filter(|_| state.jwt.is_own(&claims)) {
-        if tokens::is_revoked(state.db.conn(), jti).await? {
-            return Err(Error::Unauthenticated(format!(
-                "invalid token: token {jti} was revoked"
-            )));
-        }
+    }
+    if let Some(jti) = recorded.filter(|_| revoked) {
+        return Err(Error::Unauthenticated(format!(
+            "invalid token: token {jti} was revoked"
+        )));
     }
     Ok(Viewer {
         org,
