@@ -9,7 +9,7 @@ use pnl::connectors::catalog;
 use pnl::connectors::ingest::{ingest, Batch, IngestReport};
 use pnl::connectors::Normalized;
 use pnl::ledger::mapping::FeeMapper;
-use pnl::ledger::raw::RawInput;
+use pnl::ledger::raw::{Raw, RawInput};
 use pnl::ledger::{Channel, FeeBucket};
 use pnl::payout::{find, ReconcileStatus};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -26,13 +26,13 @@ fn batch(shop_id: i64, kind: &str, id: &str, payload: &[u8], normalized: Normali
         shop_id,
         source_kind: kind.to_owned(),
         source_id: id.to_owned(),
-        raw: Some(RawInput {
+        raw: Some(Raw::New(RawInput {
             channel: Channel::Amazon,
             shop_id: Some(shop_id),
             source_kind: kind.to_owned(),
             source_id: id.to_owned(),
             payload: String::from_utf8_lossy(payload).into_owned(),
-        }),
+        })),
         normalized,
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 use pnl::ledger::mapping::FeeMapper;
-use pnl::ledger::raw::RawInput;
+use pnl::ledger::raw::{Raw, RawInput};
 use pnl::ledger::{post, Channel, EntryStatus, NewLine, PostRequest};
 use pnl::money::{Currency, Money};
 use serde_json::json;
@@ -42,13 +42,13 @@ fn line(key: &str, label: &str, amount: &str) -> NewLine {
 
 fn statement(commission: &str) -> PostRequest {
     PostRequest {
-        raw: Some(RawInput {
+        raw: Some(Raw::New(RawInput {
             channel: Channel::TikTokShop,
             shop_id: None,
             source_kind: "test".to_owned(),
             source_id: "statement-1".to_owned(),
             payload: format!(r#"{{"commission":"{commission}"}}"#),
-        }),
+        })),
         lines: vec![
             line(
                 "st1:tx1:subtotal_before_discount_amount",

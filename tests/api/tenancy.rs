@@ -1,6 +1,6 @@
 //! A token of org A can neither read nor change anything of org B.
 
-use pnl::ledger::raw::RawInput;
+use pnl::ledger::raw::{Raw, RawInput};
 use pnl::ledger::{post, Channel, EntryStatus, FeeBucket, NewLine, PostRequest};
 use pnl::money::{Currency, Money};
 use serde_json::json;
@@ -41,7 +41,7 @@ async fn seed_org_b(app: &TestApp) {
         &app.db,
         org,
         PostRequest {
-            raw: Some(raw),
+            raw: Some(Raw::New(raw)),
             lines: vec![line],
             retire: vec![],
         },

@@ -18,7 +18,7 @@ use super::{catalog, Failure, Granularity, Line, Normalized, PayoutRef};
 use crate::db::Db;
 use crate::error::Result;
 use crate::ledger::packed_key;
-use crate::ledger::raw::RawInput;
+use crate::ledger::raw::{Raw, RawInput};
 use crate::ledger::{post_in, Channel, EntryStatus, NewLine, PostRequest};
 
 /// One payload's worth of normalised output for one shop.
@@ -32,8 +32,9 @@ pub struct Batch {
     pub source_kind: String,
     /// The source's id.
     pub source_id: String,
-    /// The verbatim payload, stored before anything derived from it.
-    pub raw: Option<RawInput>,
+    /// The verbatim payload, stored before anything derived from it (or the stored record a
+    /// replay read).
+    pub raw: Option<Raw>,
     /// The normalised output.
     pub normalized: Normalized,
 }
@@ -53,13 +54,13 @@ impl Batch {
             shop_id,
             source_kind: kind.to_owned(),
             source_id: source_id.to_owned(),
-            raw: Some(RawInput {
+            raw: Some(Raw::New(RawInput {
                 channel,
                 shop_id: Some(shop_id),
                 source_kind: kind.to_owned(),
                 source_id: source_id.to_owned(),
                 payload,
-            }),
+            })),
             normalized,
         }
     }

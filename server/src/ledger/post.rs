@@ -15,7 +15,7 @@ use super::content::{content_hash, key_hash};
 use super::current::{current_rows, rows_by_id, Current, CHUNK};
 use super::dictionary::{self, Dictionary, Names};
 use super::packed_key::{self, KeyParts};
-use super::raw::{self, RawInput};
+use super::raw::{self, Raw};
 use super::{Channel, EntryStatus, FeeBucket};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -69,8 +69,8 @@ pub struct NewLine {
 /// What one call to [`post`] writes.
 #[derive(Clone, Debug, Default)]
 pub struct PostRequest {
-    /// The payload the lines were derived from, stored first and linked from new rows.
-    pub raw: Option<RawInput>,
+    /// What the lines were derived from (a payload is stored first), linked from new rows.
+    pub raw: Option<Raw>,
     /// The lines.
     pub lines: Vec<NewLine>,
     /// Keys whose current line must be reversed without replacement (an estimate that the
@@ -119,9 +119,11 @@ pub async fn post_in(
     let lines = dedupe(request.lines)?;
     let now = written_at();
     let mut outcome = PostOutcome::default();
-    if let Some(raw) = &request.raw {
-        outcome.raw_record_id = Some(raw::store(txn, org_id, raw, now).await?);
-    }
+    outcome.raw_record_id = match &request.raw {
+        Some(Raw::New(raw)) => Some(raw::store(txn, org_id, raw, now).await?),
+        Some(Raw::Stored(id)) => Some(*id),
+        None => None,
+    };
     let stamp = Stamp {
         org_id,
         raw_record_id: outcome.raw_record_id,

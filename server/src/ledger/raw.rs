@@ -31,6 +31,16 @@ pub struct RawInput {
     pub payload: String,
 }
 
+/// What a posting's lines were derived from.
+#[derive(Clone, Debug)]
+pub enum Raw {
+    /// A payload received now: stored first (found, when the same payload was stored before).
+    New(RawInput),
+    /// The id of a record of the posting's org stored before: a replay reads its lines from it
+    /// again, so neither hashes the payload nor looks it up.
+    Stored(i64),
+}
+
 /// The zstd level of new payloads. On the sandbox's synced payloads (release build) level 3,
 /// zstd's default, stores them 10.3 times smaller (4× for small pages, up to 17× for Shopify
 /// JSONL) at ~380 MB/s, as fast as level 1; level 6 is 10% smaller at a third of the speed,

@@ -30,7 +30,7 @@ use crate::connectors::{Normalized, Registry};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ledger::mapping::FeeMapper;
-use crate::ledger::raw::{self, RawInput};
+use crate::ledger::raw::{self, Raw};
 use crate::ledger::{elsewhere_candidates, held_elsewhere, Channel, Elsewhere};
 use crate::statements::{self, StatementOptions};
 
@@ -138,7 +138,6 @@ pub async fn replay(
         let Read {
             source,
             record,
-            payload,
             reading,
             candidates,
         } = read?;
@@ -154,13 +153,7 @@ pub async fn replay(
                     shop_id,
                     source_kind: record.source_kind.clone(),
                     source_id: record.source_id.clone(),
-                    raw: Some(RawInput {
-                        channel,
-                        shop_id: record.shop_id,
-                        source_kind: record.source_kind.clone(),
-                        source_id: record.source_id.clone(),
-                        payload,
-                    }),
+                    raw: Some(Raw::Stored(id)),
                     normalized,
                 };
                 match ingest(db, scope.org_id, batch).await {
@@ -225,9 +218,6 @@ const READ_AHEAD: usize = 2;
 struct Read {
     source: Source,
     record: raw_record::Model,
-    /// The record's original payload (empty unless it read as lines): stored again by ingest,
-    /// which finds the stored record by its hash.
-    payload: String,
     /// Its shop and what it says today, or why it does not read.
     reading: Result<(i64, Replayed)>,
     /// The keys of its lines that a later source may hold ([`later_sources_win`] decides when
@@ -382,7 +372,7 @@ impl Reader {
             return Ok(None);
         };
         let reading = self.read(&record).await;
-        let (payload, candidates) = match &reading {
+        let candidates = match &reading {
             Ok((_, Replayed::Lines(normalized))) => {
                 let keys: Vec<&str> = normalized
                     .lines
@@ -390,18 +380,13 @@ impl Reader {
                     .map(|line| line.entry_key.as_str())
                     .collect();
                 let elsewhere = elsewhere(&record, &source, marks);
-                (
-                    // Decompressed once more: `read` just did it, so it cannot fail here.
-                    raw::payload(&record)?,
-                    elsewhere_candidates(self.db.conn(), self.org_id, &keys, elsewhere).await?,
-                )
+                elsewhere_candidates(self.db.conn(), self.org_id, &keys, elsewhere).await?
             }
-            _ => (String::new(), Vec::new()),
+            _ => Vec::new(),
         };
         Ok(Some(Read {
             source,
             record,
-            payload,
             reading,
             candidates,
         }))
