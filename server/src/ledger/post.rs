@@ -118,11 +118,14 @@ pub async fn post_in(
 ) -> Result<PostOutcome> {
     let lines = dedupe(request.lines)?;
     let now = written_at();
-    let mut outcome = PostOutcome::default();
-    outcome.raw_record_id = match &request.raw {
+    let raw_record_id = match &request.raw {
         Some(Raw::New(raw)) => Some(raw::store(txn, org_id, raw, now).await?),
         Some(Raw::Stored(id)) => Some(*id),
         None => None,
+    };
+    let mut outcome = PostOutcome {
+        raw_record_id,
+        ..PostOutcome::default()
     };
     let stamp = Stamp {
         org_id,
