@@ -86,14 +86,18 @@ async fn cached_is_exact(app: &TestApp, org: i64) -> String {
     format!("{cached} {days:?} {sources:?} {jobs:?}")
 }
 
-/// `org`'s row of `report_version`: (version, jobs' version).
+/// `org`'s (report version, jobs' version).
 async fn versions(app: &TestApp, org: i64) -> (i64, i64) {
     let row = app
         .db
         .conn()
         .query_one(sea_orm::Statement::from_string(
             app.db.conn().get_database_backend(),
-            format!("SELECT version, jobs_version FROM report_version WHERE org_id = {org}"),
+            format!(
+                "SELECT v.version, COALESCE((SELECT j.version FROM sync_jobs_version j \
+                 WHERE j.org_id = v.org_id), 0) AS jobs_version FROM report_version v \
+                 WHERE v.org_id = {org}"
+            ),
         ))
         .await
         .unwrap()

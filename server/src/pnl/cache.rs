@@ -16,9 +16,9 @@
 //!
 //! What every answer's completeness reads of the org's sources is kept the same way: its shops
 //! and ad accounts (whose triggers move the version, migration `m20261208_000001`), each
-//! imported shop's latest day, and its sync jobs — by the row's second counter, `jobs_version`
-//! (migration `m20261212_000001`): jobs move on their own clock (a running sync moves its cursor
-//! every page), and a report's answer does not read them.
+//! imported shop's latest day, and its sync jobs — by a counter of their own, read with the
+//! version (`sync_jobs_version`, migration `m20261212_000001`): jobs move on their own clock (a
+//! running sync moves its cursor every page), and a report's answer does not read them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -38,7 +38,7 @@ pub type LastDays = Arc<Vec<(i64, Option<NaiveDate>)>>;
 /// An org's sync jobs, by id, as completeness reads them.
 pub type Jobs = Arc<Vec<Job>>;
 
-/// An org's row of `report_version`, read once per answer ([`ReportCache::version`]).
+/// An org's report and jobs' versions, read once per answer ([`ReportCache::version`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Version {
     /// Moves with everything a report or its completeness reads, but the sync jobs.
@@ -282,7 +282,8 @@ where
 async fn version(db: &impl ConnectionTrait, org_id: i64) -> Result<Option<Version>> {
     let backend = db.get_database_backend();
     let sql = format!(
-        "SELECT version, jobs_version FROM report_version WHERE org_id = {}",
+        "SELECT v.version, COALESCE((SELECT j.version FROM sync_jobs_version j \
+         WHERE j.org_id = v.org_id), 0) AS jobs_version FROM report_version v WHERE v.org_id = {}",
         crate::db::placeholder(backend, 1)
     );
     let row = db
