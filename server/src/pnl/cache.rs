@@ -20,8 +20,9 @@
 //! version (`sync_jobs_version`, migration `m20261212_000001`): jobs move on their own clock (a
 //! running sync moves its cursor every page), and a report's answer does not read them.
 
+use std::any::Any;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use quick_cache::sync::Cache;
@@ -47,6 +48,53 @@ pub struct Version {
     jobs: i64,
 }
 
+/// A kept answer, with what a caller derives from it once (the API's form of its rows, made
+/// by the GraphQL layer) kept alongside, so a repeated answer is neither copied nor converted
+/// again. The derived form is not weighed: it is one more copy of the rows the answer weighs.
+#[derive(Debug)]
+pub struct Answer {
+    report: PnlReport,
+    derived: OnceLock<Arc<dyn Any + Send + Sync>>,
+}
+
+impl Answer {
+    fn new(report: PnlReport) -> Self {
+        Self {
+            report,
+            derived: OnceLock::new(),
+        }
+    }
+
+    /// The report.
+    #[must_use]
+    pub fn report(&self) -> &PnlReport {
+        &self.report
+    }
+
+    /// `make(report)`, made once per answer and kept with it (made again, and not kept, when a
+    /// caller asks for another type than the one kept).
+    ///
+    /// # Errors
+    /// What `make` fails with (a failure is not kept).
+    pub fn derived<T: Any + Send + Sync>(
+        &self,
+        make: impl FnOnce(&PnlReport) -> Result<T>,
+    ) -> Result<Arc<T>> {
+        if let Some(kept) = self.derived.get() {
+            if let Ok(kept) = Arc::clone(kept).downcast::<T>() {
+                return Ok(kept);
+            }
+            return Ok(Arc::new(make(&self.report)?));
+        }
+        let made = Arc::new(make(&self.report)?);
+        // Refused only when another caller set it meanwhile: theirs is kept, ours is the same.
+        let _ = self
+            .derived
+            .set(Arc::clone(&made) as Arc<dyn Any + Send + Sync>);
+        Ok(made)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     org_id: i64,
@@ -58,9 +106,9 @@ struct Key {
 #[derive(Clone, Copy, Debug)]
 struct Rows;
 
-impl Weighter<Key, Arc<PnlReport>> for Rows {
-    fn weight(&self, _key: &Key, report: &Arc<PnlReport>) -> u64 {
-        u64::try_from(report.rows.len()).unwrap_or(u64::MAX) + 1
+impl Weighter<Key, Arc<Answer>> for Rows {
+    fn weight(&self, _key: &Key, answer: &Arc<Answer>) -> u64 {
+        u64::try_from(answer.report.rows.len()).unwrap_or(u64::MAX) + 1
     }
 }
 
@@ -75,7 +123,7 @@ pub struct CacheStats {
 
 /// The report cache (see the module documentation). Cheap to share behind an `Arc`.
 pub struct ReportCache {
-    entries: Option<Cache<Key, Arc<PnlReport>, Rows>>,
+    entries: Option<Cache<Key, Arc<Answer>, Rows>>,
     /// Each shop's latest day with sums, by org and version (see [`Self::last_days`]).
     last_days: Option<Cache<(i64, i64), LastDays>>,
     /// The org's shops and ad accounts as completeness reads them, by org and version.
@@ -127,7 +175,11 @@ impl ReportCache {
         request: &PnlRequest,
     ) -> Result<PnlReport> {
         let version = self.version(db, org_id).await?;
-        self.report_at(db, org_id, version, request).await
+        Ok(self
+            .report_at(db, org_id, version, request)
+            .await?
+            .report
+            .clone())
     }
 
     /// [`Self::report`] under a `version` read by [`Self::version`] before (so an answer's
@@ -141,13 +193,13 @@ impl ReportCache {
         org_id: i64,
         version: Option<Version>,
         request: &PnlRequest,
-    ) -> Result<PnlReport> {
+    ) -> Result<Arc<Answer>> {
         let key = version.map(|version| Key {
             org_id,
             version: version.report,
             request: request.clone(),
         });
-        let compute = || async { Ok(Arc::new(report(db, org_id, request).await?)) };
+        let compute = || async { Ok(Arc::new(Answer::new(report(db, org_id, request).await?))) };
         let (answer, found) = kept(self.entries.as_ref(), key, compute).await?;
         let counter = match found {
             Found::Memory => Some(&self.hits),
@@ -157,7 +209,7 @@ impl ReportCache {
         if let Some(counter) = counter {
             counter.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(PnlReport::clone(&answer))
+        Ok(answer)
     }
 
     /// `org_id`'s report version, when answers are kept (none: the cache is off, or the org has
@@ -300,4 +352,47 @@ async fn version(db: &impl ConnectionTrait, org_id: i64) -> Result<Option<Versio
         }),
         None => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+    use crate::money::Currency;
+    use crate::pnl::{PnlKey, PnlRow};
+
+    fn answer() -> Answer {
+        let usd = Currency::parse("USD").unwrap();
+        Answer::new(PnlReport {
+            currency: usd,
+            time_zone: "UTC".to_owned(),
+            rows: vec![PnlRow::new(PnlKey::default(), usd)],
+            total: PnlRow::new(PnlKey::default(), usd),
+            fx_fallbacks: Vec::new(),
+            missing_costs: Vec::new(),
+            ad_allocation: "NONE".to_owned(),
+        })
+    }
+
+    #[test]
+    fn a_derived_form_is_made_once_per_answer_and_a_failure_is_not_kept() {
+        let answer = answer();
+        let made = AtomicUsize::new(0);
+        let rows = |report: &PnlReport| {
+            made.fetch_add(1, Ordering::Relaxed);
+            Ok(report.rows.len())
+        };
+        assert!(answer
+            .derived::<usize>(|_| Err(crate::error::Error::bad_input("no")))
+            .is_err());
+        let first = answer.derived(rows).unwrap();
+        let second = answer.derived(rows).unwrap();
+        assert!(Arc::ptr_eq(&first, &second), "the kept form is shared");
+        assert_eq!((*first, made.load(Ordering::Relaxed)), (1, 1));
+        // Another type is made again, and the kept one stays.
+        assert_eq!(*answer.derived(|_| Ok("other")).unwrap(), "other");
+        assert!(Arc::ptr_eq(&answer.derived(rows).unwrap(), &first));
+        assert_eq!(made.load(Ordering::Relaxed), 1);
+    }
 }

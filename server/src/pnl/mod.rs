@@ -25,7 +25,7 @@ mod query;
 mod row;
 pub mod shortcuts;
 
-pub use cache::{CacheStats, Jobs, ReportCache, Version};
+pub use cache::{Answer, CacheStats, Jobs, ReportCache, Version};
 pub use fold::PnlReport;
 pub use query::{check_range, report, Dimension, PnlFilter, PnlRequest};
 pub use row::{PnlKey, PnlRow};

@@ -86,7 +86,10 @@ async fn report(
     ctx: &Context<'_>,
     org_id: i64,
     request: &PnlRequest,
-) -> async_graphql::Result<(crate::pnl::PnlReport, Option<crate::pnl::Version>)> {
+) -> async_graphql::Result<(
+    std::sync::Arc<crate::pnl::Answer>,
+    Option<crate::pnl::Version>,
+)> {
     let db = ctx.state()?.db.conn();
     let reports = reports(ctx)?;
     let version = reports.version(db, org_id).await.extend()?;
@@ -118,12 +121,12 @@ async fn grouped(
         ctx,
         viewer.org.id,
         version,
-        Some(&report.time_zone),
+        Some(&report.report().time_zone),
         request.to,
         SourceFilter::default(),
     )
     .await?;
-    PnlReport::try_from_domain(report, built_on).extend()
+    PnlReport::try_from_answer(&report, built_on).extend()
 }
 
 /// P&L queries.
@@ -205,12 +208,12 @@ impl PnlQuery {
             ctx,
             viewer.org.id,
             version,
-            Some(&report.time_zone),
+            Some(&report.report().time_zone),
             request.to,
             sources,
         )
         .await?;
-        PnlReport::try_from_domain(report, built_on).extend()
+        PnlReport::try_from_answer(&report, built_on).extend()
     }
 
     /// Profit per SKU (master SKU, or channel SKU id while unlinked); untied ad spend allocated
@@ -279,7 +282,7 @@ impl PnlQuery {
                     period: p.row.key.period.clone().unwrap_or_default(),
                     margin_change: p.margin_change.map(Into::into),
                     net_sales_change: p.net_sales_change.map(Into::into),
-                    row: PnlRow::try_from_domain(p.row).extend()?,
+                    row: PnlRow::try_from_domain(&p.row).extend()?,
                 })
             })
             .collect::<async_graphql::Result<_>>()?;
@@ -328,7 +331,7 @@ impl PnlQuery {
                     previous_margin: a.previous_margin.map(Into::into),
                     bucket_moved_most: a.bucket,
                     bucket_change: a.change.map(Into::into),
-                    row: PnlRow::try_from_domain(a.row).extend()?,
+                    row: PnlRow::try_from_domain(&a.row).extend()?,
                 })
             })
             .collect::<async_graphql::Result<_>>()?;

@@ -68,8 +68,8 @@ impl Kpis {
             currency: kpis.currency.as_str().to_owned(),
             previous_from: kpis.previous_from.into(),
             previous_to: kpis.previous_to.into(),
-            current: PnlRow::try_from_domain(kpis.current)?,
-            previous: PnlRow::try_from_domain(kpis.previous)?,
+            current: PnlRow::try_from_domain(&kpis.current)?,
+            previous: PnlRow::try_from_domain(&kpis.previous)?,
             changes: kpis.changes.into_iter().map(Into::into).collect(),
             completeness,
         })

@@ -1,6 +1,8 @@
 //! The P&L pivot as the API shows it. Field descriptions carry the definitions (DESIGN.md,
 //! "Profit"), so they ship in `schema.graphql`.
 
+use std::sync::Arc;
+
 use async_graphql::{InputObject, SimpleObject};
 
 use super::scalars::{Date, Decimal};
@@ -10,7 +12,7 @@ use super::money::MoneyObject;
 use super::payout::BucketAmount;
 use crate::error::Result;
 use crate::ledger::{Channel, FeeBucket};
-use crate::pnl::{PnlKey as DomainKey, PnlReport as DomainReport, PnlRow as DomainRow};
+use crate::pnl::{Answer, PnlKey as DomainKey, PnlReport as DomainReport, PnlRow as DomainRow};
 
 /// A range of days (inclusive both ends) in the org's time zone.
 #[derive(Clone, Copy, Debug, InputObject)]
@@ -124,7 +126,7 @@ impl PnlRow {
     ///
     /// # Errors
     /// Overflow.
-    pub fn try_from_domain(row: DomainRow) -> Result<Self> {
+    pub fn try_from_domain(row: &DomainRow) -> Result<Self> {
         Ok(Self {
             net_sales: row.net_sales()?.into(),
             gross_sales: row.gross_sales().into(),
@@ -147,13 +149,13 @@ impl PnlRow {
             cogs_complete: row.cogs_complete,
             buckets: row
                 .buckets
-                .into_iter()
+                .iter()
                 .map(|(bucket, amount)| BucketAmount {
-                    bucket,
-                    amount: amount.into(),
+                    bucket: *bucket,
+                    amount: (*amount).into(),
                 })
                 .collect(),
-            key: row.key.into(),
+            key: row.key.clone().into(),
         })
     }
 }
@@ -166,9 +168,9 @@ pub struct PnlReport {
     /// The time zone of the days.
     pub time_zone: String,
     /// Rows, ordered by key.
-    pub rows: Vec<PnlRow>,
+    pub rows: Arc<[PnlRow]>,
     /// All rows together.
-    pub total: PnlRow,
+    pub total: Arc<PnlRow>,
     /// Conversions that used an earlier day's rate because the line's day had none.
     pub fx_fallbacks: Vec<String>,
     /// SKUs sold in the range without a unit cost: their COGS is missing, not zero.
@@ -179,24 +181,38 @@ pub struct PnlReport {
     pub completeness: Completeness,
 }
 
+/// A report's rows in the API's form, made once per answer the report cache keeps
+/// ([`Answer::derived`]): a repeated answer is neither copied nor converted again.
+struct ApiRows {
+    rows: Arc<[PnlRow]>,
+    total: Arc<PnlRow>,
+}
+
 impl PnlReport {
-    /// Converts a domain report, built on `completeness`.
+    /// The API's form of a (kept) answer, built on `completeness`.
     ///
     /// # Errors
     /// Overflow.
-    pub fn try_from_domain(report: DomainReport, completeness: Completeness) -> Result<Self> {
+    pub fn try_from_answer(answer: &Answer, completeness: Completeness) -> Result<Self> {
+        let api = answer.derived(|report| {
+            Ok(ApiRows {
+                rows: report
+                    .rows
+                    .iter()
+                    .map(PnlRow::try_from_domain)
+                    .collect::<Result<_>>()?,
+                total: Arc::new(PnlRow::try_from_domain(&report.total)?),
+            })
+        })?;
+        let report: &DomainReport = answer.report();
         Ok(Self {
             currency: report.currency.as_str().to_owned(),
-            time_zone: report.time_zone,
-            rows: report
-                .rows
-                .into_iter()
-                .map(PnlRow::try_from_domain)
-                .collect::<Result<_>>()?,
-            total: PnlRow::try_from_domain(report.total)?,
-            fx_fallbacks: report.fx_fallbacks,
-            missing_costs: report.missing_costs,
-            ad_allocation: report.ad_allocation,
+            time_zone: report.time_zone.clone(),
+            rows: Arc::clone(&api.rows),
+            total: Arc::clone(&api.total),
+            fx_fallbacks: report.fx_fallbacks.clone(),
+            missing_costs: report.missing_costs.clone(),
+            ad_allocation: report.ad_allocation.clone(),
             completeness,
         })
     }
@@ -327,7 +343,7 @@ impl CreatorProfit {
             profit: c.profit()?.into(),
             roi: c.roi()?.map(Into::into),
             creator: c.creator,
-            row: PnlRow::try_from_domain(c.row)?,
+            row: PnlRow::try_from_domain(&c.row)?,
         })
     }
 }
