@@ -107,7 +107,7 @@ async fn grouped(
     currency: Option<String>,
 ) -> async_graphql::Result<PnlReport> {
     let viewer = ctx.viewer_with(Scope::PnlRead)?;
-    let _slot = report_slot(ctx, viewer.org.id).await;
+    let slot = report_slot(ctx, viewer.org.id).await;
     let request = PnlRequest {
         from: range.from.0,
         to: range.to.0,
@@ -126,7 +126,7 @@ async fn grouped(
         SourceFilter::default(),
     )
     .await?;
-    PnlReport::try_from_answer(&report, built_on).extend()
+    PnlReport::try_from_answer(&report, built_on, slot).extend()
 }
 
 /// P&L queries.
@@ -163,7 +163,7 @@ impl PnlQuery {
         time_zone: Option<String>,
     ) -> async_graphql::Result<PnlReport> {
         let viewer = ctx.viewer_with(Scope::PnlRead)?;
-        let _slot = report_slot(ctx, viewer.org.id).await;
+        let slot = report_slot(ctx, viewer.org.id).await;
         let filter = filter.unwrap_or_default();
         let shop_id = filter
             .shop_id
@@ -213,7 +213,7 @@ impl PnlQuery {
             sources,
         )
         .await?;
-        PnlReport::try_from_answer(&report, built_on).extend()
+        PnlReport::try_from_answer(&report, built_on, slot).extend()
     }
 
     /// Profit per SKU (master SKU, or channel SKU id while unlinked); untied ad spend allocated

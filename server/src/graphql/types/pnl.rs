@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{InputObject, SimpleObject};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::scalars::{Date, Decimal};
 
@@ -179,6 +180,11 @@ pub struct PnlReport {
     pub ad_allocation: String,
     /// The sources the report is built on, and whether they all reach its end.
     pub completeness: Completeness,
+    /// The org's report slot ([`crate::graphql::fair`]), held until this answer's fields are
+    /// resolved: a kept answer costs little to find and most to resolve (its rows are shared,
+    /// not converted per request), and that must count against the org's share too.
+    #[graphql(skip)]
+    pub slot: Option<Arc<OwnedSemaphorePermit>>,
 }
 
 /// A report's rows in the API's form, made once per answer the report cache keeps
@@ -189,11 +195,16 @@ struct ApiRows {
 }
 
 impl PnlReport {
-    /// The API's form of a (kept) answer, built on `completeness`.
+    /// The API's form of a (kept) answer, built on `completeness`, holding the org's report
+    /// `slot` until its fields are resolved.
     ///
     /// # Errors
     /// Overflow.
-    pub fn try_from_answer(answer: &Answer, completeness: Completeness) -> Result<Self> {
+    pub fn try_from_answer(
+        answer: &Answer,
+        completeness: Completeness,
+        slot: Option<OwnedSemaphorePermit>,
+    ) -> Result<Self> {
         let api = answer.derived(|report| {
             Ok(ApiRows {
                 rows: report
@@ -214,6 +225,7 @@ impl PnlReport {
             missing_costs: report.missing_costs.clone(),
             ad_allocation: report.ad_allocation.clone(),
             completeness,
+            slot: slot.map(Arc::new),
         })
     }
 }
