@@ -49,6 +49,7 @@ pub mod config;
 pub mod credentials;
 pub mod ingest;
 pub mod registry;
+mod run_memo;
 pub mod seam;
 pub mod settings;
 pub mod shopify;

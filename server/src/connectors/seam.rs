@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use entities::{raw_record, shop, sync_state};
 
+pub use super::run_memo::RunMemo;
 use super::Normalized;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -236,6 +237,8 @@ pub struct FileContext<'a> {
     /// The org's settings of the connector's channel (`channel_setting`: key → value), so a
     /// file is read under the same settings as a sync (Shopify: the mirrored-order source names).
     pub settings: &'a std::collections::HashMap<String, String>,
+    /// What the connector keeps between the records of one replay run (none outside a replay).
+    pub memo: Option<&'a RunMemo>,
 }
 
 /// A file normalised by its connector, ready to post.

@@ -166,6 +166,7 @@ pub async fn import_bytes(
         advertiser: options.advertiser.as_deref(),
         time_zone: options.time_zone,
         settings: &settings,
+        memo: None,
     };
     let batch = connector.normalize_file(&input, format, &ctx)?;
     let shop_external = options.shop.as_deref().unwrap_or("imported");

@@ -25,7 +25,7 @@ use entities::{raw_record, replay_run, shop};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::connectors::ingest::{ingest, Batch, IngestReport};
-use crate::connectors::seam::{shop_currency, FileContext, Replayed};
+use crate::connectors::seam::{shop_currency, FileContext, Replayed, RunMemo};
 use crate::connectors::{Normalized, Registry};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -326,6 +326,8 @@ struct Reader {
     mapper: FeeMapper,
     settings: HashMap<Channel, HashMap<String, String>>,
     shops: HashMap<i64, shop::Model>,
+    /// What connectors keep between the run's records.
+    memo: RunMemo,
 }
 
 impl Reader {
@@ -338,6 +340,7 @@ impl Reader {
             mapper,
             settings: HashMap::new(),
             shops: HashMap::new(),
+            memo: RunMemo::default(),
         })
     }
 
@@ -423,6 +426,7 @@ impl Reader {
             advertiser: None,
             time_zone: None,
             settings: &self.settings[&channel],
+            memo: Some(&self.memo),
         };
         Ok((shop_id, connector.replay(&self.db, record, &ctx).await?))
     }

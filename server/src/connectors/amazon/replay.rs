@@ -2,6 +2,9 @@
 //! group's event pages its lines (read with the group as the newest stored group list
 //! describes it, as the sync read them), settlement reports read as the saved files they are.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use entities::raw_record;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -43,16 +46,51 @@ pub(super) async fn replay(
         }
         return Ok(Replayed::Lines(out));
     }
-    let group = stored_group(db, record).await?;
+    let group = stored_group(db, record, ctx).await?;
     let bodies: Vec<&[u8]> = pages.iter().map(|page| page.as_bytes()).collect();
     Ok(Replayed::Lines(finances::normalize_events(
         &group, &bodies, ctx.mapper,
     )))
 }
 
+/// Each event group of a shop, as the newest stored group list that lists it describes it.
+type Groups = HashMap<String, FinancialEventGroup>;
+
 /// The group of an events record (its source id), from the newest stored group list of its
-/// shop that lists it.
-async fn stored_group(db: &Db, record: &raw_record::Model) -> Result<FinancialEventGroup> {
+/// shop that lists it. The shop's lists are read once per replay run (the context's memo): a shop
+/// synced for a long time stores one list per sync window, and each events record reading them
+/// all again made a replay quadratic in its history.
+async fn stored_group(
+    db: &Db,
+    record: &raw_record::Model,
+    ctx: &FileContext<'_>,
+) -> Result<FinancialEventGroup> {
+    let key = format!(
+        "amazon.groups:{}:{}",
+        record.org_id,
+        record.shop_id.unwrap_or_default()
+    );
+    let groups = match ctx.memo.and_then(|memo| memo.get::<Groups>(&key)) {
+        Some(groups) => groups,
+        None => {
+            let groups = Arc::new(stored_groups(db, record).await?);
+            if let Some(memo) = ctx.memo {
+                memo.put(key, Arc::clone(&groups));
+            }
+            groups
+        }
+    };
+    groups.get(&record.source_id).cloned().ok_or_else(|| {
+        Error::bad_input(format!(
+            "its event group {} is in no stored listFinancialEventGroups answer",
+            record.source_id
+        ))
+    })
+}
+
+/// Every group the stored group lists of `record`'s shop describe, each as the newest list
+/// that lists it describes it.
+async fn stored_groups(db: &Db, record: &raw_record::Model) -> Result<Groups> {
     let lists = raw_record::Entity::find()
         .filter(raw_record::Column::OrgId.eq(record.org_id))
         .filter(raw_record::Column::ShopId.eq(record.shop_id))
@@ -60,16 +98,16 @@ async fn stored_group(db: &Db, record: &raw_record::Model) -> Result<FinancialEv
         .order_by_desc(raw_record::Column::Id)
         .all(db.conn())
         .await?;
-    let lists = lists.iter().map(raw::payload).collect::<Result<Vec<_>>>()?;
-    lists
-        .iter()
-        .filter_map(|list| split_pages(list))
-        .flatten()
-        .find_map(|page| finances::group_in(page.as_bytes(), &record.source_id))
-        .ok_or_else(|| {
-            Error::bad_input(format!(
-                "its event group {} is in no stored listFinancialEventGroups answer",
-                record.source_id
-            ))
-        })
+    let mut groups = Groups::new();
+    for list in &lists {
+        let payload = raw::payload(list)?;
+        for page in split_pages(&payload).into_iter().flatten() {
+            for group in finances::groups_in(page.as_bytes()) {
+                groups
+                    .entry(group.financial_event_group_id.clone())
+                    .or_insert(group);
+            }
+        }
+    }
+    Ok(groups)
 }

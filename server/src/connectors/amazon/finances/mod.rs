@@ -100,13 +100,11 @@ fn currency_of(amount: &Amount) -> Option<Currency> {
         .and_then(|code| Currency::parse(code.trim()).ok())
 }
 
-/// The group `id` of one `listFinancialEventGroups` page, if the page lists it.
-pub fn group_in(page: &[u8], id: &str) -> Option<FinancialEventGroup> {
+/// The groups one `listFinancialEventGroups` page lists (none when it does not read as one).
+pub fn groups_in(page: &[u8]) -> Vec<FinancialEventGroup> {
     parse_envelope::<GroupsPayload>(page, "listFinancialEventGroups")
-        .ok()?
-        .financial_event_group_list
-        .into_iter()
-        .find(|group| group.financial_event_group_id == id)
+        .map(|payload| payload.financial_event_group_list)
+        .unwrap_or_default()
 }
 
 fn parse_envelope<T: DeserializeOwned>(page: &[u8], operation: &str) -> Result<T, Failure> {
