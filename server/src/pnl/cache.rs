@@ -9,8 +9,9 @@
 //! give now: a change makes every older key unreachable, and those entries age out of the
 //! cache's memory budget (`graphql.report_cache_rows`, in report rows over every org).
 //!
-//! Reading the version costs one primary-key lookup per answer (its report and its completeness
-//! share it: [`ReportCache::version`], then the `*_at` reads). The version is read before the
+//! Reading the version costs one query per answer (two primary-key lookups: the report version
+//! and the jobs' version below; its report and its completeness share it:
+//! [`ReportCache::version`], then the `*_at` reads). The version is read before the
 //! report, so an answer stored under a version reflects that version's data or newer data,
 //! never older. An org without a version row is never cached.
 //!
