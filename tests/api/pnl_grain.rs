@@ -22,7 +22,8 @@ const QUERY: &str = r#"query($from: Date!, $to: Date!, $by: [Dimension!]!) {
     rows { key { channel shop sku product period } netSales { amount } grossSales { amount }
       cogs { amount } cogsComplete channelFees { amount } unitsSold unitsReturned orders } } }"#;
 
-/// Four months of daily sales in two shops and currencies, with costs that change.
+/// Four months of daily sales in two shops and currencies, with costs that change: two products
+/// on the same day, two products in the same week, and one product twice in a week.
 async fn seasons(app: &TestApp) {
     let org = app.org_id("acme").await;
     let db = app.db.conn();
@@ -44,6 +45,7 @@ async fn seasons(app: &TestApp) {
     };
     let tee = listing(us, "1", "TEE").await;
     let cap = listing(us, "2", "CAP").await;
+    let hat = listing(us, "4", "HAT").await;
     let mug = listing(uk, "3", "MUG").await;
     let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let mut lines = Vec::new();
@@ -102,6 +104,15 @@ async fn seasons(app: &TestApp) {
             "USD",
             0,
         );
+        add(
+            format!("{d}:hat"),
+            us,
+            hat,
+            FeeBucket::ProductSales,
+            1500 * i64::from(units),
+            "USD",
+            units,
+        );
         if d % 2 == 0 {
             add(
                 format!("{d}:cap"),
@@ -157,7 +168,8 @@ async fn seasons(app: &TestApp) {
     let token = app.token("acme", "costs:write admin");
     let costs = "sku,effective_from,currency,unit_cost\n\
         TEE,2026-01-01,USD,6.00\nTEE,2026-02-01,USD,6.50\nTEE,2026-03-17,USD,7.25\n\
-        MUG,2026-01-01,GBP,2.00\nCAP,2026-01-10,EUR,3.10\n";
+        TEE,2026-03-19,USD,7.40\nHAT,2026-01-01,USD,4.00\nHAT,2026-02-01,USD,4.40\n\
+        HAT,2026-03-20,USD,4.90\nMUG,2026-01-01,GBP,2.00\nCAP,2026-01-10,EUR,3.10\n";
     app.gql_ok(
         &token,
         "mutation($c: String!) { importProductCosts(csv: $c) { rows } }",

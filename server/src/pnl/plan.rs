@@ -133,9 +133,22 @@ impl Plan<'_> {
             windows.clear();
         }
         let (product, report) = (self.product, self.currency.as_str());
+        // The cost changes by day, each with the products changing then: one arm per day.
+        let mut changes: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
+        for (product_id, change) in &costs.changes {
+            changes
+                .entry(*change)
+                .or_default()
+                .push(product_id.to_string());
+        }
         // A day row's date: its own day where FX needs it, else the latest cost change of its
         // product inside its period, else `start`, its period's first day inside the range.
-        let day_sql = |start: &str| -> String {
+        // A change dates the rows of its products from its day to its period's end: every change
+        // is after `from`, so never before a row's first day in the range. Only the changes
+        // whose days meet the piece's `lo..=hi` get an arm, latest first, and an arm tests the
+        // row's day (two comparisons) before its product: a row pays for its own period's
+        // changes, not for every product's change of the range.
+        let day_sql = |start: &str, lo: NaiveDate, hi: NaiveDate| -> String {
             if self.grain == Grain::Day {
                 return "le.day".to_owned();
             }
@@ -147,10 +160,16 @@ impl Plan<'_> {
                     daily.join(", ")
                 ));
             }
-            for (product_id, change) in costs.changes.iter().rev() {
-                let change = date(*change);
+            for (change, products) in changes.iter().rev() {
+                let end = self.grain.end(self.grain.start(*change));
+                if *change > hi || end < lo {
+                    continue;
+                }
                 day.push_str(&format!(
-                    " WHEN {UNITS} AND {product} = {product_id} AND le.day >= {change} AND {change} >= {start} THEN {change}"
+                    " WHEN le.day >= {change} AND le.day <= {end} AND {UNITS} AND {product} IN ({products}) THEN {change}",
+                    change = date(*change),
+                    end = date(end),
+                    products = products.join(", "),
                 ));
             }
             format!("{day} ELSE {start} END")
@@ -174,7 +193,7 @@ impl Plan<'_> {
             return Ok(vec![Piece::days(
                 self.from,
                 self.to,
-                day_sql(&any_start),
+                day_sql(&any_start, self.from, self.to),
                 String::new(),
             )]);
         };
@@ -183,7 +202,7 @@ impl Plan<'_> {
         if self.from < first {
             let end = first - Days::days(1);
             // Inside the period holding `from`: its first day in the range is `from`.
-            let day = day_sql(&date(self.from));
+            let day = day_sql(&date(self.from), self.from, end);
             pieces.push(Piece::days(self.from, end, day, String::new()));
         }
         if inner_end < self.to {
@@ -192,7 +211,7 @@ impl Plan<'_> {
             pieces.push(Piece::days(
                 start,
                 self.to,
-                day_sql(&date(start)),
+                day_sql(&date(start), start, self.to),
                 String::new(),
             ));
         }
@@ -224,7 +243,7 @@ impl Plan<'_> {
             pieces.push(Piece::days(
                 start,
                 end,
-                day_sql(&any_start),
+                day_sql(&any_start, start, end),
                 format!(" AND le.currency = '{report}' AND {UNITS} AND {product} IN ({products})"),
             ));
             not_windowed.push_str(&format!(
