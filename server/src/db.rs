@@ -105,7 +105,13 @@ impl Db {
         } else if !url.starts_with("postgres:") && !url.starts_with("postgresql:") {
             anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…");
         } else {
-            options.max_connections(16);
+            // No parallel plans: every query here reads an org's sums (a few thousand rows at
+            // most) or a few keyed lines, and starting two workers for a parallel plan cost
+            // 20–30 ms of a 45 ms blended margin on a 2-core machine (EXPLAIN ANALYZE in the
+            // README); under load the workers would also take the cores other requests need.
+            options.max_connections(16).map_sqlx_postgres_opts(|opts| {
+                opts.options([("max_parallel_workers_per_gather", "0")])
+            });
         }
         let conn = sea_orm::Database::connect(options)
             .await

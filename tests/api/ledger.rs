@@ -368,3 +368,31 @@ async fn a_growing_ledger_keeps_planner_statistics_fresh_on_postgresql() {
         .unwrap();
     assert!(analyzed, "5,000 rows posted: ledger_entry was analysed");
 }
+
+/// A report reads a few thousand rows of sums: two parallel workers' start cost more than the
+/// query (`db::Db::connect`). Every pooled PostgreSQL session plans without them.
+#[tokio::test]
+async fn postgresql_sessions_plan_without_parallel_workers() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    if app.db.backend() != sea_orm::DatabaseBackend::Postgres {
+        return; // SQLite runs every query on the calling thread.
+    }
+    // More reads at once than the pool keeps idle, so more than one session answers.
+    let reads = (0..6).map(|_| async {
+        app.db
+            .conn()
+            .query_one(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT current_setting('max_parallel_workers_per_gather') AS workers, pg_sleep(0.05) IS NULL AS slept",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<String>("", "workers")
+            .unwrap()
+    });
+    for workers in futures::future::join_all(reads).await {
+        assert_eq!(workers, "0");
+    }
+}
