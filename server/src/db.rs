@@ -105,10 +105,10 @@ impl Db {
         } else if !url.starts_with("postgres:") && !url.starts_with("postgresql:") {
             anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…");
         } else {
-            // No parallel plans: every query here reads an org's sums (a few thousand rows at
-            // most) or a few keyed lines, and starting two workers for a parallel plan cost
-            // 20–30 ms of a 45 ms blended margin on a 2-core machine (EXPLAIN ANALYZE in the
-            // README); under load the workers would also take the cores other requests need.
+            // No parallel plans: pnl's reads are an org's sums (a few thousand rows at most) or
+            // a few keyed lines, and a blended margin's statement took 43–53 ms with two
+            // workers and 18–24 ms without on a 2-core machine (EXPLAIN ANALYZE in the README);
+            // under load the workers would also take the cores other requests need.
             options.max_connections(16).map_sqlx_postgres_opts(|opts| {
                 opts.options([("max_parallel_workers_per_gather", "0")])
             });
